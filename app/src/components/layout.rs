@@ -1,0 +1,46 @@
+//! The console frame: top navigation with the administrator and sign-out,
+//! and the page outlet.
+
+use super::feedback::ErrorView;
+use crate::api::auth::{me, Logout};
+use crate::types::AdminMe;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The signed-in administrator, loaded once for the whole console.
+pub type MeResource = Resource<Result<AdminMe, AppError>>;
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let me_res: MeResource = Resource::new(|| (), |_| me());
+    provide_context(me_res);
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/users">"Vigil"</a>
+            <nav aria-label="Main">
+                <A href="/users">"Users"</A>
+            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me_res.await {
+                        Ok(admin) => view! {
+                            <div class="who">
+                                <span class="admin-name">{admin.name.clone()}</span>
+                                <ActionForm action=logout attr:class="inline">
+                                    <button type="submit" class="link">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main class="content" role="main">
+            <Outlet/>
+        </main>
+    }
+}

@@ -1,0 +1,6 @@
+//! Console pages, one per file.
+
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod users;

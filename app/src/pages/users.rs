@@ -1,0 +1,69 @@
+//! `/users`: search, filter, sort and page through the users in scope.
+
+use crate::api::users::list_users;
+use crate::components::feedback::{Empty, ErrorView, Loading};
+use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::types::{UserKind, UserStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_table_query();
+    let users = Resource::new(move || query.get(), list_users);
+    let q = move || query.with(|q| q.q.clone().unwrap_or_default());
+    let selected = move |field: fn(&crate::types::TableQuery) -> Option<String>, v: &str| query.with(|q| field(q).as_deref() == Some(v));
+    view! {
+        <Title text="Users"/>
+        <h1>"Users"</h1>
+        <Form method="GET" action="/users" attr:class="filters" attr:role="search">
+            <label class="sr-only" for="q">"Name or login"</label>
+            <input id="q" type="search" name="q" placeholder="Name or login" prop:value=q/>
+            <label class="sr-only" for="kind">"Kind"</label>
+            <select id="kind" name="kind">
+                <option value="">"All kinds"</option>
+                {UserKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || selected(|q| q.kind.clone(), k.as_str())>{k.label()}</option> }).to_vec()}
+            </select>
+            <label class="sr-only" for="status">"Status"</label>
+            <select id="status" name="status">
+                <option value="">"All statuses"</option>
+                {UserStatus::ALL.map(|s| view! { <option value=s.as_str() selected=move || selected(|q| q.status.clone(), s.as_str())>{s.label()}</option> }).to_vec()}
+            </select>
+            <button type="submit">"Search"</button>
+        </Form>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    Ok(page) if page.rows.is_empty() => view! { <Empty text="No users match."/> }.into_any(),
+                    Ok(page) => view! {
+                        <table class="grid" data-testid="users-table">
+                            <thead><tr>
+                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                                <SortHeader label="Login" key="login" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                                <th scope="col">"Kind"</th>
+                                <th scope="col">"Status"</th>
+                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                            </tr></thead>
+                            <tbody>
+                                {page.rows.iter().map(|u| view! {
+                                    <tr>
+                                        <td>{u.id}</td>
+                                        <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
+                                        <td>{u.login.clone()}</td>
+                                        <td><span class=format!("badge kind-{}", u.kind.as_str())>{u.kind.label()}</span></td>
+                                        <td><span class=format!("badge status-{}", u.status.as_str())>{u.status.label()}</span></td>
+                                        <td>{u.created_at.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager page=page.clone()/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

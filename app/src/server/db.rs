@@ -1,0 +1,38 @@
+//! Opening the database (SQLite file or PostgreSQL URL) and migrating it.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlxSqliteConnector};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Connects and runs pending migrations. A SQLite file (and its folder) is
+/// created when missing.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let db = if url.starts_with("sqlite:") {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| DbErr::Custom(format!("DATABASE_URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("DATABASE_URL: cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .map_err(|e| DbErr::Custom(format!("DATABASE_URL: {e}")))?;
+        SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+    } else {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(16).acquire_timeout(Duration::from_secs(5)).sqlx_logging(false);
+        Database::connect(opts).await?
+    };
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}

@@ -1,0 +1,17 @@
+//! Server-only code: entities, services, sessions and the demo data generator.
+//! Compiled with the `ssr` feature only, never into the WASM bundle.
+
+pub mod auth;
+pub mod bulk;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod fmt;
+pub mod keyset;
+pub mod password;
+pub mod seed;
+pub mod services;
+pub mod state;
+
+pub use state::AppState;

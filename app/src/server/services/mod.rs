@@ -1,0 +1,6 @@
+//! Domain services. Each takes a connection or transaction (`C:
+//! ConnectionTrait`) so server functions, the billing webhook and background
+//! jobs share them.
+
+pub mod scope;
+pub mod users;

@@ -1,0 +1,72 @@
+//! Shared server state handed to every server function, the billing webhook
+//! and the background jobs.
+
+use super::clock::Clock;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use std::sync::Arc;
+use tokio::sync::{broadcast, Mutex, MutexGuard};
+
+/// A change other parts of the server (and open browsers) may want to hear
+/// about: a billing event stored for a user, or a camera sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    BillingEvent { user_id: Option<i64> },
+    Sync { user_id: i64, sync_version: i64 },
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    /// SQLite allows one writer at a time, and a deferred transaction that
+    /// upgrades to a write lock fails instead of waiting; so on SQLite write
+    /// transactions take this lock first. On PostgreSQL it is never contended
+    /// because [`AppState::write`] skips it.
+    write_lock: Arc<Mutex<()>>,
+    pub notices: broadcast::Sender<Notice>,
+}
+
+/// A write transaction, holding the SQLite writer lock while it lives.
+pub struct WriteTxn<'a> {
+    pub txn: DatabaseTransaction,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
+impl std::ops::Deref for WriteTxn<'_> {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn<'_> {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, clock: Clock) -> Self {
+        let (notices, _) = broadcast::channel(1024);
+        Self { db, clock, write_lock: Arc::new(Mutex::new(())), notices }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Begins a write transaction (see `write_lock`).
+    pub async fn write(&self) -> Result<WriteTxn<'_>, DbErr> {
+        let guard = match self.backend() {
+            DbBackend::Sqlite => Some(self.write_lock.lock().await),
+            _ => None,
+        };
+        let txn = self.db.begin().await?;
+        Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    pub fn notify(&self, notice: Notice) {
+        // Nobody listening is fine.
+        let _ = self.notices.send(notice);
+    }
+}

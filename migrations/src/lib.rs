@@ -1,0 +1,17 @@
+//! Schema migrations for Vigil, run automatically at start on SQLite and
+//! PostgreSQL alike. Append-only: a shipped migration is never edited; a change
+//! to the schema is a new migration, and the entities in `app` follow it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_initial;
+mod sql;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_initial::Migration)]
+    }
+}

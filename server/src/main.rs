@@ -1,0 +1,85 @@
+//! `server`: runs Vigil.
+
+use app::server::{clock::Clock, db, demo, seed, AppState};
+use axum::serve::ListenerExt;
+use leptos::prelude::LeptosOptions;
+use server::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"))).init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("vigil: configuration error: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(config).await {
+        eprintln!("vigil: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let database = db::connect(&config.database_url).await.map_err(|e| format!("database ({}): {e}", redact(&config.database_url)))?;
+    let clock = Clock::system();
+    seed::reference_data(&database).await.map_err(|e| format!("seeding reference data: {e}"))?;
+    if let Some(pw) = &config.admin_password {
+        seed::ensure_super_admin(&database, pw.expose(), clock.now()).await.map_err(|e| format!("creating admin: {e}"))?;
+        tracing::info!("super-administrator `admin` is ready (password from VIGIL_ADMIN_PASSWORD)");
+    }
+    if config.demo {
+        let generated = demo::generate_if_empty(&database, &demo::DemoSize::users(config.demo_users), |stage, done, total| {
+            eprint!("\rdemo data: {stage:<24} {done:>9}/{total:<9}");
+            if done == total {
+                eprintln!();
+            }
+        })
+        .await
+        .map_err(|e| format!("demo data: {e}"))?;
+        if generated {
+            tracing::info!("demo data generated");
+        }
+    }
+    let state = AppState::new(database, clock);
+    let leptos = LeptosOptions::builder().output_name("vigil").site_root(config.site_root.as_str()).site_pkg_dir("pkg").site_addr(config.site_addr).build();
+    let router = server::router::build(state, leptos);
+    let listener = tokio::net::TcpListener::bind(config.site_addr).await.map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
+    let listener = listener.tap_io(|tcp| {
+        // Streamed SSR otherwise stalls on delayed ACKs.
+        let _ = tcp.set_nodelay(true);
+    });
+    println!("Vigil is running at http://{}", config.site_addr);
+    if config.demo {
+        println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD (demo operators: `operator` / `operator-demo`, `viewer` / `viewer-demo`).");
+    } else {
+        println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD.");
+    }
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// The database URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}

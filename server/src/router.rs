@@ -1,0 +1,104 @@
+//! The HTTP router: Leptos pages and server functions with the app state in
+//! context, static files, health, and the security layers every response
+//! gets.
+
+use app::server::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sea_orm::ConnectionTrait;
+use tower_http::compression::CompressionLayer;
+
+#[derive(Clone)]
+struct RouterState {
+    app: AppState,
+    leptos: LeptosOptions,
+}
+
+impl axum::extract::FromRef<RouterState> for LeptosOptions {
+    fn from_ref(s: &RouterState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+pub fn build(app_state: AppState, leptos: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let state = RouterState { app: app_state.clone(), leptos: leptos.clone() };
+    let ctx_state = app_state.clone();
+    let fn_state = app_state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post(move |req: Request| {
+                let s = fn_state.clone();
+                async move { handle_server_fns_with_context(move || provide_context(s.clone()), req).await }
+            })
+            .get({
+                let s = app_state.clone();
+                move |req: Request| {
+                    let s = s.clone();
+                    async move { handle_server_fns_with_context(move || provide_context(s.clone()), req).await }
+                }
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .layer(middleware::from_fn(same_origin_posts))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<RouterState>) -> Response {
+    match state.app.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Cross-site request protection for mutations: besides SameSite=Strict
+/// cookies, a POST whose Origin (or Sec-Fetch-Site) says it came from another
+/// site is refused. The billing webhook is signed instead and exempt.
+async fn same_origin_posts(req: Request, next: Next) -> Response {
+    if req.method() == Method::POST && !req.uri().path().starts_with("/api/billing/") {
+        let headers = req.headers();
+        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
+        let origin_mismatch = match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if cross_site || origin_mismatch {
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response<Body> {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    // Hydration needs wasm-unsafe-eval; Leptos' inline hydration bootstrap
+    // needs 'unsafe-inline' for scripts.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
