@@ -45,7 +45,10 @@ impl AppError {
         Self::Forbidden(permission.to_string())
     }
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.to_string(), message: message.into() }
+        Self::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(message.into())

@@ -6,7 +6,10 @@
 /// (group label, [(slug, label)]) in the order the Access settings tab shows.
 pub const USER_PERMISSION_GROUPS: &[(&str, &[(&str, &str)])] = &[
     ("Cameras", &[("cameras-view", "View cameras live"), ("ptz", "Move PTZ cameras")]),
-    ("Archive", &[("archives-show", "Watch recordings"), ("archives-download", "Download recordings")]),
+    (
+        "Archive",
+        &[("archives-show", "Watch recordings"), ("archives-download", "Download recordings")],
+    ),
     ("Screenshots", &[("archives-preview-download", "Save a still image")]),
     (
         "Camera groups",
@@ -30,7 +33,13 @@ pub const USER_PERMISSION_GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("layouts-cameras-detach", "Remove cameras from layouts"),
         ],
     ),
-    ("Events", &[("camera-events-index", "See camera events"), ("camera-events-store", "Create camera events")]),
+    (
+        "Events",
+        &[
+            ("camera-events-index", "See camera events"),
+            ("camera-events-store", "Create camera events"),
+        ],
+    ),
     (
         "Marks",
         &[
@@ -62,7 +71,9 @@ pub const SUB_USERS_INDEX: &str = "users-index";
 
 /// Every fixed slug of the catalogue (analytics case slugs come from data).
 pub fn fixed_user_slugs() -> impl Iterator<Item = &'static str> {
-    USER_PERMISSION_GROUPS.iter().flat_map(|(_, items)| items.iter().map(|(slug, _)| *slug))
+    USER_PERMISSION_GROUPS
+        .iter()
+        .flat_map(|(_, items)| items.iter().map(|(slug, _)| *slug))
 }
 
 /// The default set a new billing user receives.

@@ -83,6 +83,7 @@ impl AdminMe {
 /// the view. `after`/`before` are opaque keyset cursors; `last` jumps to the
 /// final page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TableQuery {
     pub sort: Option<String>,
     pub dir: Option<String>,

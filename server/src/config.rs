@@ -56,15 +56,23 @@ impl Config {
 
     /// Reads the configuration through `get` (the environment, or a map in tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let database_url = get("DATABASE_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| "sqlite://data/vigil.db".into());
+        let database_url = get("DATABASE_URL")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "sqlite://data/vigil.db".into());
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into()));
+            return Err(ConfigError(
+                "DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
         }
         let site_addr = match get("LEPTOS_SITE_ADDR").filter(|v| !v.is_empty()) {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
-            Some(v) => v.parse().map_err(|_| ConfigError(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000: {v:?}")))?,
+            Some(v) => v
+                .parse()
+                .map_err(|_| ConfigError(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000: {v:?}")))?,
         };
-        let site_root = get("LEPTOS_SITE_ROOT").filter(|v| !v.is_empty()).unwrap_or_else(|| "target/site".into());
+        let site_root = get("LEPTOS_SITE_ROOT")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "target/site".into());
         let billing_secret = match get("VIGIL_BILLING_SECRET") {
             Some(s) if s.len() < 16 => return Err(ConfigError("VIGIL_BILLING_SECRET must be at least 16 characters".into())),
             Some(s) => Some(Secret(s)),
@@ -82,7 +90,16 @@ impl Config {
         };
         let demo_users = parse_num(&get, "VIGIL_DEMO_USERS", 2000, 1, 10_000_000)?;
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
-        Ok(Self { database_url, site_addr, site_root, billing_secret, admin_password, demo, demo_users, purge_interval_secs })
+        Ok(Self {
+            database_url,
+            site_addr,
+            site_root,
+            billing_secret,
+            admin_password,
+            demo,
+            demo_users,
+            purge_interval_secs,
+        })
     }
 }
 
@@ -120,7 +137,10 @@ mod tests {
         assert!(cfg(&[("LEPTOS_SITE_ADDR", "nope")]).unwrap_err().0.starts_with("LEPTOS_SITE_ADDR"));
         assert!(cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err().0.starts_with("DATABASE_URL"));
         assert!(cfg(&[("VIGIL_DEMO", "yes")]).unwrap_err().0.starts_with("VIGIL_DEMO"));
-        assert!(cfg(&[("VIGIL_BILLING_SECRET", "short")]).unwrap_err().0.starts_with("VIGIL_BILLING_SECRET"));
+        assert!(cfg(&[("VIGIL_BILLING_SECRET", "short")])
+            .unwrap_err()
+            .0
+            .starts_with("VIGIL_BILLING_SECRET"));
         assert!(cfg(&[("VIGIL_DEMO_USERS", "-3")]).unwrap_err().0.starts_with("VIGIL_DEMO_USERS"));
     }
 

@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"))).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")))
+        .init();
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -23,11 +25,17 @@ async fn main() {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let database = db::connect(&config.database_url).await.map_err(|e| format!("database ({}): {e}", redact(&config.database_url)))?;
+    let database = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database ({}): {e}", redact(&config.database_url)))?;
     let clock = Clock::system();
-    seed::reference_data(&database).await.map_err(|e| format!("seeding reference data: {e}"))?;
+    seed::reference_data(&database)
+        .await
+        .map_err(|e| format!("seeding reference data: {e}"))?;
     if let Some(pw) = &config.admin_password {
-        seed::ensure_super_admin(&database, pw.expose(), clock.now()).await.map_err(|e| format!("creating admin: {e}"))?;
+        seed::ensure_super_admin(&database, pw.expose(), clock.now())
+            .await
+            .map_err(|e| format!("creating admin: {e}"))?;
         tracing::info!("super-administrator `admin` is ready (password from VIGIL_ADMIN_PASSWORD)");
     }
     if config.demo {
@@ -44,9 +52,16 @@ async fn run(config: Config) -> Result<(), String> {
         }
     }
     let state = AppState::new(database, clock);
-    let leptos = LeptosOptions::builder().output_name("vigil").site_root(config.site_root.as_str()).site_pkg_dir("pkg").site_addr(config.site_addr).build();
+    let leptos = LeptosOptions::builder()
+        .output_name("vigil")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
     let router = server::router::build(state, leptos);
-    let listener = tokio::net::TcpListener::bind(config.site_addr).await.map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     let listener = listener.tap_io(|tcp| {
         // Streamed SSR otherwise stalls on delayed ACKs.
         let _ = tcp.set_nodelay(true);

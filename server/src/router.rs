@@ -30,7 +30,10 @@ impl axum::extract::FromRef<RouterState> for LeptosOptions {
 
 pub fn build(app_state: AppState, leptos: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    let state = RouterState { app: app_state.clone(), leptos: leptos.clone() };
+    let state = RouterState {
+        app: app_state.clone(),
+        leptos: leptos.clone(),
+    };
     let ctx_state = app_state.clone();
     let fn_state = app_state.clone();
     Router::new()
@@ -54,6 +57,7 @@ pub fn build(app_state: AppState, leptos: LeptosOptions) -> Router {
             move || shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
@@ -77,7 +81,10 @@ async fn same_origin_posts(req: Request, next: Next) -> Response {
     if req.method() == Method::POST && !req.uri().path().starts_with("/api/billing/") {
         let headers = req.headers();
         let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
-        let origin_mismatch = match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        let origin_mismatch = match (
+            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
             (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
             (Some(_), None) => true,
             _ => false,
@@ -87,6 +94,23 @@ async fn same_origin_posts(req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// Server-function errors raised before the function body runs (arguments
+/// that do not decode) leave Leptos answering 500; the JSON body is an
+/// [`app::error::AppError`] whose own status is the right one.
+async fn error_status(req: Request, next: Next) -> Response {
+    let is_fn = req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/billing/");
+    let res = next.run(req).await;
+    if !is_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn security_headers(req: Request, next: Next) -> Response<Body> {

@@ -12,12 +12,7 @@ pub async fn me() -> Result<AdminMe, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn ctx_me() -> Result<AdminMe, AppError> {
-    let result = super::ctx::admin().await.map(|(_, a)| a.me());
-    // Not signed in is a normal state for pages; do not turn it into a 401 page.
-    if matches!(result, Err(AppError::Unauthorized)) {
-        return result;
-    }
-    super::ctx::respond(result)
+    super::ctx::respond(super::ctx::admin().await.map(|(_, a)| a.me()))
 }
 
 #[server(prefix = "/api", endpoint = "login")]
@@ -35,7 +30,11 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         }
         let address = client_address();
         auth::check_rate_limit(&state, &login, &address).await?;
-        let admin = admins::Entity::find().filter(admins::Column::Login.eq(&login)).one(&state.db).await.map_err(auth::db_err)?;
+        let admin = admins::Entity::find()
+            .filter(admins::Column::Login.eq(&login))
+            .one(&state.db)
+            .await
+            .map_err(auth::db_err)?;
         let ok = match &admin {
             Some(a) if !a.disabled => pw::verify_async(password, a.password_hash.clone()).await,
             // Same work whether or not the login exists.
@@ -63,7 +62,10 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         txn.commit().await.map_err(auth::db_err)?;
         let opts = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = auth::session_cookie(auth::ADMIN_COOKIE, &token, auth::SESSION_HOURS * 3600, "/");
-        opts.append_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
+        opts.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?,
+        );
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     }
@@ -78,11 +80,17 @@ pub async fn logout() -> Result<(), AppError> {
     let state = super::ctx::state();
     if let Some(token) = auth::cookie(&super::ctx::headers(), auth::ADMIN_COOKIE) {
         let txn = state.write().await.map_err(auth::db_err)?;
-        admin_sessions::Entity::delete_by_id(auth::token_hash(&token)).exec(&*txn).await.map_err(auth::db_err)?;
+        admin_sessions::Entity::delete_by_id(auth::token_hash(&token))
+            .exec(&*txn)
+            .await
+            .map_err(auth::db_err)?;
         txn.commit().await.map_err(auth::db_err)?;
     }
     let opts = expect_context::<leptos_axum::ResponseOptions>();
-    opts.append_header(http::header::SET_COOKIE, http::HeaderValue::from_static("vigil_admin=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    opts.append_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_static("vigil_admin=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
     leptos_axum::redirect("/login");
     Ok(())
 }

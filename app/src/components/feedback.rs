@@ -27,7 +27,11 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Unauthorized => {
             let loc = use_location();
             let here = format!("{}{}", loc.pathname.get_untracked(), loc.search.get_untracked());
-            let next = if here.is_empty() || here == "/" { String::new() } else { format!("?next={}", urlencode(&here)) };
+            let next = if here.is_empty() || here == "/" {
+                String::new()
+            } else {
+                format!("?next={}", urlencode(&here))
+            };
             view! { <Redirect path=format!("/login{next}")/> }.into_any()
         }
         AppError::NotFound(what) => view! {

@@ -3,8 +3,8 @@
 
 use super::feedback::ErrorView;
 use crate::api::auth::{me, Logout};
-use crate::types::AdminMe;
 use crate::error::AppError;
+use crate::types::AdminMe;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 

@@ -72,7 +72,13 @@ pub fn SortHeader(label: &'static str, key: &'static str, page_sort: String, pag
         };
         href(&path.get(), &q)
     };
-    let arrow = if !active { "" } else if page_dir == "asc" { " ▲" } else { " ▼" };
+    let arrow = if !active {
+        ""
+    } else if page_dir == "asc" {
+        " ▲"
+    } else {
+        " ▼"
+    };
     view! {
         <th scope="col" aria-sort=aria>
             <a href=link class="sort">{label}{arrow}</a>
@@ -85,11 +91,36 @@ pub fn SortHeader(label: &'static str, key: &'static str, page_sort: String, pag
 pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
     let query = use_table_query();
     let path = use_location().pathname;
-    let base = move || TableQuery { after: None, before: None, last: false, ..query.get() };
+    let base = move || TableQuery {
+        after: None,
+        before: None,
+        last: false,
+        ..query.get()
+    };
     let first = move || href(&path.get(), &base());
     let last = move || href(&path.get(), &TableQuery { last: true, ..base() });
-    let prev = page.prev.clone().map(|c| move || href(&path.get(), &TableQuery { before: Some(c.clone()), ..base() }));
-    let next = page.next.clone().map(|c| move || href(&path.get(), &TableQuery { after: Some(c.clone()), ..base() }));
+    let prev = page.prev.clone().map(|c| {
+        move || {
+            href(
+                &path.get(),
+                &TableQuery {
+                    before: Some(c.clone()),
+                    ..base()
+                },
+            )
+        }
+    });
+    let next = page.next.clone().map(|c| {
+        move || {
+            href(
+                &path.get(),
+                &TableQuery {
+                    after: Some(c.clone()),
+                    ..base()
+                },
+            )
+        }
+    });
     let has_prev = prev.is_some();
     let has_next = next.is_some();
     view! {

@@ -93,7 +93,11 @@ pub fn clear_cookie(name: &str, path: &str) -> String {
 /// Loads the administrator of a session token, if the session is alive.
 pub async fn admin_for_token(state: &AppState, token: &str) -> Result<Option<Admin>, AppError> {
     let now = state.clock.now();
-    let Some(session) = admin_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await.map_err(db_err)? else {
+    let Some(session) = admin_sessions::Entity::find_by_id(token_hash(token))
+        .one(&state.db)
+        .await
+        .map_err(db_err)?
+    else {
         return Ok(None);
     };
     if session.expires_at <= now {
@@ -152,7 +156,10 @@ pub async fn load_admin<C: ConnectionTrait>(db: &C, admin_id: i64) -> Result<Opt
 pub async fn check_rate_limit(state: &AppState, login: &str, address: &str) -> Result<(), AppError> {
     use sea_orm::PaginatorTrait;
     let since = state.clock.now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    for (scope, subject, max) in [("login", login, MAX_FAILURES_PER_LOGIN), ("address", address, MAX_FAILURES_PER_ADDRESS)] {
+    for (scope, subject, max) in [
+        ("login", login, MAX_FAILURES_PER_LOGIN),
+        ("address", address, MAX_FAILURES_PER_ADDRESS),
+    ] {
         let n = login_attempts::Entity::find()
             .filter(login_attempts::Column::Scope.eq(scope))
             .filter(login_attempts::Column::Subject.eq(subject))

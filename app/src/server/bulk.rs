@@ -11,7 +11,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, table: &str, columns: &[&str], r
     if rows.is_empty() {
         return Ok(());
     }
-    let per = (MAX_PARAMS / columns.len()).min(MAX_ROWS).max(1);
+    let per = (MAX_PARAMS / columns.len()).clamp(1, MAX_ROWS);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
@@ -32,7 +32,8 @@ pub async fn insert<C: ConnectionTrait>(db: &C, table: &str, columns: &[&str], r
             sql.push(')');
             values.extend(row);
         }
-        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+            .await?;
     }
     Ok(())
 }
@@ -43,7 +44,10 @@ pub async fn fix_sequences<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Resul
         return Ok(());
     }
     for t in tables {
-        db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {t}), 1))")).await?;
+        db.execute_unprepared(&format!(
+            "SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {t}), 1))"
+        ))
+        .await?;
     }
     Ok(())
 }
@@ -51,7 +55,10 @@ pub async fn fix_sequences<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Resul
 /// The next free id of a table.
 pub async fn next_id<C: ConnectionTrait>(db: &C, table: &str) -> Result<i64, DbErr> {
     let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}")))
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"),
+        ))
         .await?
         .ok_or_else(|| DbErr::Custom("no row".into()))?;
     Ok(row.try_get::<i64>("", "m")? + 1)

@@ -38,7 +38,13 @@ impl DemoSize {
     /// The benchmark set: 100,000 users, 300,000 cameras, 2,000,000 events,
     /// and a heavy user with 10,000 cameras and 200,000 events.
     pub fn benchmark() -> Self {
-        Self { users: 100_000, cameras_per_user: 3, events_per_user: 20, heavy_cameras: 10_000, heavy_events: 200_000 }
+        Self {
+            users: 100_000,
+            cameras_per_user: 3,
+            events_per_user: 20,
+            heavy_cameras: 10_000,
+            heavy_events: 200_000,
+        }
     }
 }
 
@@ -66,13 +72,76 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &["Anna", "Boris", "Dmitry", "Elena", "Fedor", "Galina", "Igor", "Irina", "Kirill", "Ludmila", "Maxim", "Natalia", "Oleg", "Olga", "Pavel", "Svetlana", "Sergey", "Tatiana", "Viktor", "Yulia"];
-const LAST: &[&str] = &["Ivanov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Petrov", "Sokolov", "Mikhailov", "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov", "Pavlov", "Kozlov", "Stepanov", "Nikolaev"];
-const COMPANIES: &[&str] = &["Bakery", "Pharmacy", "Auto service", "Dental clinic", "Flower shop", "Warehouse", "Cafe", "Hardware store"];
+const FIRST: &[&str] = &[
+    "Anna", "Boris", "Dmitry", "Elena", "Fedor", "Galina", "Igor", "Irina", "Kirill", "Ludmila", "Maxim", "Natalia", "Oleg", "Olga",
+    "Pavel", "Svetlana", "Sergey", "Tatiana", "Viktor", "Yulia",
+];
+const LAST: &[&str] = &[
+    "Ivanov",
+    "Smirnov",
+    "Kuznetsov",
+    "Popov",
+    "Vasiliev",
+    "Petrov",
+    "Sokolov",
+    "Mikhailov",
+    "Novikov",
+    "Fedorov",
+    "Morozov",
+    "Volkov",
+    "Alekseev",
+    "Lebedev",
+    "Semenov",
+    "Egorov",
+    "Pavlov",
+    "Kozlov",
+    "Stepanov",
+    "Nikolaev",
+];
+const COMPANIES: &[&str] = &[
+    "Bakery",
+    "Pharmacy",
+    "Auto service",
+    "Dental clinic",
+    "Flower shop",
+    "Warehouse",
+    "Cafe",
+    "Hardware store",
+];
 const CITIES: &[(&str, &str)] = &[("77", "Moscow"), ("16", "Kazan"), ("63", "Samara")];
-const STREETS: &[&str] = &["Lenina St", "Mira Ave", "Sadovaya St", "Gagarina St", "Pushkina St", "Sovetskaya St", "Lesnaya St", "Shkolnaya St", "Molodezhnaya St", "Tsentralnaya St", "Naberezhnaya St", "Zelenaya St", "Polevaya St", "Novaya St", "Rechnaya St", "Parkovaya St", "Kirova St", "Chekhova St", "Tolstogo St", "Lermontova St"];
+const STREETS: &[&str] = &[
+    "Lenina St",
+    "Mira Ave",
+    "Sadovaya St",
+    "Gagarina St",
+    "Pushkina St",
+    "Sovetskaya St",
+    "Lesnaya St",
+    "Shkolnaya St",
+    "Molodezhnaya St",
+    "Tsentralnaya St",
+    "Naberezhnaya St",
+    "Zelenaya St",
+    "Polevaya St",
+    "Novaya St",
+    "Rechnaya St",
+    "Parkovaya St",
+    "Kirova St",
+    "Chekhova St",
+    "Tolstogo St",
+    "Lermontova St",
+];
 const TARIFFS: &[&str] = &["Home Video 1", "Home Video 3", "Home Video 7", "Business 30", "Business 90"];
-const CAMERA_PLACES: &[&str] = &["Entrance", "Yard", "Parking", "Hall", "Gate", "Staircase", "Shop floor", "Back door"];
+const CAMERA_PLACES: &[&str] = &[
+    "Entrance",
+    "Yard",
+    "Parking",
+    "Hall",
+    "Gate",
+    "Staircase",
+    "Shop floor",
+    "Back door",
+];
 const CAMERA_MODELS: &[&str] = &["Hikvision DS-2CD2043", "Dahua IPC-HFW2431", "Axis M3106", "Uniview IPC322"];
 
 /// Generates demo data when the database has no users yet. Returns whether
@@ -105,7 +174,7 @@ where
 {
     let txn = db.begin().await?;
     let db = &txn;
-    let mut rng = Rng(0x5EED_0F_u64 ^ size.users);
+    let mut rng = Rng(0x005E_ED0F_u64 ^ size.users);
     let now = Utc::now();
     let epoch = now - Duration::days(400);
 
@@ -122,27 +191,75 @@ where
         loc_id += 1;
         city_loc_ids.push(city_id);
         let city_path = format!("/{city_id}/");
-        locs.push(vec![city_id.into(), Value::from(None::<i64>), Value::from(None::<String>), "city".into(), city.to_string().into(), city_path.clone().into(), ts(epoch)]);
+        locs.push(vec![
+            city_id.into(),
+            Value::from(None::<i64>),
+            Value::from(None::<String>),
+            "city".into(),
+            city.to_string().into(),
+            city_path.clone().into(),
+            ts(epoch),
+        ]);
         for (si, street) in STREETS.iter().enumerate() {
             let street_id = loc_id;
             loc_id += 1;
             street_loc_ids.push(street_id);
             let street_path = format!("{city_path}{street_id}/");
-            locs.push(vec![street_id.into(), city_id.into(), Value::from(None::<String>), "street".into(), street.to_string().into(), street_path.clone().into(), ts(epoch)]);
+            locs.push(vec![
+                street_id.into(),
+                city_id.into(),
+                Value::from(None::<String>),
+                "street".into(),
+                street.to_string().into(),
+                street_path.clone().into(),
+                ts(epoch),
+            ]);
             for h in 1..=houses_per_street {
                 let house_id = loc_id;
                 loc_id += 1;
                 let house_csa = format!("{cc}-{:03}-{:04}", si + 1, h);
                 let house_path = format!("{street_path}{house_id}/");
-                locs.push(vec![house_id.into(), street_id.into(), house_csa.clone().into(), "house".into(), h.to_string().into(), house_path.clone().into(), ts(epoch)]);
-                dir.push(vec![house_csa.clone().into(), city.to_string().into(), street.to_string().into(), h.to_string().into(), Value::from(None::<String>)]);
-                let mut house = House { entrance_location_ids: vec![], entrance_csas: vec![], address: format!("{city}, {street} {h}") };
+                locs.push(vec![
+                    house_id.into(),
+                    street_id.into(),
+                    house_csa.clone().into(),
+                    "house".into(),
+                    h.to_string().into(),
+                    house_path.clone().into(),
+                    ts(epoch),
+                ]);
+                dir.push(vec![
+                    house_csa.clone().into(),
+                    city.to_string().into(),
+                    street.to_string().into(),
+                    h.to_string().into(),
+                    Value::from(None::<String>),
+                ]);
+                let mut house = House {
+                    entrance_location_ids: vec![],
+                    entrance_csas: vec![],
+                    address: format!("{city}, {street} {h}"),
+                };
                 for e in 1..=4 {
                     let ent_id = loc_id;
                     loc_id += 1;
                     let csa = format!("{house_csa}-{e}");
-                    locs.push(vec![ent_id.into(), house_id.into(), csa.clone().into(), "entrance".into(), format!("Entrance {e}").into(), format!("{house_path}{ent_id}/").into(), ts(epoch)]);
-                    dir.push(vec![csa.clone().into(), city.to_string().into(), street.to_string().into(), h.to_string().into(), e.to_string().into()]);
+                    locs.push(vec![
+                        ent_id.into(),
+                        house_id.into(),
+                        csa.clone().into(),
+                        "entrance".into(),
+                        format!("Entrance {e}").into(),
+                        format!("{house_path}{ent_id}/").into(),
+                        ts(epoch),
+                    ]);
+                    dir.push(vec![
+                        csa.clone().into(),
+                        city.to_string().into(),
+                        street.to_string().into(),
+                        h.to_string().into(),
+                        e.to_string().into(),
+                    ]);
                     house.entrance_location_ids.push(ent_id);
                     house.entrance_csas.push(csa);
                 }
@@ -152,11 +269,23 @@ where
     }
     // Directory codes billing may send that no demo location uses yet.
     for i in 1..=20 {
-        dir.push(vec![format!("77-900-{i:04}").into(), "Moscow".into(), "Novaya Moskva St".into(), i.to_string().into(), Value::from(None::<String>)]);
+        dir.push(vec![
+            format!("77-900-{i:04}").into(),
+            "Moscow".into(),
+            "Novaya Moskva St".into(),
+            i.to_string().into(),
+            Value::from(None::<String>),
+        ]);
     }
     let n_locs = locs.len() as u64;
     insert(db, "address_directory", &["csa", "city", "street", "house", "entrance"], dir).await?;
-    insert(db, "locations", &["id", "parent_id", "csa", "kind", "name", "path", "created_at"], locs).await?;
+    insert(
+        db,
+        "locations",
+        &["id", "parent_id", "csa", "kind", "name", "path", "created_at"],
+        locs,
+    )
+    .await?;
     progress("locations", n_locs, n_locs);
 
     // Users: id 1 is the heavy business subscriber; every 20th is a sub user
@@ -200,7 +329,11 @@ where
         let ent_idx = rng.below(4) as usize;
         let parent = if is_sub { Some(mains.last().expect("checked").0) } else { None };
         let account = (kind == "billing").then(|| format!("A-{:06}", 100_000 + id));
-        let props = if kind == "billing" { format!("{{\"connection\":\"FTTB\",\"port\":\"{}\"}}", rng.below(48) + 1) } else { "{}".into() };
+        let props = if kind == "billing" {
+            format!("{{\"connection\":\"FTTB\",\"port\":\"{}\"}}", rng.below(48) + 1)
+        } else {
+            "{}".into()
+        };
         user_rows.push(vec![
             id.into(),
             kind.into(),
@@ -212,20 +345,45 @@ where
             account.clone().into(),
             account.as_ref().map(|_| format!("C-{:07}", 2_000_000 + id)).into(),
             (kind != "sub").then(|| rng.pick(TARIFFS).to_string()).into(),
-            (kind != "sub").then(|| format!("+7 9{:02} {:03}-{:02}-{:02}", rng.below(100), rng.below(1000), rng.below(100), rng.below(100))).into(),
+            (kind != "sub")
+                .then(|| {
+                    format!(
+                        "+7 9{:02} {:03}-{:02}-{:02}",
+                        rng.below(100),
+                        rng.below(1000),
+                        rng.below(100),
+                        rng.below(100)
+                    )
+                })
+                .into(),
             (kind != "sub").then(|| format!("user{id}@example.net")).into(),
-            (kind != "sub").then(|| format!("{}, entrance {}", houses[house_idx].address, ent_idx + 1)).into(),
+            (kind != "sub")
+                .then(|| format!("{}, entrance {}", houses[house_idx].address, ent_idx + 1))
+                .into(),
             props.into(),
-            (kind == "admin").then(|| ts(now + Duration::days(30 + rng.below(60) as i64))).unwrap_or(Value::from(None::<DateTime<Utc>>)),
+            if kind == "admin" {
+                ts(now + Duration::days(30 + rng.below(60) as i64))
+            } else {
+                Value::from(None::<DateTime<Utc>>)
+            },
             ts(created),
             ts(created),
         ]);
-        let perms: &[&str] = if is_sub { &["cameras-view", "archives-show"] } else { BILLING_USER_DEFAULTS };
+        let perms: &[&str] = if is_sub {
+            &["cameras-view", "archives-show"]
+        } else {
+            BILLING_USER_DEFAULTS
+        };
         for p in perms {
             perm_rows.push(vec![id.into(), p.to_string().into()]);
         }
         if !is_sub {
-            ul_rows.push(vec![id.into(), houses[house_idx].entrance_location_ids[ent_idx].into(), account.map(|_| format!("C-{:07}", 2_000_000 + id)).into(), ts(created)]);
+            ul_rows.push(vec![
+                id.into(),
+                houses[house_idx].entrance_location_ids[ent_idx].into(),
+                account.map(|_| format!("C-{:07}", 2_000_000 + id)).into(),
+                ts(created),
+            ]);
             mains.push((id, kind, ent_idx, house_idx, created));
         }
     }
@@ -233,13 +391,37 @@ where
     insert(
         db,
         "users",
-        &["id", "kind", "status", "parent_id", "login", "password_hash", "name", "account", "contract_number", "tariff", "phone", "email", "address", "properties", "expires_at", "created_at", "updated_at"],
+        &[
+            "id",
+            "kind",
+            "status",
+            "parent_id",
+            "login",
+            "password_hash",
+            "name",
+            "account",
+            "contract_number",
+            "tariff",
+            "phone",
+            "email",
+            "address",
+            "properties",
+            "expires_at",
+            "created_at",
+            "updated_at",
+        ],
         user_rows,
     )
     .await?;
     progress("users", n, n);
     insert(db, "user_permissions", &["user_id", "slug"], perm_rows).await?;
-    insert(db, "user_locations", &["user_id", "location_id", "contract_number", "created_at"], ul_rows).await?;
+    insert(
+        db,
+        "user_locations",
+        &["user_id", "location_id", "contract_number", "created_at"],
+        ul_rows,
+    )
+    .await?;
 
     // Cameras at each main user's entrance, in every status.
     let mut cam_id = next_id(db, "cameras").await?;
@@ -251,14 +433,24 @@ where
         let count = if mi == 0 { size.heavy_cameras } else { size.cameras_per_user };
         let mut mine = vec![];
         for k in 0..count {
-            let (house, ent) = if mi == 0 { ((*house + k as usize) % houses.len(), (k % 4) as usize) } else { (*house, *ent) };
+            let (house, ent) = if mi == 0 {
+                ((*house + k as usize) % houses.len(), (k % 4) as usize)
+            } else {
+                (*house, *ent)
+            };
             let status = match rng.below(20) {
                 0..=13 => "active",
                 14..=15 => "partially_active",
                 16..=17 => "inactive",
                 _ => "empty",
             };
-            let mac = format!("00:1A:{:02X}:{:02X}:{:02X}:{:02X}", (cam_id >> 24) & 0xFF, (cam_id >> 16) & 0xFF, (cam_id >> 8) & 0xFF, cam_id & 0xFF);
+            let mac = format!(
+                "00:1A:{:02X}:{:02X}:{:02X}:{:02X}",
+                (cam_id >> 24) & 0xFF,
+                (cam_id >> 16) & 0xFF,
+                (cam_id >> 8) & 0xFF,
+                cam_id & 0xFF
+            );
             cam_rows.push(vec![
                 cam_id.into(),
                 format!("{} {}", rng.pick(CAMERA_PLACES), k + 1).into(),
@@ -278,18 +470,75 @@ where
         user_cams.push(mine);
         if cam_rows.len() >= 20_000 {
             let done = cam_id as u64;
-            insert(db, "cameras", &["id", "name", "mac", "serial_number", "model", "status", "location_id", "source", "archive_days", "created_at"], std::mem::take(&mut cam_rows)).await?;
-            insert(db, "user_cameras", &["user_id", "camera_id", "created_at"], std::mem::take(&mut uc_rows)).await?;
+            insert(
+                db,
+                "cameras",
+                &[
+                    "id",
+                    "name",
+                    "mac",
+                    "serial_number",
+                    "model",
+                    "status",
+                    "location_id",
+                    "source",
+                    "archive_days",
+                    "created_at",
+                ],
+                std::mem::take(&mut cam_rows),
+            )
+            .await?;
+            insert(
+                db,
+                "user_cameras",
+                &["user_id", "camera_id", "created_at"],
+                std::mem::take(&mut uc_rows),
+            )
+            .await?;
             progress("cameras", done.min(total_cams), total_cams);
         }
     }
     // A few registered but unattached cameras (billing.new_camera, no user yet).
     for _ in 0..(size.users / 50).max(3) {
-        let mac = format!("00:1B:{:02X}:{:02X}:{:02X}:{:02X}", (cam_id >> 24) & 0xFF, (cam_id >> 16) & 0xFF, (cam_id >> 8) & 0xFF, cam_id & 0xFF);
-        cam_rows.push(vec![cam_id.into(), format!("New camera {cam_id}").into(), mac.into(), format!("SN{:010}", cam_id).into(), Value::from(None::<String>), "empty".into(), Value::from(None::<i64>), "billing".into(), 7i32.into(), ts(now)]);
+        let mac = format!(
+            "00:1B:{:02X}:{:02X}:{:02X}:{:02X}",
+            (cam_id >> 24) & 0xFF,
+            (cam_id >> 16) & 0xFF,
+            (cam_id >> 8) & 0xFF,
+            cam_id & 0xFF
+        );
+        cam_rows.push(vec![
+            cam_id.into(),
+            format!("New camera {cam_id}").into(),
+            mac.into(),
+            format!("SN{:010}", cam_id).into(),
+            Value::from(None::<String>),
+            "empty".into(),
+            Value::from(None::<i64>),
+            "billing".into(),
+            7i32.into(),
+            ts(now),
+        ]);
         cam_id += 1;
     }
-    insert(db, "cameras", &["id", "name", "mac", "serial_number", "model", "status", "location_id", "source", "archive_days", "created_at"], cam_rows).await?;
+    insert(
+        db,
+        "cameras",
+        &[
+            "id",
+            "name",
+            "mac",
+            "serial_number",
+            "model",
+            "status",
+            "location_id",
+            "source",
+            "archive_days",
+            "created_at",
+        ],
+        cam_rows,
+    )
+    .await?;
     insert(db, "user_cameras", &["user_id", "camera_id", "created_at"], uc_rows).await?;
     progress("cameras", total_cams, total_cams);
 
@@ -322,13 +571,41 @@ where
         let flat = entry.1;
         ap_rows.push(vec![ap_id.into(), entry.0.into(), flat.into()]);
         ua_rows.push(vec![(*uid).into(), ap_id.into(), ts(*created)]);
-        key_rows.push(vec![entry.0.into(), ap_id.into(), (*uid).into(), format!("0000{:06X}CAAC", ap_id).into(), ts(*created)]);
+        key_rows.push(vec![
+            entry.0.into(),
+            ap_id.into(),
+            (*uid).into(),
+            format!("0000{:06X}CAAC", ap_id).into(),
+            ts(*created),
+        ]);
         ap_id += 1;
     }
-    insert(db, "intercoms", &["id", "name", "address", "department", "status", "location_id", "flat_from", "flat_to", "created_at"], ic_rows).await?;
+    insert(
+        db,
+        "intercoms",
+        &[
+            "id",
+            "name",
+            "address",
+            "department",
+            "status",
+            "location_id",
+            "flat_from",
+            "flat_to",
+            "created_at",
+        ],
+        ic_rows,
+    )
+    .await?;
     insert(db, "apartments", &["id", "intercom_id", "number"], ap_rows).await?;
     insert(db, "user_apartments", &["user_id", "apartment_id", "created_at"], ua_rows).await?;
-    insert(db, "intercom_keys", &["intercom_id", "apartment_id", "user_id", "code", "created_at"], key_rows).await?;
+    insert(
+        db,
+        "intercom_keys",
+        &["intercom_id", "apartment_id", "user_id", "code", "created_at"],
+        key_rows,
+    )
+    .await?;
     progress("intercoms", intercom_of.len() as u64, intercom_of.len() as u64);
 
     // Billing events of every type, spread over each user's lifetime.
@@ -349,7 +626,19 @@ where
         "billing.terminate_entity",
         "billing.unknown_type",
     ];
-    let columns = ["request_id", "event_type", "user_id", "account", "payload", "outcome", "detail", "http_status", "occurred_at", "received_at", "processed_at"];
+    let columns = [
+        "request_id",
+        "event_type",
+        "user_id",
+        "account",
+        "payload",
+        "outcome",
+        "detail",
+        "http_status",
+        "occurred_at",
+        "received_at",
+        "processed_at",
+    ];
     for (mi, (uid, kind, ent, house, created)) in mains.iter().enumerate() {
         if *kind != "billing" {
             continue;
@@ -362,8 +651,16 @@ where
             let at = *created + Duration::seconds(life * k as i64 / count as i64);
             let csa = &houses[*house].entrance_csas[*ent];
             let (event_type, data) = match k {
-                0 => ("billing.new_entity", format!("{{\"account\":\"{account}\",\"login\":\"user{uid}\",\"password\":\"********\",\"name\":\"Subscriber {uid}\"}}")),
-                1 => ("billing.create_location", format!("{{\"account\":\"{account}\",\"csa\":\"{csa}\"}}")),
+                0 => (
+                    "billing.new_entity",
+                    format!(
+                        "{{\"account\":\"{account}\",\"login\":\"user{uid}\",\"password\":\"********\",\"name\":\"Subscriber {uid}\"}}"
+                    ),
+                ),
+                1 => (
+                    "billing.create_location",
+                    format!("{{\"account\":\"{account}\",\"csa\":\"{csa}\"}}"),
+                ),
                 _ => {
                     let t = rng.pick(OTHER);
                     let data = match t {
@@ -373,14 +670,19 @@ where
                             let mac = user_cams[mi].first().map(|c| c.1.clone()).unwrap_or_default();
                             format!("{{\"account\":\"{account}\",\"mac\":\"{mac}\",\"csa\":\"{csa}\",\"archive_days\":7}}")
                         }
-                        "billing.create_location_unknown_csa" | "billing.attach_camera_unknown_csa" => format!("{{\"account\":\"{account}\",\"csa\":\"99-999-9999\"}}"),
+                        "billing.create_location_unknown_csa" | "billing.attach_camera_unknown_csa" => {
+                            format!("{{\"account\":\"{account}\",\"csa\":\"99-999-9999\"}}")
+                        }
                         "billing.unknown_type" => format!("{{\"original_type\":\"billing.change_tariff\",\"account\":\"{account}\"}}"),
                         _ => format!("{{\"account\":\"{account}\",\"csa\":\"{csa}\"}}"),
                     };
                     (t, data)
                 }
             };
-            let payload = format!("{{\"id\":\"demo-{seq}\",\"type\":\"{event_type}\",\"occurred_at\":\"{}\",\"data\":{data}}}", at.to_rfc3339());
+            let payload = format!(
+                "{{\"id\":\"demo-{seq}\",\"type\":\"{event_type}\",\"occurred_at\":\"{}\",\"data\":{data}}}",
+                at.to_rfc3339()
+            );
             ev_rows.push(vec![
                 format!("demo-{seq}").into(),
                 event_type.into(),
@@ -405,14 +707,29 @@ where
         seq += 1;
         let at = epoch + Duration::seconds((span * i / (size.users / 20).max(5)) as i64);
         let payload = format!("{{\"id\":\"demo-{seq}\",\"type\":\"billing.new_camera\",\"data\":{{\"mac\":\"00:1C:00:00:{:02X}:{:02X}\",\"serial_number\":\"SN-NEW-{i}\"}}}}", (i >> 8) & 0xFF, i & 0xFF);
-        ev_rows.push(vec![format!("demo-{seq}").into(), "billing.new_camera".into(), Value::from(None::<i64>), Value::from(None::<String>), payload.into(), "applied".into(), Value::from(None::<String>), 202i32.into(), ts(at), ts(at), ts(at)]);
+        ev_rows.push(vec![
+            format!("demo-{seq}").into(),
+            "billing.new_camera".into(),
+            Value::from(None::<i64>),
+            Value::from(None::<String>),
+            payload.into(),
+            "applied".into(),
+            Value::from(None::<String>),
+            202i32.into(),
+            ts(at),
+            ts(at),
+            ts(at),
+        ]);
     }
     insert(db, "billing_events", &columns, ev_rows).await?;
     progress("billing events", total_events, total_events);
 
     // Licences and analytics cases: every fifth billing subscriber.
     let levels = db.query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT l.id AS level_id, MIN(t.id) AS type_id FROM analytics_levels l JOIN analytics_types t ON t.level_id = l.id GROUP BY l.id ORDER BY l.id")).await?;
-    let levels: Vec<(i64, i64)> = levels.iter().map(|r| Ok((r.try_get("", "level_id")?, r.try_get("", "type_id")?))).collect::<Result<_, DbErr>>()?;
+    let levels: Vec<(i64, i64)> = levels
+        .iter()
+        .map(|r| Ok((r.try_get("", "level_id")?, r.try_get("", "type_id")?)))
+        .collect::<Result<_, DbErr>>()?;
     let mut case_id = next_id(db, "analytics_cases").await?;
     let (mut lic_rows, mut case_rows, mut cc_rows, mut ce_rows) = (vec![], vec![], vec![], vec![]);
     for (mi, (uid, kind, _, _, created)) in mains.iter().enumerate() {
@@ -423,24 +740,73 @@ where
         for (li, (level_id, type_id)) in levels.iter().take(level_count).enumerate() {
             let cams = &user_cams[mi];
             let in_case = cams.len().min(2 - li.min(1));
-            lic_rows.push(vec![(*uid).into(), (*level_id).into(), (in_case as i32 + 2).into(), Value::from(None::<DateTime<Utc>>), 0i64.into(), ts(*created)]);
+            lic_rows.push(vec![
+                (*uid).into(),
+                (*level_id).into(),
+                (in_case as i32 + 2).into(),
+                Value::from(None::<DateTime<Utc>>),
+                0i64.into(),
+                ts(*created),
+            ]);
             if in_case == 0 {
                 continue;
             }
-            case_rows.push(vec![case_id.into(), (*uid).into(), (*uid).into(), (*type_id).into(), (*level_id).into(), format!("Watch {}", li + 1).into(), "active".into(), ts(*created)]);
+            case_rows.push(vec![
+                case_id.into(),
+                (*uid).into(),
+                (*uid).into(),
+                (*type_id).into(),
+                (*level_id).into(),
+                format!("Watch {}", li + 1).into(),
+                "active".into(),
+                ts(*created),
+            ]);
             for (cid, _) in cams.iter().take(in_case) {
                 cc_rows.push(vec![case_id.into(), (*cid).into()]);
                 for e in 0..5 {
-                    ce_rows.push(vec![case_id.into(), (*cid).into(), ["line_crossed", "motion", "smoke"][e % 3].into(), format!("snap/{case_id}/{cid}/{e}.jpg").into(), ts(*created + Duration::hours(e as i64 + 1))]);
+                    ce_rows.push(vec![
+                        case_id.into(),
+                        (*cid).into(),
+                        ["line_crossed", "motion", "smoke"][e % 3].into(),
+                        format!("snap/{case_id}/{cid}/{e}.jpg").into(),
+                        ts(*created + Duration::hours(e as i64 + 1)),
+                    ]);
                 }
             }
             case_id += 1;
         }
     }
-    insert(db, "licence_allocations", &["user_id", "level_id", "total", "removed_at", "version", "updated_at"], lic_rows).await?;
-    insert(db, "analytics_cases", &["id", "user_id", "main_user_id", "type_id", "level_id", "name", "status", "created_at"], case_rows).await?;
+    insert(
+        db,
+        "licence_allocations",
+        &["user_id", "level_id", "total", "removed_at", "version", "updated_at"],
+        lic_rows,
+    )
+    .await?;
+    insert(
+        db,
+        "analytics_cases",
+        &[
+            "id",
+            "user_id",
+            "main_user_id",
+            "type_id",
+            "level_id",
+            "name",
+            "status",
+            "created_at",
+        ],
+        case_rows,
+    )
+    .await?;
     insert(db, "analytics_case_cameras", &["case_id", "camera_id"], cc_rows).await?;
-    insert(db, "case_events", &["case_id", "camera_id", "kind", "snapshot_ref", "occurred_at"], ce_rows).await?;
+    insert(
+        db,
+        "case_events",
+        &["case_id", "camera_id", "kind", "snapshot_ref", "occurred_at"],
+        ce_rows,
+    )
+    .await?;
     progress("analytics", 1, 1);
 
     // Demo administrators: an operator scoped to the first city, a viewer
@@ -451,21 +817,82 @@ where
     insert(
         db,
         "admins",
-        &["id", "login", "name", "password_hash", "is_super", "time_zone", "disabled", "created_at"],
+        &[
+            "id",
+            "login",
+            "name",
+            "password_hash",
+            "is_super",
+            "time_zone",
+            "disabled",
+            "created_at",
+        ],
         vec![
-            vec![admin_id.into(), DEMO_OPERATOR.0.into(), "Olga Operator".into(), op_hash.into(), false.into(), "Europe/Moscow".into(), false.into(), ts(epoch)],
-            vec![(admin_id + 1).into(), DEMO_VIEWER.0.into(), "Victor Viewer".into(), viewer_hash.into(), false.into(), "Europe/Samara".into(), false.into(), ts(epoch)],
+            vec![
+                admin_id.into(),
+                DEMO_OPERATOR.0.into(),
+                "Olga Operator".into(),
+                op_hash.into(),
+                false.into(),
+                "Europe/Moscow".into(),
+                false.into(),
+                ts(epoch),
+            ],
+            vec![
+                (admin_id + 1).into(),
+                DEMO_VIEWER.0.into(),
+                "Victor Viewer".into(),
+                viewer_hash.into(),
+                false.into(),
+                "Europe/Samara".into(),
+                false.into(),
+                ts(epoch),
+            ],
         ],
     )
     .await?;
     use crate::permissions::admin as ap;
-    let op_perms = [ap::USERS_VIEW, ap::USERS_IMPERSONATE, ap::USERS_SYNC, ap::USERS_ACCESS_EDIT, ap::SUBUSERS_EDIT, ap::LICENSES_EDIT, ap::INTERCOMS_EDIT];
+    let op_perms = [
+        ap::USERS_VIEW,
+        ap::USERS_IMPERSONATE,
+        ap::USERS_SYNC,
+        ap::USERS_ACCESS_EDIT,
+        ap::SUBUSERS_EDIT,
+        ap::LICENSES_EDIT,
+        ap::INTERCOMS_EDIT,
+    ];
     let mut perm_rows: Vec<Vec<Value>> = op_perms.iter().map(|p| vec![admin_id.into(), p.to_string().into()]).collect();
     perm_rows.push(vec![(admin_id + 1).into(), ap::USERS_VIEW.into()]);
     insert(db, "admin_permissions", &["admin_id", "slug"], perm_rows).await?;
-    insert(db, "admin_scopes", &["admin_id", "location_id"], vec![vec![admin_id.into(), city_loc_ids[0].into()], vec![(admin_id + 1).into(), street_loc_ids[STREETS.len()].into()]]).await?;
+    insert(
+        db,
+        "admin_scopes",
+        &["admin_id", "location_id"],
+        vec![
+            vec![admin_id.into(), city_loc_ids[0].into()],
+            vec![(admin_id + 1).into(), street_loc_ids[STREETS.len()].into()],
+        ],
+    )
+    .await?;
 
-    fix_sequences(db, &["locations", "users", "cameras", "intercoms", "apartments", "intercom_keys", "billing_events", "analytics_cases", "case_events", "admins", "login_attempts", "audit_log"]).await?;
+    fix_sequences(
+        db,
+        &[
+            "locations",
+            "users",
+            "cameras",
+            "intercoms",
+            "apartments",
+            "intercom_keys",
+            "billing_events",
+            "analytics_cases",
+            "case_events",
+            "admins",
+            "login_attempts",
+            "audit_log",
+        ],
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

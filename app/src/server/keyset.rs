@@ -80,7 +80,14 @@ impl Plan {
             _ => (Mode::First, None),
         };
         let cursor = raw.map(|c| decode(c, key.kind)).transpose()?;
-        Ok(Self { key, id_expr, desc, mode, cursor, limit })
+        Ok(Self {
+            key,
+            id_expr,
+            desc,
+            mode,
+            cursor,
+            limit,
+        })
     }
 
     fn scan_desc(&self) -> bool {
@@ -127,7 +134,9 @@ impl Plan {
         let (cond, extra) = self.where_sql(values.len());
         values.extend(extra);
         let sql = format!("{base}{cond}{}", self.order_sql());
-        let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+            .await?;
         let has_more = rows.len() as u64 > self.limit;
         let mut rows: Vec<_> = rows.into_iter().take(self.limit as usize).collect();
         if matches!(self.mode, Mode::Before | Mode::Last) {
@@ -171,9 +180,7 @@ fn decode(raw: &str, kind: SortKind) -> Result<(Value, i64), AppError> {
     let value = match (kind, value) {
         (SortKind::Int, CursorValue::Int(i)) => Value::from(i),
         (SortKind::Text, CursorValue::Text(s)) => Value::from(s),
-        (SortKind::Ts, CursorValue::Text(s)) => {
-            Value::from(DateTime::parse_from_rfc3339(&s).map_err(|_| bad())?.with_timezone(&Utc))
-        }
+        (SortKind::Ts, CursorValue::Text(s)) => Value::from(DateTime::parse_from_rfc3339(&s).map_err(|_| bad())?.with_timezone(&Utc)),
         _ => return Err(bad()),
     };
     Ok((value, id))
@@ -184,24 +191,47 @@ mod tests {
     use super::*;
 
     const KEYS: &[SortKey] = &[
-        SortKey { name: "created", expr: "created_at", kind: SortKind::Ts, default_desc: true },
-        SortKey { name: "name", expr: "name", kind: SortKind::Text, default_desc: false },
+        SortKey {
+            name: "created",
+            expr: "created_at",
+            kind: SortKind::Ts,
+            default_desc: true,
+        },
+        SortKey {
+            name: "name",
+            expr: "name",
+            kind: SortKind::Text,
+            default_desc: false,
+        },
     ];
 
     #[test]
     fn rejects_unknown_sort_and_bad_cursor() {
-        let q = TableQuery { sort: Some("password_hash".into()), ..Default::default() };
+        let q = TableQuery {
+            sort: Some("password_hash".into()),
+            ..Default::default()
+        };
         assert!(matches!(Plan::new(KEYS, "id", &q, 10), Err(AppError::Invalid { field, .. }) if field == "sort"));
-        let q = TableQuery { after: Some("%%%".into()), ..Default::default() };
+        let q = TableQuery {
+            after: Some("%%%".into()),
+            ..Default::default()
+        };
         assert!(matches!(Plan::new(KEYS, "id", &q, 10), Err(AppError::Invalid { field, .. }) if field == "cursor"));
-        let q = TableQuery { dir: Some("sideways".into()), ..Default::default() };
+        let q = TableQuery {
+            dir: Some("sideways".into()),
+            ..Default::default()
+        };
         assert!(matches!(Plan::new(KEYS, "id", &q, 10), Err(AppError::Invalid { field, .. }) if field == "dir"));
     }
 
     #[test]
     fn before_scans_backwards() {
         let c = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(CursorValue::Text("b".into()), 5)).unwrap());
-        let q = TableQuery { sort: Some("name".into()), before: Some(c), ..Default::default() };
+        let q = TableQuery {
+            sort: Some("name".into()),
+            before: Some(c),
+            ..Default::default()
+        };
         let p = Plan::new(KEYS, "id", &q, 10).unwrap();
         assert!(p.where_sql(2).0.contains("(name, id) < ($3, $4)"));
         assert!(p.order_sql().contains("name DESC, id DESC LIMIT 11"));

@@ -17,10 +17,20 @@ pub const LEVELS: &[(&str, &[(&str, &str)])] = &[
             ("camera-tampering", "Camera tampering"),
         ],
     ),
-    ("Level 2", &[("object-counting", "Object counting in an area"), ("visitor-counting", "Visitor counting")]),
+    (
+        "Level 2",
+        &[
+            ("object-counting", "Object counting in an area"),
+            ("visitor-counting", "Visitor counting"),
+        ],
+    ),
     (
         "Level 3",
-        &[("face-recognition", "Face recognition"), ("license-plate", "Licence plate recognition"), ("container-number", "Container numbers")],
+        &[
+            ("face-recognition", "Face recognition"),
+            ("license-plate", "Licence plate recognition"),
+            ("container-number", "Container numbers"),
+        ],
     ),
 ];
 

@@ -48,7 +48,12 @@ impl WriteTxn<'_> {
 impl AppState {
     pub fn new(db: DatabaseConnection, clock: Clock) -> Self {
         let (notices, _) = broadcast::channel(1024);
-        Self { db, clock, write_lock: Arc::new(Mutex::new(())), notices }
+        Self {
+            db,
+            clock,
+            write_lock: Arc::new(Mutex::new(())),
+            notices,
+        }
     }
 
     pub fn backend(&self) -> DbBackend {

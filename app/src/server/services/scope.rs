@@ -14,7 +14,10 @@ pub fn camera_condition(admin: &Admin, cam: &str, params: usize) -> (String, Vec
         return ("1=0".into(), vec![]);
     }
     let (likes, values) = path_likes("sl.path", params, admin);
-    (format!("EXISTS (SELECT 1 FROM locations sl WHERE sl.id = {cam}.location_id AND ({likes}))"), values)
+    (
+        format!("EXISTS (SELECT 1 FROM locations sl WHERE sl.id = {cam}.location_id AND ({likes}))"),
+        values,
+    )
 }
 
 /// A condition that holds when the user `user_expr` (a sub user counts as its

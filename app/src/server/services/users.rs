@@ -11,25 +11,53 @@ use crate::types::{Page, TableQuery, UserKind, UserRow, UserStatus};
 use sea_orm::{ConnectionTrait, EntityTrait, Value};
 
 const USER_SORTS: &[SortKey] = &[
-    SortKey { name: "created", expr: "u.created_at", kind: SortKind::Ts, default_desc: true },
-    SortKey { name: "id", expr: "u.id", kind: SortKind::Int, default_desc: false },
-    SortKey { name: "name", expr: "u.name", kind: SortKind::Text, default_desc: false },
-    SortKey { name: "login", expr: "u.login", kind: SortKind::Text, default_desc: false },
+    SortKey {
+        name: "created",
+        expr: "u.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+    SortKey {
+        name: "id",
+        expr: "u.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "name",
+        expr: "u.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "login",
+        expr: "u.login",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
 ];
 
 /// The users list: search by name or login, filter by kind and status.
 pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery) -> Result<Page<UserRow>, AppError> {
     let plan = Plan::new(USER_SORTS, "u.id", query, PAGE_SIZE)?;
     let mut values: Vec<Value> = vec![];
-    let mut sql = format!("SELECT u.id, u.name, u.login, u.kind, u.status, u.created_at, {} FROM users u WHERE 1=1", plan.select_sql());
+    let mut sql = format!(
+        "SELECT u.id, u.name, u.login, u.kind, u.status, u.created_at, {} FROM users u WHERE 1=1",
+        plan.select_sql()
+    );
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         if q.len() > 100 {
             return Err(AppError::invalid("q", "search text is too long (100 characters at most)"));
         }
-        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
         values.push(pattern.into());
         let n = values.len();
-        sql.push_str(&format!(" AND (LOWER(u.name) LIKE ${n} ESCAPE '\\' OR LOWER(u.login) LIKE ${n} ESCAPE '\\')"));
+        sql.push_str(&format!(
+            " AND (LOWER(u.name) LIKE ${n} ESCAPE '\\' OR LOWER(u.login) LIKE ${n} ESCAPE '\\')"
+        ));
     }
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
         let kind = UserKind::parse(kind).ok_or_else(|| AppError::invalid("kind", "unknown user kind"))?;
@@ -62,14 +90,22 @@ pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery)
 /// Loads a user the administrator may see, or 404 (also when out of scope,
 /// so that its existence is not revealed).
 pub async fn find_visible<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<users::Model, AppError> {
-    let user = users::Entity::find_by_id(user_id).one(db).await.map_err(db_err)?.ok_or_else(|| AppError::not_found("User"))?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| AppError::not_found("User"))?;
     if admin.is_super {
         return Ok(user);
     }
     let (cond, mut values) = scope::user_condition(admin, "$1", 1);
     values.insert(0, Value::from(user.parent_id.unwrap_or(user.id)));
     let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(db.get_database_backend(), format!("SELECT {cond} AS ok"), values))
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!("SELECT {cond} AS ok"),
+            values,
+        ))
         .await
         .map_err(db_err)?;
     let visible = row.map(|r| r.try_get::<bool>("", "ok").unwrap_or(false)).unwrap_or(false);

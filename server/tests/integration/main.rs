@@ -1,0 +1,6 @@
+//! The one integration-test binary: every suite runs against a fresh SQLite
+//! file and a fresh PostgreSQL database (see `support`).
+
+mod support;
+
+mod foundation;
