@@ -27,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -40,6 +41,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: the mark tells tests (and curious
+    // operators) that the page has hydrated.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/vigil.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Vigil".to_string() } else { format!("{t} · Vigil") }/>

@@ -1,0 +1,56 @@
+import { test, expect } from "@playwright/test";
+import { hydrated, signIn, ADMIN_PASSWORD } from "./helpers";
+
+test("the sign-in page is rendered on the server", async ({ browser }) => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const res = await page.goto("/login");
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Vigil" })).toBeVisible();
+  await expect(page.getByLabel("Login")).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(0);
+  await ctx.close();
+});
+
+test("the sign-in page hydrates and reports a wrong password inline", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Login").fill("admin");
+  await page.getByLabel("Password").fill("definitely-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("wrong login or password");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("signing in shows the users list, and signing out ends the session", async ({ page }) => {
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await expect(page.getByTestId("users-table").locator("tbody tr")).toHaveCount(25);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/login\?next=%2Fusers|\/login\?next=\/users/);
+});
+
+test("unknown pages answer 404", async ({ page }) => {
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: /404/ })).toBeVisible();
+});
+
+test("the users list filters, sorts and pages from the URL", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/users?kind=sub&sort=id&dir=asc");
+  await hydrated(page);
+  const rows = page.getByTestId("users-table").locator("tbody tr");
+  await expect(rows.first()).toContainText("Sub user");
+  const firstId = await rows.first().locator("td").first().textContent();
+  await page.getByRole("link", { name: "Next ›" }).click();
+  await expect(page).toHaveURL(/after=/);
+  const url = page.url();
+  const secondPageFirst = await rows.first().locator("td").first().textContent();
+  expect(Number(secondPageFirst)).toBeGreaterThan(Number(firstId));
+  await page.reload();
+  await expect(rows.first().locator("td").first()).toHaveText(secondPageFirst!);
+  expect(page.url()).toBe(url);
+});
