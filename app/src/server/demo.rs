@@ -11,12 +11,13 @@ use crate::permissions::BILLING_USER_DEFAULTS;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait, Value};
 
-/// How much to generate. `users` counts every user (sub users included).
+/// How much to generate. `users` counts every user (sub users included);
+/// `cameras` and `events` are totals, spread over the main users.
 #[derive(Debug, Clone)]
 pub struct DemoSize {
     pub users: u64,
-    pub cameras_per_user: u64,
-    pub events_per_user: u64,
+    pub cameras: u64,
+    pub events: u64,
     /// The heavy business subscriber (user id 1 on an empty database).
     pub heavy_cameras: u64,
     pub heavy_events: u64,
@@ -28,8 +29,8 @@ impl DemoSize {
         let users = users.max(10);
         Self {
             users,
-            cameras_per_user: 3,
-            events_per_user: 20,
+            cameras: users * 3,
+            events: users * 20,
             heavy_cameras: (users / 10).clamp(20, 10_000),
             heavy_events: (users * 2).clamp(200, 200_000),
         }
@@ -40,8 +41,8 @@ impl DemoSize {
     pub fn benchmark() -> Self {
         Self {
             users: 100_000,
-            cameras_per_user: 3,
-            events_per_user: 20,
+            cameras: 300_000,
+            events: 2_000_000,
             heavy_cameras: 10_000,
             heavy_events: 200_000,
         }
@@ -160,6 +161,14 @@ where
 /// Stored as `YYYY-…` text on SQLite and timestamptz on PostgreSQL.
 fn ts(t: DateTime<Utc>) -> Value {
     Value::from(t)
+}
+
+/// The `index`-th of `parts` shares of `total` (shares differ by at most one).
+fn share(total: u64, parts: u64, index: u64) -> u64 {
+    if parts == 0 {
+        return 0;
+    }
+    total / parts + u64::from(index < total % parts)
 }
 
 struct House {
@@ -428,9 +437,14 @@ where
     let mut cam_rows = vec![];
     let mut uc_rows = vec![];
     let mut user_cams: Vec<Vec<(i64, String)>> = vec![];
-    let total_cams: u64 = mains.len() as u64 * size.cameras_per_user + size.heavy_cameras;
+    let total_cams: u64 = size.cameras.max(size.heavy_cameras);
+    let other_mains = mains.len().saturating_sub(1) as u64;
     for (mi, (uid, _, ent, house, created)) in mains.iter().enumerate() {
-        let count = if mi == 0 { size.heavy_cameras } else { size.cameras_per_user };
+        let count = if mi == 0 {
+            size.heavy_cameras
+        } else {
+            share(total_cams - size.heavy_cameras, other_mains, mi as u64 - 1)
+        };
         let mut mine = vec![];
         for k in 0..count {
             let (house, ent) = if mi == 0 {
@@ -609,7 +623,20 @@ where
     progress("intercoms", intercom_of.len() as u64, intercom_of.len() as u64);
 
     // Billing events of every type, spread over each user's lifetime.
-    let total_events = mains.len() as u64 * size.events_per_user + size.heavy_events;
+    // Global-log events (no user) count towards the total too.
+    let global_events = (size.users / 20).max(5);
+    let total_events = size.events.max(size.heavy_events + global_events);
+    let billing_mains: Vec<usize> = (1..mains.len()).filter(|&i| mains[i].1 == "billing").collect();
+    let per_user_events = |mi: usize| -> u64 {
+        match billing_mains.binary_search(&mi) {
+            Ok(pos) => share(
+                total_events - size.heavy_events - global_events,
+                billing_mains.len() as u64,
+                pos as u64,
+            ),
+            Err(_) => 0,
+        }
+    };
     let mut ev_rows = vec![];
     let mut seq: u64 = 0;
     const OTHER: &[&str] = &[
@@ -644,7 +671,7 @@ where
             continue;
         }
         let account = format!("A-{:06}", 100_000 + uid);
-        let count = if mi == 0 { size.heavy_events } else { size.events_per_user };
+        let count = if mi == 0 { size.heavy_events } else { per_user_events(mi) };
         let life = (now - *created).num_seconds().max(count as i64 + 1);
         for k in 0..count {
             seq += 1;
@@ -703,9 +730,9 @@ where
         }
     }
     // Events that concern no user: camera registrations (the global log).
-    for i in 0..(size.users / 20).max(5) {
+    for i in 0..global_events {
         seq += 1;
-        let at = epoch + Duration::seconds((span * i / (size.users / 20).max(5)) as i64);
+        let at = epoch + Duration::seconds((span * i / global_events) as i64);
         let payload = format!("{{\"id\":\"demo-{seq}\",\"type\":\"billing.new_camera\",\"data\":{{\"mac\":\"00:1C:00:00:{:02X}:{:02X}\",\"serial_number\":\"SN-NEW-{i}\"}}}}", (i >> 8) & 0xFF, i & 0xFF);
         ev_rows.push(vec![
             format!("demo-{seq}").into(),
@@ -895,4 +922,26 @@ where
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_add_up() {
+        for (total, parts) in [(300_000u64, 95_001u64), (7, 3), (0, 5), (5, 0)] {
+            let sum: u64 = (0..parts).map(|i| share(total, parts, i)).sum();
+            assert_eq!(sum, if parts == 0 { 0 } else { total });
+        }
+    }
+
+    #[test]
+    fn benchmark_size_meets_the_issue() {
+        let b = DemoSize::benchmark();
+        assert!(b.users >= 100_000 && b.cameras >= 300_000 && b.events >= 2_000_000);
+        assert_eq!((b.heavy_cameras, b.heavy_events), (10_000, 200_000));
+        let u = DemoSize::users(100_000);
+        assert!(u.cameras >= 300_000 && u.events >= 2_000_000);
+    }
 }
