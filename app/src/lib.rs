@@ -58,6 +58,16 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::layout::Console ssr=SsrMode::Async>
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/users/:id") view=pages::card::UserCard ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::card::CardIndex ssr=SsrMode::Async/>
+                        <Route path=path!("user") view=pages::card::user::UserTab ssr=SsrMode::Async/>
+                        <Route path=path!("cameras") view=pages::card::cameras::CamerasTab ssr=SsrMode::Async/>
+                        <Route path=path!("intercoms") view=pages::card::intercoms::IntercomsTab ssr=SsrMode::Async/>
+                        <Route path=path!("sub-users") view=pages::card::sub_users::SubUsersTab ssr=SsrMode::Async/>
+                        <Route path=path!("billing-events") view=pages::card::billing_events::BillingEventsTab ssr=SsrMode::Async/>
+                        <Route path=path!("access") view=pages::card::access::AccessTab ssr=SsrMode::Async/>
+                        <Route path=path!("analytics") view=pages::card::analytics::AnalyticsTab ssr=SsrMode::Async/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -141,3 +141,5 @@ pub fn billing_event_label(event_type: &str) -> &'static str {
         .map(|(_, l)| *l)
         .unwrap_or("Billing. Unknown type")
 }
+
+pub mod card;

@@ -2,6 +2,7 @@
 //! administrator's permission on its first lines, on the server.
 
 pub mod auth;
+pub mod card;
 pub mod users;
 
 #[cfg(feature = "ssr")]

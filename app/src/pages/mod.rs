@@ -1,5 +1,6 @@
 //! Console pages, one per file.
 
+pub mod card;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -2,5 +2,7 @@
 //! ConnectionTrait`) so server functions, the billing webhook and background
 //! jobs share them.
 
+pub mod card;
+pub mod card_tables;
 pub mod scope;
 pub mod users;

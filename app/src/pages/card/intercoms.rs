@@ -1,0 +1,59 @@
+//! Tab 3, Intercoms: the intercoms of the apartments the user is linked to,
+//! with the user's keys on each. Read-only here; linking is done on the
+//! intercom card, which the name opens.
+
+use super::{require_id, use_card};
+use crate::api::card::card_intercoms;
+use crate::components::feedback::{Empty, ErrorView, Loading};
+use crate::components::table::{use_table_query, Pager, SortHeader};
+use leptos::prelude::*;
+
+#[component]
+pub fn IntercomsTab() -> impl IntoView {
+    let card = use_card();
+    let query = use_table_query();
+    let intercoms = Resource::new(
+        move || (card.user_id.get(), query.get()),
+        |(id, q)| async move { card_intercoms(require_id(id)?, q).await },
+    );
+    view! {
+        <h2 class="sr-only">"Intercoms"</h2>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match intercoms.await {
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    Ok(page) if page.rows.is_empty() => view! { <Empty text="The user is not linked to any intercom."/> }.into_any(),
+                    Ok(page) => view! {
+                        <table class="grid" data-testid="card-intercoms">
+                            <thead><tr>
+                                <th scope="col">"Keys"</th>
+                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                                <th scope="col">"Address"</th>
+                                <th scope="col">"Department"</th>
+                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                            </tr></thead>
+                            <tbody>
+                                {page.rows.iter().map(|i| view! {
+                                    <tr>
+                                        <td>
+                                            {if i.keys.is_empty() {
+                                                view! { <span class="muted">"No keys"</span> }.into_any()
+                                            } else {
+                                                view! { <ul class="keys">{i.keys.iter().map(|k| view! { <li><code>{k.clone()}</code></li> }).collect_view()}</ul> }.into_any()
+                                            }}
+                                        </td>
+                                        <td><a href=format!("/intercoms/{}/general", i.id)>{i.name.clone()}</a></td>
+                                        <td>{i.address.clone()}</td>
+                                        <td>{i.department.clone()}</td>
+                                        <td>{i.created_at.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager page=page.clone()/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

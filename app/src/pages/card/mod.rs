@@ -1,0 +1,215 @@
+//! `/users/:id/*`: the user card. The parent loads the header once and
+//! shares it (and the user id) with the tabs through [`CardContext`]; each
+//! tab is a child route rendered in the tab panel and loads its own data.
+//! An unknown, out-of-scope or non-numeric user is a 404 page with status 404.
+
+pub mod access;
+pub mod analytics;
+pub mod billing_events;
+pub mod cameras;
+pub mod intercoms;
+pub mod sub_users;
+pub mod user;
+
+use crate::api::card::card_header;
+use crate::components::feedback::{ErrorView, Loading};
+use crate::error::AppError;
+use crate::types::card::{UserCardHeader, CARD_TABS};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::{use_location, use_params_map};
+
+/// What the tabs need from the card.
+#[derive(Clone, Copy)]
+pub struct CardContext {
+    /// The user id of the URL; `None` when it is not a positive number.
+    pub user_id: Memo<Option<i64>>,
+    pub header: Resource<Result<UserCardHeader, AppError>>,
+}
+
+pub fn use_card() -> CardContext {
+    expect_context::<CardContext>()
+}
+
+/// A 404 for a URL whose id is not a number, with the status set on the
+/// server like a server function's error would.
+pub(crate) fn bad_id() -> AppError {
+    let e = AppError::not_found("User");
+    #[cfg(feature = "ssr")]
+    let e = crate::api::ctx::respond::<()>(Err(e)).unwrap_err();
+    e
+}
+
+/// The user id for a tab's server function.
+pub(crate) fn require_id(id: Option<i64>) -> Result<i64, AppError> {
+    id.ok_or_else(bad_id)
+}
+
+#[component]
+pub fn UserCard() -> impl IntoView {
+    let params = use_params_map();
+    let user_id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    });
+    let header = Resource::new(move || user_id.get(), |id| async move { card_header(require_id(id)?).await });
+    provide_context(CardContext { user_id, header });
+    let active = active_tab();
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match header.await {
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    Ok(h) => view! {
+                        <CardTitle header=h.clone()/>
+                        <HeaderView header=h.clone()/>
+                        <CardTabs header=h/>
+                        <div class="tabpanel" role="tabpanel" id="card-panel" tabindex="0" aria-labelledby=move || format!("tab-{}", active.get())>
+                            <Outlet/>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The last path segment: the tab the URL names.
+fn active_tab() -> Memo<String> {
+    let path = use_location().pathname;
+    Memo::new(move |_| path.with(|p| p.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()))
+}
+
+#[component]
+fn CardTitle(header: UserCardHeader) -> impl IntoView {
+    let active = active_tab();
+    let text = move || {
+        let tab = CARD_TABS
+            .iter()
+            .find(|(s, _)| *s == active.get())
+            .map(|(_, l)| *l)
+            .unwrap_or("User");
+        format!("{} — {tab}", header.name)
+    };
+    view! { <Title text=text/> }
+}
+
+#[component]
+fn HeaderView(header: UserCardHeader) -> impl IntoView {
+    view! {
+        <section class="card-header" aria-labelledby="card-title">
+            <h1 id="card-title">{header.name.clone()}</h1>
+            <div class="badges">
+                <span class=format!("badge kind-{}", header.kind.as_str())>{header.kind.label()}</span>
+                " "
+                <span class=format!("badge status-{}", header.status.as_str())>{header.status.label()}</span>
+            </div>
+            <dl class="kv">
+                <dt>"User ID"</dt>
+                <dd>{header.id}</dd>
+                <dt>"User name"</dt>
+                <dd>{header.name.clone()}</dd>
+                <dt>"Login"</dt>
+                <dd>{header.login.clone()}</dd>
+                <dt>"Creation date"</dt>
+                <dd>{header.created_at.clone()}</dd>
+            </dl>
+            // Slot for the header buttons built separately: "Login as User"
+            // (admin permission users.impersonate) and "Synchronize cameras"
+            // (users.sync). The signed-in administrator is in context as
+            // `components::layout::MeResource`.
+            <div class="card-actions"></div>
+        </section>
+    }
+}
+
+/// The tab list, following the WAI-ARIA tabs pattern: one tab stop (the
+/// selected tab), arrow keys / Home / End move focus, Enter (natively) and
+/// Space follow the focused tab's link. The tabs are real links, so they
+/// work before hydration and navigate client-side after it.
+#[component]
+fn CardTabs(header: UserCardHeader) -> impl IntoView {
+    let active = active_tab();
+    let tabs = header.tabs();
+    let slugs: Vec<&'static str> = tabs.iter().map(|(s, _)| *s).collect();
+    // One tab stop: the selected tab, or the first one when the URL names
+    // none of the visible tabs.
+    let stop = {
+        let slugs = slugs.clone();
+        Memo::new(move |_| {
+            let a = active.get();
+            slugs.iter().copied().find(|s| *s == a).or(slugs.first().copied()).unwrap_or("user")
+        })
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| keyboard(&ev, &slugs);
+    view! {
+        <div class="tabs" role="tablist" aria-label="User card" on:keydown=on_keydown>
+            {tabs
+                .into_iter()
+                .map(|(slug, label)| {
+                    let selected = move || active.get() == slug;
+                    view! {
+                        <a
+                            class="tab"
+                            role="tab"
+                            id=format!("tab-{slug}")
+                            href=format!("/users/{}/{slug}", header.id)
+                            aria-controls="card-panel"
+                            aria-selected=move || if selected() { "true" } else { "false" }
+                            tabindex=move || if stop.get() == slug { "0" } else { "-1" }
+                        >
+                            {label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Moves focus between tabs (browser only).
+fn keyboard(ev: &leptos::ev::KeyboardEvent, slugs: &[&'static str]) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else {
+            return;
+        };
+        let n = slugs.len();
+        let Some(idx) = target.id().strip_prefix("tab-").and_then(|s| slugs.iter().position(|x| *x == s)) else {
+            return;
+        };
+        let to = match ev.key().as_str() {
+            "ArrowRight" => (idx + 1) % n,
+            "ArrowLeft" => (idx + n - 1) % n,
+            "Home" => 0,
+            "End" => n - 1,
+            " " | "Spacebar" => {
+                ev.prevent_default();
+                target.click();
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(el) = document()
+            .get_element_by_id(&format!("tab-{}", slugs[to]))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, slugs);
+}
+
+/// `/users/:id` opens the User tab.
+#[component]
+pub fn CardIndex() -> impl IntoView {
+    let card = use_card();
+    move || card.user_id.get().map(|id| view! { <Redirect path=format!("/users/{id}/user")/> })
+}

@@ -1,0 +1,216 @@
+//! The user card: its header, which conditional tabs exist, and the
+//! non-table tabs (User, Access settings, Analytics). The table tabs are in
+//! [`super::card_tables`]. Every function here expects the caller to have
+//! checked the session and `users.view`; the user itself is always loaded
+//! through [`users::find_visible`] so that an out-of-scope user is a 404.
+
+use super::users;
+use crate::error::AppError;
+use crate::permissions::{admin::USERS_ACCESS_EDIT, SUB_USERS_INDEX, USER_PERMISSION_GROUPS};
+use crate::server::auth::{db_err, Admin};
+use crate::server::entities::user_permissions;
+use crate::server::entities::users::Model as UserModel;
+use crate::server::fmt;
+use crate::types::card::{AccessSettings, LicenceRow, PermissionGroup, PermissionItem, UserCardHeader, UserDetails};
+use crate::types::{UserKind, UserStatus};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, Statement, Value};
+use std::collections::HashSet;
+
+/// Days between taking all licences of a level away and deleting its cases
+/// (product spec §4).
+pub const RETENTION_DAYS: i64 = 7;
+
+pub(super) async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, AppError> {
+    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await
+        .map_err(db_err)
+}
+
+async fn count<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<i64, AppError> {
+    let rows = rows(db, sql, values).await?;
+    rows.first()
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()
+        .map_err(db_err)
+        .map(|n| n.unwrap_or(0))
+}
+
+fn kind_of(u: &UserModel) -> UserKind {
+    UserKind::parse(&u.kind).unwrap_or(UserKind::Billing)
+}
+
+fn status_of(u: &UserModel) -> UserStatus {
+    UserStatus::parse(&u.status).unwrap_or(UserStatus::Active)
+}
+
+/// Whether the user holds `users-index` (the Sub users tab exists).
+pub async fn has_sub_users_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<bool, AppError> {
+    let n = count(
+        db,
+        "SELECT COUNT(*) FROM user_permissions WHERE user_id = $1 AND slug = $2",
+        vec![user_id.into(), SUB_USERS_INDEX.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether the user holds licences, or has a level in retention (the
+/// Analytics tab exists).
+pub async fn has_analytics_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<bool, AppError> {
+    let n = count(
+        db,
+        "SELECT COUNT(*) FROM licence_allocations WHERE user_id = $1 AND (total > 0 OR removed_at IS NOT NULL)",
+        vec![user_id.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+/// The header of the card (404 when the user is unknown or out of scope).
+pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<UserCardHeader, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    Ok(UserCardHeader {
+        id: u.id,
+        name: u.name.clone(),
+        login: u.login.clone(),
+        kind: kind_of(&u),
+        status: status_of(&u),
+        created_at: fmt::datetime(u.created_at, admin.time_zone),
+        has_sub_users: has_sub_users_tab(db, u.id).await?,
+        has_analytics: has_analytics_tab(db, u.id).await?,
+    })
+}
+
+/// The User tab: the billing data, read-only.
+pub async fn details<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<UserDetails, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let kind = kind_of(&u);
+    Ok(UserDetails {
+        properties: properties(&u),
+        expires_at: if kind == UserKind::Admin {
+            u.expires_at.map(|t| fmt::datetime(t, admin.time_zone))
+        } else {
+            None
+        },
+        status: status_of(&u),
+        account: u.account,
+        contract_number: u.contract_number,
+        name: u.name,
+        login: u.login,
+        phone: u.phone,
+        email: u.email,
+        address: u.address,
+        tariff: u.tariff,
+    })
+}
+
+/// Billing's extra properties as key/value rows. Billing sends a string map;
+/// other JSON values are shown as JSON rather than dropped.
+fn properties(u: &UserModel) -> Vec<(String, String)> {
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&u.properties) {
+        Ok(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(user_id = u.id, error = %e, "user properties are not a JSON object");
+            vec![]
+        }
+    }
+}
+
+/// The Access settings tab: every permission of the catalogue plus one per
+/// analytics type, checked as the user holds them.
+pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<AccessSettings, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let held: HashSet<String> = user_permissions::Entity::find()
+        .filter(user_permissions::Column::UserId.eq(u.id))
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|p| p.slug)
+        .collect();
+    let item = |slug: String, label: String| PermissionItem {
+        checked: held.contains(&slug),
+        slug,
+        label,
+    };
+    let mut groups: Vec<PermissionGroup> = USER_PERMISSION_GROUPS
+        .iter()
+        .map(|(label, items)| PermissionGroup {
+            label: label.to_string(),
+            items: items.iter().map(|(s, l)| item(s.to_string(), l.to_string())).collect(),
+        })
+        .collect();
+    let types = rows(
+        db,
+        "SELECT t.slug, t.name, l.name AS level FROM analytics_types t JOIN analytics_levels l ON l.id = t.level_id \
+         ORDER BY l.position, t.name",
+        vec![],
+    )
+    .await?;
+    let mut analytics = vec![];
+    for r in &types {
+        let slug: String = r.try_get("", "slug").map_err(db_err)?;
+        let name: String = r.try_get("", "name").map_err(db_err)?;
+        let level: String = r.try_get("", "level").map_err(db_err)?;
+        analytics.push(item(
+            format!("{}{slug}", crate::permissions::ANALYTIC_CASES_PREFIX),
+            format!("{name} ({level})"),
+        ));
+    }
+    groups.push(PermissionGroup {
+        label: "Analytics types".into(),
+        items: analytics,
+    });
+    Ok(AccessSettings {
+        permissions_version: u.permissions_version,
+        can_edit: admin.can(USERS_ACCESS_EDIT),
+        groups,
+    })
+}
+
+/// The Analytics tab: licences per level with their use. Used counts the
+/// cameras in the analytics cases of the user and of its sub users (cases
+/// carry `main_user_id`). 404 when the user has no licences (no such tab).
+pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<Vec<LicenceRow>, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let found = rows(
+        db,
+        "SELECT lv.id AS level_id, lv.name AS level, la.total, la.removed_at, \
+         (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+          WHERE ac.main_user_id = la.user_id AND ac.level_id = la.level_id) AS used \
+         FROM licence_allocations la JOIN analytics_levels lv ON lv.id = la.level_id \
+         WHERE la.user_id = $1 AND (la.total > 0 OR la.removed_at IS NOT NULL) ORDER BY lv.position, lv.id",
+        vec![u.id.into()],
+    )
+    .await?;
+    if found.is_empty() {
+        return Err(AppError::not_found("Tab"));
+    }
+    found
+        .iter()
+        .map(|r| {
+            let total = i64::from(r.try_get::<i32>("", "total")?);
+            let used: i64 = r.try_get("", "used")?;
+            let removed_at: Option<DateTime<Utc>> = r.try_get("", "removed_at")?;
+            Ok(LicenceRow {
+                level_id: r.try_get("", "level_id")?,
+                level: r.try_get("", "level")?,
+                total,
+                used,
+                free: (total - used).max(0),
+                deleted_on: removed_at.map(|t| fmt::date(t + Duration::days(RETENTION_DAYS), admin.time_zone)),
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map_err(db_err)
+}

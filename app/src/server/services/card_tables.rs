@@ -1,0 +1,283 @@
+//! The table tabs of the user card: Cameras (limited to the administrator's
+//! camera scope), Intercoms, Sub users and Billing Events. Each is keyset
+//! paginated through [`Plan`], so a page costs the same for a user with ten
+//! rows and for one with hundreds of thousands.
+
+use super::card::{has_sub_users_tab, rows};
+use super::{scope, users};
+use crate::error::AppError;
+use crate::server::auth::{db_err, Admin};
+use crate::server::fmt;
+use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::types::card::{BillingEventRow, CardCameraRow, CardIntercomRow, SubUserRow};
+use crate::types::{billing_event_label, Page, TableQuery};
+use sea_orm::{ConnectionTrait, Value};
+use std::collections::HashMap;
+
+// The camera id comes from `user_cameras` so that the default order walks
+// its primary key (user_id, camera_id) instead of sorting every camera.
+const CAMERA_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "id",
+        expr: "uc.camera_id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "name",
+        expr: "c.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "status",
+        expr: "c.status",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+];
+
+const INTERCOM_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "name",
+        expr: "i.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "created",
+        expr: "i.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+];
+
+const SUB_USER_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "created",
+        expr: "u.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+    SortKey {
+        name: "id",
+        expr: "u.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "name",
+        expr: "u.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "login",
+        expr: "u.login",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+];
+
+// Newest first only: `(user_id, received_at, id)` is the index that keeps a
+// page of a 200,000-event history a short index range scan.
+const BILLING_EVENT_SORTS: &[SortKey] = &[SortKey {
+    name: "created",
+    expr: "be.received_at",
+    kind: SortKind::Ts,
+    default_desc: true,
+}];
+
+/// The Cameras tab: the user's cameras that lie in the administrator's scope.
+pub async fn cameras<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, query: &TableQuery) -> Result<Page<CardCameraRow>, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let plan = Plan::new(CAMERA_SORTS, "uc.camera_id", query, PAGE_SIZE)?;
+    let mut values: Vec<Value> = vec![u.id.into()];
+    let (cond, scope_values) = scope::camera_condition(admin, "c", values.len());
+    values.extend(scope_values);
+    let sql = format!(
+        "SELECT c.id, c.name, c.status, l.path AS location_path, {} FROM user_cameras uc \
+         JOIN cameras c ON c.id = uc.camera_id LEFT JOIN locations l ON l.id = c.location_id \
+         WHERE uc.user_id = $1 AND {cond}",
+        plan.select_sql()
+    );
+    let page = plan
+        .fetch(db, &sql, values, |r| {
+            Ok((
+                r.try_get::<i64>("", "id")?,
+                r.try_get::<String>("", "name")?,
+                r.try_get::<String>("", "status")?,
+                r.try_get::<Option<String>>("", "location_path")?,
+            ))
+        })
+        .await
+        .map_err(db_err)?;
+    let names = location_names(db, page.rows.iter().filter_map(|r| r.3.as_deref())).await?;
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|(id, name, status, path)| CardCameraRow {
+                id,
+                name,
+                status,
+                location: path.map(|p| address_of(&p, &names)),
+            })
+            .collect(),
+        next: page.next,
+        prev: page.prev,
+        sort: page.sort,
+        dir: page.dir,
+    })
+}
+
+fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
+    path.split('/').filter_map(|s| s.parse().ok())
+}
+
+/// Names of every location on the given materialised paths, in one query
+/// (a page has at most 25 paths of a few levels each).
+async fn location_names<'a, C: ConnectionTrait>(db: &C, paths: impl Iterator<Item = &'a str>) -> Result<HashMap<i64, String>, AppError> {
+    let mut ids: Vec<i64> = paths.flat_map(path_ids).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let found = rows(
+        db,
+        &format!("SELECT id, name FROM locations WHERE id IN ({marks})"),
+        ids.into_iter().map(Value::from).collect(),
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "name")?)))
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(db_err)
+}
+
+/// "City, Street, House, Entrance" from a path like `/1/7/42/43/`.
+fn address_of(path: &str, names: &HashMap<i64, String>) -> String {
+    path_ids(path)
+        .filter_map(|id| names.get(&id).cloned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The Intercoms tab: intercoms of the apartments the user is linked to,
+/// with the user's own keys on each.
+pub async fn intercoms<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    user_id: i64,
+    query: &TableQuery,
+) -> Result<Page<CardIntercomRow>, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let plan = Plan::new(INTERCOM_SORTS, "i.id", query, PAGE_SIZE)?;
+    let sql = format!(
+        "SELECT i.id, i.name, i.address, i.department, i.created_at, {} FROM intercoms i \
+         WHERE i.id IN (SELECT a.intercom_id FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id WHERE ua.user_id = $1)",
+        plan.select_sql()
+    );
+    let tz = admin.time_zone;
+    let page = plan
+        .fetch(db, &sql, vec![u.id.into()], |r| {
+            Ok(CardIntercomRow {
+                id: r.try_get("", "id")?,
+                keys: vec![],
+                name: r.try_get("", "name")?,
+                address: r.try_get("", "address")?,
+                department: r.try_get("", "department")?,
+                created_at: fmt::datetime(r.try_get("", "created_at")?, tz),
+            })
+        })
+        .await
+        .map_err(db_err)?;
+    if page.rows.is_empty() {
+        return Ok(page);
+    }
+    let marks = (0..page.rows.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+    let mut values: Vec<Value> = vec![u.id.into()];
+    values.extend(page.rows.iter().map(|r| Value::from(r.id)));
+    let keys = rows(
+        db,
+        &format!("SELECT intercom_id, code FROM intercom_keys WHERE user_id = $1 AND intercom_id IN ({marks}) ORDER BY code"),
+        values,
+    )
+    .await?;
+    let mut by_intercom: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in &keys {
+        let intercom: i64 = r.try_get("", "intercom_id").map_err(db_err)?;
+        by_intercom
+            .entry(intercom)
+            .or_default()
+            .push(r.try_get("", "code").map_err(db_err)?);
+    }
+    let mut page = page;
+    for row in &mut page.rows {
+        row.keys = by_intercom.remove(&row.id).unwrap_or_default();
+    }
+    Ok(page)
+}
+
+/// The Sub users tab: users created by this user in the web client. The tab
+/// (and so this list) exists only while the user holds `users-index`.
+pub async fn sub_users<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, query: &TableQuery) -> Result<Page<SubUserRow>, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    if !has_sub_users_tab(db, u.id).await? {
+        return Err(AppError::not_found("Tab"));
+    }
+    let plan = Plan::new(SUB_USER_SORTS, "u.id", query, PAGE_SIZE)?;
+    let sql = format!(
+        "SELECT u.id, u.name, u.login, u.created_at, {} FROM users u WHERE u.parent_id = $1",
+        plan.select_sql()
+    );
+    let tz = admin.time_zone;
+    plan.fetch(db, &sql, vec![u.id.into()], |r| {
+        Ok(SubUserRow {
+            id: r.try_get("", "id")?,
+            name: r.try_get("", "name")?,
+            login: r.try_get("", "login")?,
+            created_at: fmt::datetime(r.try_get("", "created_at")?, tz),
+        })
+    })
+    .await
+    .map_err(db_err)
+}
+
+/// The page plan and base statement of the Billing Events tab, apart so the
+/// tests can `EXPLAIN` exactly what [`billing_events`] runs.
+pub fn billing_events_plan(user_id: i64, query: &TableQuery) -> Result<(Plan, String, Vec<Value>), AppError> {
+    let plan = Plan::new(BILLING_EVENT_SORTS, "be.id", query, PAGE_SIZE)?;
+    let sql = format!(
+        "SELECT be.id, be.request_id, be.event_type, be.received_at, {} FROM billing_events be WHERE be.user_id = $1",
+        plan.select_sql()
+    );
+    Ok((plan, sql, vec![user_id.into()]))
+}
+
+/// The Billing Events tab, newest first.
+pub async fn billing_events<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    user_id: i64,
+    query: &TableQuery,
+) -> Result<Page<BillingEventRow>, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let (plan, sql, values) = billing_events_plan(u.id, query)?;
+    let tz = admin.time_zone;
+    plan.fetch(db, &sql, values, |r| {
+        let event_type: String = r.try_get("", "event_type")?;
+        Ok(BillingEventRow {
+            id: r.try_get("", "id")?,
+            request_id: r.try_get("", "request_id")?,
+            label: billing_event_label(&event_type).to_string(),
+            event_type,
+            created_at: fmt::datetime(r.try_get("", "received_at")?, tz),
+        })
+    })
+    .await
+    .map_err(db_err)
+}

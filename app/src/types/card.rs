@@ -1,0 +1,137 @@
+//! Wire types of the user card (header and its seven tabs). Dates arrive
+//! already formatted in the administrator's time zone; nothing secret (the
+//! password hash) has a wire form.
+
+use super::{UserKind, UserStatus};
+use serde::{Deserialize, Serialize};
+
+/// The card's tabs in display order: (URL segment, label).
+pub const CARD_TABS: [(&str, &str); 7] = [
+    ("user", "User"),
+    ("cameras", "Cameras"),
+    ("intercoms", "Intercoms"),
+    ("sub-users", "Sub users"),
+    ("billing-events", "Billing Events"),
+    ("access", "Access settings"),
+    ("analytics", "Analytics"),
+];
+
+/// The header shown on every tab, loaded once by the card. It also says
+/// which of the conditional tabs exist for this user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserCardHeader {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub kind: UserKind,
+    pub status: UserStatus,
+    pub created_at: String,
+    /// The user holds `users-index`.
+    pub has_sub_users: bool,
+    /// The user holds licences (or a level in its 7-day retention).
+    pub has_analytics: bool,
+}
+
+impl UserCardHeader {
+    /// Whether the tab with URL segment `slug` exists for this user.
+    pub fn shows(&self, slug: &str) -> bool {
+        match slug {
+            "sub-users" => self.has_sub_users,
+            "analytics" => self.has_analytics,
+            _ => CARD_TABS.iter().any(|(s, _)| *s == slug),
+        }
+    }
+
+    pub fn tabs(&self) -> Vec<(&'static str, &'static str)> {
+        CARD_TABS.iter().copied().filter(|(s, _)| self.shows(s)).collect()
+    }
+}
+
+/// The User tab: billing data as billing sent it (read-only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserDetails {
+    pub account: Option<String>,
+    pub contract_number: Option<String>,
+    pub name: String,
+    pub login: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub tariff: Option<String>,
+    pub status: UserStatus,
+    /// Only users created by an administrator expire.
+    pub expires_at: Option<String>,
+    /// Extra billing properties, in key order.
+    pub properties: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardCameraRow {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    /// The location as an address ("Moscow, Lenina St, 3, Entrance 2"), if placed.
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardIntercomRow {
+    pub id: i64,
+    /// Codes of the user's keys on this intercom.
+    pub keys: Vec<String>,
+    pub name: String,
+    pub address: String,
+    pub department: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubUserRow {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BillingEventRow {
+    pub id: i64,
+    pub request_id: String,
+    pub event_type: String,
+    pub label: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionItem {
+    pub slug: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionGroup {
+    pub label: String,
+    pub items: Vec<PermissionItem>,
+}
+
+/// The Access settings tab. `permissions_version` is the optimistic
+/// concurrency token a Save must send back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessSettings {
+    pub permissions_version: i64,
+    pub can_edit: bool,
+    pub groups: Vec<PermissionGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenceRow {
+    pub level_id: i64,
+    pub level: String,
+    pub total: i64,
+    pub used: i64,
+    pub free: i64,
+    /// Set while the level is in its 7-day retention: the date the hidden
+    /// cases will be deleted.
+    pub deleted_on: Option<String>,
+}

@@ -1,0 +1,707 @@
+//! The user card: scope (foreign users are 404 on every tab; the Cameras tab
+//! shows in-scope cameras only), server-side rendering of all seven tabs and
+//! their statuses, bounded queries for a heavy user, and reproducible
+//! sorting and paging over HTTP.
+
+use crate::both;
+use crate::support::*;
+use app::server::bulk::insert;
+use app::server::entities::{analytics_cases, billing_events, cameras, intercoms, users};
+use app::server::AppState;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, Set, Statement, Value};
+use serde_json::Value as Json;
+
+const TABS: [&str; 7] = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
+const ENDPOINTS: [&str; 8] = [
+    "header",
+    "user",
+    "cameras",
+    "intercoms",
+    "sub-users",
+    "billing-events",
+    "access",
+    "analytics",
+];
+
+/// Calls a card server function (`/api/card/<endpoint>`); table endpoints get
+/// `extra` as their query.
+async fn call(srv: &TestServer, cookie: &str, endpoint: &str, user_id: i64, extra: &str) -> (u16, Json) {
+    let table = matches!(endpoint, "cameras" | "intercoms" | "sub-users" | "billing-events");
+    let mut body = format!("user_id={user_id}");
+    if table {
+        body.push_str(if extra.is_empty() { "&query[last]=false" } else { "&" });
+        body.push_str(extra);
+    }
+    let r = srv
+        .client
+        .post(format!("{}/api/card/{endpoint}", srv.base))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Json::String(text)))
+}
+
+/// GETs a console page as a browser would.
+async fn page(srv: &TestServer, cookie: Option<&str>, path: &str) -> (u16, Option<String>, String) {
+    let mut req = srv.client.get(format!("{}{path}", srv.base)).header("accept", "text/html");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    (status, location, r.text().await.unwrap())
+}
+
+async fn exec(db: &sea_orm::DatabaseConnection, sql: &str, values: Vec<Value>) {
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await
+        .unwrap();
+}
+
+async fn new_user(st: &AppState, login: &str, name: &str, parent: Option<i64>, properties: &str) -> i64 {
+    let now = st.clock.now();
+    users::Entity::insert(users::ActiveModel {
+        kind: Set(if parent.is_some() { "sub" } else { "billing" }.into()),
+        status: Set("active".into()),
+        parent_id: Set(parent),
+        login: Set(login.into()),
+        password_hash: Set("x".into()),
+        name: Set(name.into()),
+        account: Set(parent.is_none().then(|| format!("ACC-{login}"))),
+        contract_number: Set(Some("C-777".into())),
+        tariff: Set(Some("Home 100".into())),
+        phone: Set(Some("+7 900 000 00 00".into())),
+        email: Set(Some(format!("{login}@example.net"))),
+        address: Set(Some("Moscow, Lenina St 1".into())),
+        properties: Set(properties.into()),
+        sync_version: Set(0),
+        permissions_version: Set(3),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&st.db)
+    .await
+    .unwrap()
+    .last_insert_id
+}
+
+async fn new_camera(st: &AppState, user: i64, name: &str, location: Option<i64>) -> i64 {
+    let id = cameras::Entity::insert(cameras::ActiveModel {
+        name: Set(name.into()),
+        mac: Set(format!(
+            "02:{:010X}",
+            name.len() as u64 * 7919 + user as u64 * 104729 + location.unwrap_or(0) as u64
+        )),
+        serial_number: Set(format!("SN-{name}")),
+        model: Set(None),
+        status: Set("active".into()),
+        location_id: Set(location),
+        source: Set("manual".into()),
+        archive_days: Set(7),
+        created_at: Set(st.clock.now()),
+        ..Default::default()
+    })
+    .exec(&st.db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    insert(
+        &st.db,
+        "user_cameras",
+        &["user_id", "camera_id", "created_at"],
+        vec![vec![user.into(), id.into(), st.clock.now().into()]],
+    )
+    .await
+    .unwrap();
+    id
+}
+
+/// The first city of the demo data and an entrance inside it and outside it.
+async fn places(st: &AppState) -> (i64, i64, i64) {
+    let city = scalar_i64(&st.db, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
+    let inside = scalar_i64(
+        &st.db,
+        &format!("SELECT MIN(id) FROM locations WHERE kind = 'entrance' AND path LIKE '/{city}/%'"),
+    )
+    .await;
+    let outside = scalar_i64(
+        &st.db,
+        &format!("SELECT MIN(id) FROM locations WHERE kind = 'entrance' AND path NOT LIKE '/{city}/%'"),
+    )
+    .await;
+    (city, inside, outside)
+}
+
+struct Owner {
+    id: i64,
+    camera: i64,
+    foreign_camera: i64,
+    intercom: i64,
+    sub: i64,
+}
+
+/// A user with something on every tab, made explicitly: a camera inside the
+/// first city and one outside it, an intercom with a key, a sub user, a
+/// billing event, `users-index`, and licences on two levels (one in
+/// retention).
+async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
+    let db = &st.db;
+    let now = st.clock.now();
+    let id = new_user(st, "card-owner", "Card Owner", None, r#"{"plan":"gold","floors":3}"#).await;
+    let camera = new_camera(st, id, "Porch camera", Some(inside)).await;
+    let foreign_camera = new_camera(st, id, "Dacha camera", Some(outside)).await;
+    let sub = new_user(st, "card-owner-sub", "Owner Junior", Some(id), "{}").await;
+    insert(
+        db,
+        "user_permissions",
+        &["user_id", "slug"],
+        vec![vec![id.into(), "users-index".into()], vec![id.into(), "cameras-view".into()]],
+    )
+    .await
+    .unwrap();
+    let intercom = intercoms::Entity::insert(intercoms::ActiveModel {
+        name: Set("Gate intercom".into()),
+        address: Set("Moscow, Lenina St 1".into()),
+        department: Set("Entrance 1".into()),
+        status: Set("online".into()),
+        location_id: Set(Some(inside)),
+        flat_from: Set(1),
+        flat_to: Set(40),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let apartment = app::server::entities::apartments::Entity::insert(app::server::entities::apartments::ActiveModel {
+        intercom_id: Set(intercom),
+        number: Set(12),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    insert(
+        db,
+        "user_apartments",
+        &["user_id", "apartment_id", "created_at"],
+        vec![vec![id.into(), apartment.into(), now.into()]],
+    )
+    .await
+    .unwrap();
+    insert(
+        db,
+        "intercom_keys",
+        &["intercom_id", "apartment_id", "user_id", "code", "created_at"],
+        vec![vec![
+            intercom.into(),
+            apartment.into(),
+            id.into(),
+            "0000003045CAAC".into(),
+            now.into(),
+        ]],
+    )
+    .await
+    .unwrap();
+    billing_events::Entity::insert(billing_events::ActiveModel {
+        request_id: Set("req-card-1".into()),
+        event_type: Set("billing.attach_camera".into()),
+        user_id: Set(Some(id)),
+        account: Set(Some("ACC-card-owner".into())),
+        payload: Set("{}".into()),
+        outcome: Set("applied".into()),
+        detail: Set(None),
+        http_status: Set(202),
+        occurred_at: Set(Some(now)),
+        received_at: Set(now),
+        processed_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    let level = |n: i64| format!("SELECT id FROM analytics_levels ORDER BY position LIMIT 1 OFFSET {n}");
+    let (l1, l2) = (scalar_i64(db, &level(0)).await, scalar_i64(db, &level(1)).await);
+    let removed: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
+    insert(
+        db,
+        "licence_allocations",
+        &["user_id", "level_id", "total", "removed_at", "version", "updated_at"],
+        vec![
+            vec![
+                id.into(),
+                l1.into(),
+                3i32.into(),
+                Value::from(None::<DateTime<Utc>>),
+                0i64.into(),
+                now.into(),
+            ],
+            vec![id.into(), l2.into(), 0i32.into(), removed.into(), 0i64.into(), now.into()],
+        ],
+    )
+    .await
+    .unwrap();
+    let t1 = scalar_i64(db, &format!("SELECT MIN(id) FROM analytics_types WHERE level_id = {l1}")).await;
+    // The sub user's case counts against the main user's licences.
+    let case = analytics_cases::Entity::insert(analytics_cases::ActiveModel {
+        user_id: Set(sub),
+        main_user_id: Set(id),
+        type_id: Set(t1),
+        level_id: Set(l1),
+        name: Set("Porch watch".into()),
+        status: Set("active".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    insert(
+        db,
+        "analytics_case_cameras",
+        &["case_id", "camera_id"],
+        vec![vec![case.into(), camera.into()]],
+    )
+    .await
+    .unwrap();
+    Owner {
+        id,
+        camera,
+        foreign_camera,
+        intercom,
+        sub,
+    }
+}
+
+fn ids(v: &Json) -> Vec<i64> {
+    v["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rows in {v}"))
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect()
+}
+
+both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
+    demo(&st).await;
+    let (city, inside, outside) = places(&st).await;
+    let o = owner(&st, inside, outside).await;
+    // A user with everything, but entirely outside the first city.
+    let foreign = new_user(&st, "far-away", "Far Away", None, r#"{"secret":"x"}"#).await;
+    new_camera(&st, foreign, "Far camera", Some(outside)).await;
+    exec(
+        &st.db,
+        "INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'users-index')",
+        vec![foreign.into()],
+    )
+    .await;
+    exec(
+        &st.db,
+        "INSERT INTO licence_allocations (user_id, level_id, total, version, updated_at) SELECT $1, id, 2, 0, $2 FROM analytics_levels",
+        vec![foreign.into(), st.clock.now().into()],
+    )
+    .await;
+    let (_, limited) = admin_session(&st, "limited", false, &["users.view"], &[city]).await;
+    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[city]).await;
+    let srv = serve(st.clone()).await;
+
+    for endpoint in ENDPOINTS {
+        // The super-administrator sees the foreign user on every tab…
+        let (status, body) = call(&srv, &root, endpoint, foreign, "").await;
+        assert_eq!(status, 200, "{endpoint}: {body}");
+        // …the scoped one gets a 404 and nothing of the user.
+        let (status, body) = call(&srv, &limited, endpoint, foreign, "").await;
+        assert_eq!(status, 404, "{endpoint}: {body}");
+        let text = body.to_string();
+        assert!(
+            !text.contains("far-away") && !text.contains("Far") && !text.contains("rows"),
+            "{endpoint}: {text}"
+        );
+        // Without users.view: 403 before anything is looked up.
+        let (status, _) = call(&srv, &noperm, endpoint, o.id, "").await;
+        assert_eq!(status, 403, "{endpoint}");
+        // An unknown user is a 404 as well.
+        let (status, _) = call(&srv, &root, endpoint, 9_999_999, "").await;
+        assert_eq!(status, 404, "{endpoint}");
+    }
+
+    // The owner is in scope, but only its in-scope camera is listed.
+    let (status, mine) = call(&srv, &limited, "cameras", o.id, "query[sort]=id").await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(ids(&mine), vec![o.camera]);
+    let loc = mine["rows"][0]["location"].as_str().unwrap();
+    assert!(loc.contains("Entrance"), "{loc}");
+    let (_, all) = call(&srv, &root, "cameras", o.id, "query[sort]=id").await;
+    let mut expected = vec![o.camera, o.foreign_camera];
+    expected.sort();
+    assert_eq!(ids(&all), expected);
+    // Every camera a scoped administrator sees on any in-scope user's tab
+    // lies in its city.
+    let visible = scalar_i64(
+        &st.db,
+        &format!(
+            "SELECT MIN(u.id) FROM users u WHERE u.parent_id IS NULL AND EXISTS (SELECT 1 FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
+             JOIN locations l ON l.id = c.location_id WHERE uc.user_id = u.id AND l.path LIKE '/{city}/%') AND u.id <> {}",
+            o.id
+        ),
+    )
+    .await;
+    let (_, theirs) = call(&srv, &limited, "cameras", visible, "query[sort]=id").await;
+    assert!(!ids(&theirs).is_empty());
+    for cam in ids(&theirs) {
+        let n = scalar_i64(
+            &st.db,
+            &format!(
+                "SELECT COUNT(*) FROM cameras c JOIN locations l ON l.id = c.location_id WHERE c.id = {cam} AND l.path LIKE '/{city}/%'"
+            ),
+        )
+        .await;
+        assert_eq!(n, 1, "camera {cam} is out of scope");
+    }
+    let _ = (o.intercom, o.sub);
+});
+
+both!(tabs_render_on_the_server, |st: AppState| async move {
+    demo(&st).await;
+    let (city, inside, outside) = places(&st).await;
+    let o = owner(&st, inside, outside).await;
+    // A user with neither users-index nor licences: two tabs do not exist.
+    let plain = new_user(&st, "plain-user", "Plain User", None, "{}").await;
+    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[]).await;
+    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view"], &[city]).await;
+    let srv = serve(st.clone()).await;
+    let id = o.id;
+
+    let expect: [(&str, Vec<String>); 7] = [
+        (
+            "user",
+            vec![
+                "ACC-card-owner".into(),
+                "C-777".into(),
+                "Home 100".into(),
+                "gold".into(),
+                "floors".into(),
+            ],
+        ),
+        (
+            "cameras",
+            vec![
+                "Porch camera".into(),
+                "Dacha camera".into(),
+                format!("/cameras/{}/general", o.camera),
+            ],
+        ),
+        (
+            "intercoms",
+            vec![
+                "Gate intercom".into(),
+                "0000003045CAAC".into(),
+                format!("/intercoms/{}/general", o.intercom),
+            ],
+        ),
+        ("sub-users", vec!["card-owner-sub".into(), format!("/users/{}/user", o.sub)]),
+        ("billing-events", vec!["req-card-1".into(), "Billing. Attach camera".into()]),
+        ("access", vec!["perm-users-index".into(), "Analytics types".into()]),
+        ("analytics", vec!["Level 1".into(), "Data will be deleted on 2026-11-27".into()]),
+    ];
+    for (tab, needles) in &expect {
+        let (status, _, html) = page(&srv, Some(&root), &format!("/users/{id}/{tab}")).await;
+        assert_eq!(status, 200, "{tab}: {html}");
+        // The header and the tab list come with every tab.
+        assert!(html.contains("card-owner") && html.contains("role=\"tablist\""), "{tab}");
+        assert!(html.contains(&format!("id=\"tab-{tab}\"")), "{tab}");
+        for n in needles {
+            assert!(html.contains(n.as_str()), "{tab}: missing {n}");
+        }
+        // The active tab is the selected one and the only tab stop.
+        let tag = tag_of(&html, &format!("id=\"tab-{tab}\""));
+        assert!(tag.contains("aria-selected=\"true\"") && tag.contains("tabindex=\"0\""), "{tag}");
+        assert_eq!(html.matches("tabindex=\"0\"").count(), 2, "{tab}: one tab stop plus the panel");
+    }
+    // All seven tabs, in order.
+    let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/user")).await;
+    let at: Vec<usize> = TABS.iter().map(|t| html.find(&format!("id=\"tab-{t}\"")).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    // Access: checked exactly as held; disabled only without users.access.edit.
+    let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/access")).await;
+    assert!(tag_of(&html, "id=\"perm-users-index\"").contains("checked"));
+    assert!(!tag_of(&html, "id=\"perm-ptz\"").contains("checked"));
+    assert!(!tag_of(&html, "id=\"perm-ptz\"").contains("disabled"));
+    assert!(html.contains("data-permissions-version=\"3\""));
+    let (_, _, html) = page(&srv, Some(&viewer), &format!("/users/{id}/access")).await;
+    assert!(tag_of(&html, "id=\"perm-users-index\"").contains("checked"));
+    assert!(tag_of(&html, "id=\"perm-ptz\"").contains("disabled"));
+    assert!(html.contains("users.access.edit"));
+    // Analytics: used counts the sub user's case camera.
+    let (_, body) = call(&srv, &root, "analytics", id, "").await;
+    assert_eq!(body[0]["total"], 3);
+    assert_eq!(body[0]["used"], 1);
+    assert_eq!(body[0]["free"], 2);
+    assert!(body[0]["deleted_on"].is_null());
+    assert_eq!(body[1]["deleted_on"], "2026-11-27");
+
+    // /users/:id opens the User tab.
+    let (status, location, _) = page(&srv, Some(&root), &format!("/users/{id}")).await;
+    assert_eq!(status, 302);
+    assert_eq!(location.as_deref(), Some(format!("/users/{id}/user").as_str()));
+    // Unknown tab, unknown user, non-numeric id, hidden tabs: 404 pages.
+    for path in [
+        format!("/users/{id}/nope"),
+        "/users/9999999/user".to_string(),
+        "/users/abc/cameras".to_string(),
+        format!("/users/{plain}/sub-users"),
+        format!("/users/{plain}/analytics"),
+    ] {
+        let (status, _, html) = page(&srv, Some(&root), &path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("404"), "{path}");
+        assert!(!html.contains("card-owner"), "{path}");
+    }
+    // The plain user's card lists neither hidden tab.
+    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/user")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("tab-sub-users") && !html.contains("tab-analytics"));
+    // Missing permission: 403. No session: to sign-in and back.
+    let (status, _, html) = page(&srv, Some(&noperm), &format!("/users/{id}/cameras")).await;
+    assert_eq!(status, 403);
+    assert!(!html.contains("Porch camera"));
+    let (status, location, _) = page(&srv, None, &format!("/users/{id}/cameras")).await;
+    assert!(status == 302 || status == 303, "{status}");
+    let location = location.unwrap();
+    assert!(location.starts_with("/login?next="), "{location}");
+    assert!(location.contains(&format!("users/{id}/cameras")), "{location}");
+});
+
+/// The opening tag that contains `marker`.
+fn tag_of<'a>(html: &'a str, marker: &str) -> &'a str {
+    let at = html.find(marker).unwrap_or_else(|| panic!("{marker} not in page"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+/// 10,000 cameras and `events` billing events for one user.
+async fn heavy_user(st: &AppState, events: i64) -> i64 {
+    let id = new_user(st, "heavy", "Heavy Business", None, "{}").await;
+    let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    let txn = st.write().await.unwrap();
+    let first_cam = app::server::bulk::next_id(&*txn, "cameras").await.unwrap();
+    let cams: Vec<Vec<Value>> = (0..10_000i64)
+        .map(|i| {
+            vec![
+                (first_cam + i).into(),
+                format!("Cam {:05}", (i * 7919) % 10_000).into(),
+                format!("0A:00:00:{:02X}:{:02X}:{:02X}", (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF).into(),
+                format!("SNH-{i}").into(),
+                ["active", "inactive", "empty", "partially_active"][(i % 4) as usize].into(),
+                "manual".into(),
+                base.into(),
+            ]
+        })
+        .collect();
+    insert(
+        &*txn,
+        "cameras",
+        &["id", "name", "mac", "serial_number", "status", "source", "created_at"],
+        cams,
+    )
+    .await
+    .unwrap();
+    let links = (0..10_000i64)
+        .map(|i| vec![id.into(), (first_cam + i).into(), base.into()])
+        .collect();
+    insert(&*txn, "user_cameras", &["user_id", "camera_id", "created_at"], links)
+        .await
+        .unwrap();
+    let events = (0..events)
+        .map(|i| {
+            let at = base + Duration::seconds(i * 10);
+            vec![
+                format!("heavy-{i}").into(),
+                "billing.attach_camera".into(),
+                id.into(),
+                "{}".into(),
+                "applied".into(),
+                202i32.into(),
+                at.into(),
+                at.into(),
+            ]
+        })
+        .collect();
+    insert(
+        &*txn,
+        "billing_events",
+        &[
+            "request_id",
+            "event_type",
+            "user_id",
+            "payload",
+            "outcome",
+            "http_status",
+            "received_at",
+            "processed_at",
+        ],
+        events,
+    )
+    .await
+    .unwrap();
+    app::server::bulk::fix_sequences(&*txn, &["cameras"]).await.unwrap();
+    txn.commit().await.unwrap();
+    // Fresh statistics, as a live database would have.
+    st.db.execute_unprepared("ANALYZE").await.unwrap();
+    id
+}
+
+both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
+    let id = heavy_user(&st, 200_000).await;
+    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let srv = serve(st.clone()).await;
+
+    // Billing events: newest first, one page, a cursor onwards.
+    let (status, first) = call(&srv, &root, "billing-events", id, "").await;
+    assert_eq!(status, 200, "{first}");
+    let rows = first["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(rows[0]["request_id"], "heavy-199999");
+    assert_eq!(rows[24]["request_id"], "heavy-199975");
+    assert!(first["next"].is_string() && first["prev"].is_null());
+    let next = first["next"].as_str().unwrap();
+    let (_, second) = call(&srv, &root, "billing-events", id, &format!("query[after]={next}")).await;
+    assert_eq!(second["rows"][0]["request_id"], "heavy-199974");
+    let (status, last) = call(&srv, &root, "billing-events", id, "query[last]=true").await;
+    assert_eq!(status, 200);
+    let rows = last["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(rows[24]["request_id"], "heavy-0");
+    assert_eq!(rows[0]["request_id"], "heavy-24");
+    assert!(last["next"].is_null() && last["prev"].is_string());
+
+    // The statement behind a page reads one page plus one row, and walks an
+    // index in (received_at, id) order under a LIMIT instead of sorting the
+    // history. (SQLite takes (user_id, received_at, id); PostgreSQL, seeing
+    // that this user owns every row of the table, may walk (received_at, id)
+    // and filter: equally bounded.)
+    let query = app::types::TableQuery {
+        after: Some(next.to_string()),
+        ..Default::default()
+    };
+    let (plan, base, mut values) = app::server::services::card_tables::billing_events_plan(id, &query).unwrap();
+    let (cond, extra) = plan.where_sql(values.len());
+    values.extend(extra);
+    let sql = format!("{base}{cond}{}", plan.order_sql());
+    let backend = st.db.get_database_backend();
+    let fetched = st
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, &sql, values.clone()))
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 26, "LIMIT page + 1");
+    let plan_text = explain(&st, &sql, values).await;
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            assert!(plan_text.starts_with("Limit"), "{plan_text}");
+            assert!(
+                plan_text.contains("Index Scan Backward using billing_events_user")
+                    || plan_text.contains("Index Scan Backward using billing_events_received"),
+                "{plan_text}"
+            );
+            assert!(!plan_text.contains("Sort"), "{plan_text}");
+        }
+        _ => {
+            assert!(plan_text.contains("USING INDEX billing_events_user"), "{plan_text}");
+            assert!(!plan_text.contains("TEMP B-TREE"), "{plan_text}");
+        }
+    }
+
+    // Cameras: one page of 25 of 10,000; the last page ends at the last camera.
+    let (status, cams) = call(&srv, &root, "cameras", id, "query[sort]=id").await;
+    assert_eq!(status, 200, "{cams}");
+    assert_eq!(ids(&cams).len(), 25);
+    assert!(cams["next"].is_string());
+    let max = scalar_i64(&st.db, &format!("SELECT MAX(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
+    let min = scalar_i64(&st.db, &format!("SELECT MIN(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
+    assert_eq!(ids(&cams)[0], min);
+    let (_, last) = call(&srv, &root, "cameras", id, "query[sort]=id&query[last]=true").await;
+    assert_eq!(ids(&last).len(), 25);
+    assert_eq!(*ids(&last).last().unwrap(), max);
+    assert!(last["next"].is_null() && last["prev"].is_string());
+});
+
+async fn explain(st: &AppState, sql: &str, values: Vec<Value>) -> String {
+    let backend = st.db.get_database_backend();
+    let prefix = match backend {
+        sea_orm::DbBackend::Postgres => "EXPLAIN ",
+        _ => "EXPLAIN QUERY PLAN ",
+    };
+    let rows = st
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, format!("{prefix}{sql}"), values))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| match backend {
+            sea_orm::DbBackend::Postgres => r.try_get::<String>("", "QUERY PLAN").unwrap(),
+            _ => r.try_get::<String>("", "detail").unwrap(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
+    let id = heavy_user(&st, 0).await;
+    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let srv = serve(st.clone()).await;
+    let q = "query[sort]=name&query[dir]=desc";
+    let (_, p1) = call(&srv, &root, "cameras", id, q).await;
+    let names = |v: &Json| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let n1 = names(&p1);
+    let mut sorted = n1.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(n1, sorted);
+    assert_eq!(n1[0], "Cam 09999");
+    let next = p1["next"].as_str().unwrap().to_string();
+    let q2 = format!("{q}&query[after]={next}");
+    let (_, p2) = call(&srv, &root, "cameras", id, &q2).await;
+    let (_, again) = call(&srv, &root, "cameras", id, &q2).await;
+    assert_eq!(p2, again, "the same query string gives the same page");
+    let n2 = names(&p2);
+    assert_eq!(n2[0], "Cam 09974");
+    assert!(n2.iter().all(|n| n < n1.last().unwrap()));
+    // Back from page 2 is page 1.
+    let prev = p2["prev"].as_str().unwrap().to_string();
+    let (_, back) = call(&srv, &root, "cameras", id, &format!("{q}&query[before]={prev}")).await;
+    assert_eq!(names(&back), n1);
+    // The server-rendered page for that query string shows the same rows.
+    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{id}/cameras?sort=name&dir=desc&after={next}")).await;
+    assert_eq!(status, 200);
+    for n in &n2 {
+        assert!(html.contains(n.as_str()), "{n}");
+    }
+    assert!(!html.contains(n1[0].as_str()));
+    assert!(html.contains("aria-sort=\"descending\""));
+    // Sub users and intercoms take the same query string shape.
+    let (status, _) = call(&srv, &root, "intercoms", id, "query[sort]=created").await;
+    assert_eq!(status, 200);
+    let (status, body) = call(&srv, &root, "cameras", id, "query[sort]=mac").await;
+    assert_eq!(status, 422, "{body}");
+});
