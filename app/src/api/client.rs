@@ -1,0 +1,323 @@
+//! Server functions of the subscribers' web client (`/client`), and its wire
+//! types. Each starts with the client session (cookie `vigil_client`, apart
+//! from the administrators' `vigil_admin`) and the subscriber permission it
+//! needs; the rules live in `server::services::client`.
+
+use crate::error::AppError;
+use crate::types::{Page, TableQuery};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in subscriber as its browser sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientMe {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub is_sub: bool,
+    /// Paused (itself or its main user): cameras are blocked.
+    pub blocked: bool,
+    pub permissions: Vec<String>,
+    /// The administrator's name in a Login as User session.
+    pub impersonator: Option<String>,
+}
+
+impl ClientMe {
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+    /// Main users holding `users-index` see the Sub users page.
+    pub fn manages_sub_users(&self) -> bool {
+        !self.is_sub && self.can("users-index")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientCamera {
+    pub id: i64,
+    pub name: String,
+    /// active, partially_active, inactive or empty.
+    pub status: String,
+    /// What the client shows: "Blocked" while the account is paused.
+    pub status_label: String,
+    pub blocked: bool,
+    pub archive_days: i64,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientCase {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub type_slug: String,
+    pub type_name: String,
+    pub level_name: String,
+    pub cameras: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseTypeOption {
+    pub slug: String,
+    pub name: String,
+    pub level: String,
+    /// Free licences of the type's level.
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedId {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the "new case" form offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseOptions {
+    pub types: Vec<CaseTypeOption>,
+    pub cameras: Vec<NamedId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientSubUser {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub created_at: String,
+    pub permissions: Vec<String>,
+}
+
+/// A permission a main user may grant to its sub users.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionOption {
+    pub slug: String,
+    pub label: String,
+    pub group: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ctx {
+    //! The signed-in subscriber of a server-function call.
+
+    use crate::error::AppError;
+    use crate::server::client_auth::{self, ClientUser};
+    use crate::server::AppState;
+
+    pub async fn client() -> Result<(AppState, ClientUser), AppError> {
+        let state = crate::api::ctx::state();
+        let token = crate::server::auth::cookie(&crate::api::ctx::headers(), client_auth::CLIENT_COOKIE).ok_or(AppError::Unauthorized)?;
+        let client = client_auth::client_for_token(&state, &token).await?.ok_or(AppError::Unauthorized)?;
+        Ok((state, client))
+    }
+
+    pub fn set_cookie(value: &str) -> Result<(), AppError> {
+        let opts = leptos::prelude::expect_context::<leptos_axum::ResponseOptions>();
+        opts.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(value).map_err(|_| AppError::Internal)?,
+        );
+        Ok(())
+    }
+
+    pub fn address() -> String {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+#[server(prefix = "/api", endpoint = "client/login")]
+pub async fn client_login(login: String, password: String) -> Result<(), AppError> {
+    use crate::server::{auth, client_auth};
+    crate::api::ctx::respond(
+        async {
+            let state = crate::api::ctx::state();
+            let (token, max_age) = client_auth::sign_in(&state, &login, &password, &ctx::address()).await?;
+            ctx::set_cookie(&auth::session_cookie(client_auth::CLIENT_COOKIE, &token, max_age, "/"))?;
+            leptos_axum::redirect("/client/cameras");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Signs out, or ends a Login as User session; the browser is signed out
+/// either way (the cookie is cleared even when the session was gone).
+#[server(prefix = "/api", endpoint = "client/logout")]
+pub async fn client_logout() -> Result<(), AppError> {
+    use crate::server::{auth, client_auth};
+    crate::api::ctx::respond(
+        async {
+            if let Ok((state, client)) = ctx::client().await {
+                client_auth::end_session(&state, &client).await?;
+            }
+            ctx::set_cookie(&auth::clear_cookie(client_auth::CLIENT_COOKIE, "/"))?;
+            leptos_axum::redirect("/client/login?ended=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/whoami")]
+pub async fn client_whoami() -> Result<ClientMe, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (_, c) = ctx::client().await?;
+            Ok(ClientMe {
+                id: c.id,
+                name: c.name,
+                login: c.login,
+                is_sub: c.is_sub,
+                blocked: c.blocked,
+                permissions: c.permissions,
+                impersonator: c.impersonator.map(|(_, name)| name),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/cameras")]
+pub async fn client_cameras(#[server(default)] query: TableQuery) -> Result<Page<ClientCamera>, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::cameras(&state.db, &c, &query).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/cases")]
+pub async fn client_cases(#[server(default)] query: TableQuery) -> Result<Page<ClientCase>, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::cases(&state.db, &c, &query).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/case-options")]
+pub async fn client_case_options() -> Result<CaseOptions, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::case_options(&state.db, &c).await
+        }
+        .await,
+    )
+}
+
+/// Creates a case; answers its id.
+#[server(prefix = "/api", endpoint = "client/cases/create")]
+pub async fn create_case(type_slug: String, name: String, #[server(default)] camera_ids: Vec<i64>) -> Result<i64, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::create_case(&state, &c, &type_slug, &name, &camera_ids).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/cases/delete")]
+pub async fn delete_case(case_id: i64) -> Result<(), AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::delete_case(&state, &c, case_id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/sub-users")]
+pub async fn client_sub_users(#[server(default)] query: TableQuery) -> Result<Page<ClientSubUser>, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::sub_users(&state.db, &c, &query).await
+        }
+        .await,
+    )
+}
+
+/// The permissions the signed-in main user may grant.
+#[server(prefix = "/api", endpoint = "client/sub-users/grantable")]
+pub async fn grantable_permissions() -> Result<Vec<PermissionOption>, AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            if c.is_sub {
+                return Err(AppError::forbidden("users-index"));
+            }
+            c.require("users-index")?;
+            crate::server::services::client::grantable(&state.db, c.id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/sub-users/create")]
+pub async fn create_sub_user(
+    login: String,
+    name: String,
+    password: String,
+    #[server(default)] permissions: Vec<String>,
+) -> Result<i64, AppError> {
+    use crate::server::services::client::{self as svc, NewSubUser};
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            let new = NewSubUser {
+                login: &login,
+                name: &name,
+                password: &password,
+                permissions: &permissions,
+            };
+            svc::create_sub_user(&state, &c, new).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/sub-users/permissions")]
+pub async fn set_sub_user_permissions(sub_user_id: i64, #[server(default)] permissions: Vec<String>) -> Result<(), AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::set_sub_user_permissions(&state, &c, sub_user_id, &permissions).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/sub-users/delete")]
+pub async fn delete_sub_user(sub_user_id: i64) -> Result<(), AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::delete_sub_user(&state, &c, sub_user_id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client/sub-users/password")]
+pub async fn set_sub_user_password(sub_user_id: i64, password: String) -> Result<(), AppError> {
+    crate::api::ctx::respond(
+        async {
+            let (state, c) = ctx::client().await?;
+            crate::server::services::client::set_sub_user_password(&state, &c, sub_user_id, &password).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,337 @@
+//! Web-client sessions of subscribers (cookie `vigil_client`, or a bearer
+//! token for the desktop and mobile apps), and the single-use tickets of
+//! Login as User. Like administrator sessions they live in the database, so
+//! every server instance accepts them; the cookie or token carries a random
+//! value and the database only its SHA-256.
+
+use super::auth::{self, db_err, new_token, token_hash};
+use super::entities::{admins, client_sessions, impersonation_tickets, user_permissions, users};
+use super::state::AppState;
+use crate::error::AppError;
+use crate::permissions::admin::USERS_IMPERSONATE;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+pub const CLIENT_COOKIE: &str = "vigil_client";
+/// A subscriber's own session.
+pub const CLIENT_SESSION_HOURS: i64 = 12;
+/// A Login as User session: short, because an administrator acts as someone
+/// else.
+pub const IMPERSONATION_MINUTES: i64 = 30;
+/// A Login as User link is good for one use within this time.
+pub const TICKET_SECONDS: i64 = 60;
+/// Failed client sign-ins are counted apart from administrators' ones: the
+/// shared throttle table is keyed by subject, so client subjects carry this
+/// prefix.
+const THROTTLE_PREFIX: &str = "client:";
+
+/// A signed-in subscriber, loaded once per request.
+#[derive(Debug, Clone)]
+pub struct ClientUser {
+    pub id: i64,
+    /// The account whose cameras and licences this user draws on: its main
+    /// user for a sub user, itself otherwise.
+    pub main_id: i64,
+    pub is_sub: bool,
+    pub login: String,
+    pub name: String,
+    /// The user (or its main user) is paused: cameras are shown as blocked.
+    pub blocked: bool,
+    pub permissions: Vec<String>,
+    /// Set in a Login as User session: (administrator id, name).
+    pub impersonator: Option<(i64, String)>,
+    pub session_hash: String,
+}
+
+impl ClientUser {
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+
+    pub fn require(&self, permission: &str) -> Result<(), AppError> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(permission))
+        }
+    }
+
+    /// Who an audit row names: (administrator, on behalf of user).
+    pub fn audit_actor(&self) -> (Option<i64>, Option<i64>) {
+        match &self.impersonator {
+            Some((admin_id, _)) => (Some(*admin_id), Some(self.id)),
+            None => (None, None),
+        }
+    }
+}
+
+/// Why an account may not use the web client, if it may not: terminated (it
+/// or its main user), or an administrator-made account past its expiry.
+pub fn refusal(user: &users::Model, main: Option<&users::Model>, now: DateTime<Utc>) -> Option<&'static str> {
+    let accounts = std::iter::once(user).chain(main);
+    for u in accounts {
+        if u.status == "terminated" {
+            return Some("this account has been terminated and can no longer sign in");
+        }
+        if u.expires_at.is_some_and(|at| at <= now) {
+            return Some("this account has expired and can no longer sign in");
+        }
+    }
+    None
+}
+
+async fn main_of<C: ConnectionTrait>(db: &C, user: &users::Model) -> Result<Option<users::Model>, AppError> {
+    match user.parent_id {
+        None => Ok(None),
+        Some(pid) => users::Entity::find_by_id(pid).one(db).await.map_err(db_err),
+    }
+}
+
+/// Loads the client of a session token if the session is alive and the
+/// account may still use the client (a termination ends open sessions too).
+pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<ClientUser>, AppError> {
+    let now = state.clock.now();
+    let hash = token_hash(token);
+    let Some(session) = client_sessions::Entity::find_by_id(hash.clone())
+        .one(&state.db)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        return Ok(None);
+    }
+    let Some(user) = users::Entity::find_by_id(session.user_id).one(&state.db).await.map_err(db_err)? else {
+        return Ok(None);
+    };
+    let main = main_of(&state.db, &user).await?;
+    if refusal(&user, main.as_ref(), now).is_some() {
+        return Ok(None);
+    }
+    let impersonator = match session.impersonator_admin_id {
+        None => None,
+        Some(admin_id) => match admins::Entity::find_by_id(admin_id).one(&state.db).await.map_err(db_err)? {
+            // A disabled administrator's impersonated sessions die with it.
+            Some(a) if !a.disabled => Some((a.id, a.name)),
+            _ => return Ok(None),
+        },
+    };
+    let permissions = user_permissions::Entity::find()
+        .filter(user_permissions::Column::UserId.eq(user.id))
+        .all(&state.db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|p| p.slug)
+        .collect();
+    let blocked = user.status == "paused" || main.as_ref().is_some_and(|m| m.status == "paused");
+    Ok(Some(ClientUser {
+        id: user.id,
+        main_id: user.parent_id.unwrap_or(user.id),
+        is_sub: user.parent_id.is_some(),
+        login: user.login,
+        name: user.name,
+        blocked,
+        permissions,
+        impersonator,
+        session_hash: hash,
+    }))
+}
+
+/// Reads the bearer token of an app, or else the web client's cookie.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    bearer.or_else(|| auth::cookie(headers, CLIENT_COOKIE))
+}
+
+/// Verifies a subscriber's login and password (throttled like
+/// administrators') and opens a session. Returns the token and its lifetime.
+pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &str) -> Result<(String, i64), AppError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(AppError::invalid("login", "enter your login"));
+    }
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "enter your password"));
+    }
+    let (t_login, t_address) = (format!("{THROTTLE_PREFIX}{login}"), format!("{THROTTLE_PREFIX}{address}"));
+    auth::check_rate_limit(state, &t_login, &t_address).await?;
+    let user = users::Entity::find()
+        .filter(users::Column::Login.eq(login))
+        .one(&state.db)
+        .await
+        .map_err(db_err)?;
+    let ok = match &user {
+        Some(u) => super::password::verify_async(password.to_string(), u.password_hash.clone()).await,
+        None => {
+            // Same work whether or not the login exists.
+            super::password::verify_async(password.to_string(), DUMMY_HASH.clone()).await;
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        auth::record_failure(state, &t_login, &t_address).await?;
+        return Err(AppError::invalid("password", "wrong login or password"));
+    };
+    // Only after the password is proven do we say why an account is refused.
+    let now = state.clock.now();
+    let main = main_of(&state.db, &user).await?;
+    if let Some(why) = refusal(&user, main.as_ref(), now) {
+        return Err(AppError::invalid("login", why));
+    }
+    let txn = state.write().await.map_err(db_err)?;
+    let token = open_session(&*txn, user.id, None, now, Duration::hours(CLIENT_SESSION_HOURS)).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok((token, CLIENT_SESSION_HOURS * 3600))
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| super::password::hash("not a password"));
+
+async fn open_session<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    impersonator: Option<i64>,
+    now: DateTime<Utc>,
+    lifetime: Duration,
+) -> Result<String, AppError> {
+    let token = new_token();
+    client_sessions::Entity::insert(client_sessions::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(user_id),
+        impersonator_admin_id: Set(impersonator),
+        created_at: Set(now),
+        expires_at: Set(now + lifetime),
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(token)
+}
+
+/// Ends a session (sign-out, or "End session" of Login as User); an
+/// impersonated one leaves an `impersonation.end` audit row.
+pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let gone = client_sessions::Entity::delete_by_id(client.session_hash.clone())
+        .exec(&*txn)
+        .await
+        .map_err(db_err)?
+        .rows_affected;
+    if let (Some((admin_id, _)), 1) = (&client.impersonator, gone) {
+        super::services::client::audit(
+            &*txn,
+            Some(*admin_id),
+            Some(client.id),
+            Some(client.id),
+            "impersonation.end",
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await.map_err(db_err)
+}
+
+/// Issues a Login as User ticket for `user_id` on behalf of `admin_id`
+/// (permission and scope already checked by the caller). Returns the ticket.
+pub async fn issue_ticket(state: &AppState, admin_id: i64, user: &users::Model) -> Result<String, AppError> {
+    let now = state.clock.now();
+    let main = main_of(&state.db, user).await?;
+    if let Some(why) = refusal(user, main.as_ref(), now) {
+        return Err(AppError::invalid("user", format!("the web client refuses this user: {why}")));
+    }
+    let ticket = new_token();
+    let txn = state.write().await.map_err(db_err)?;
+    impersonation_tickets::Entity::insert(impersonation_tickets::ActiveModel {
+        ticket_hash: Set(token_hash(&ticket)),
+        admin_id: Set(admin_id),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::seconds(TICKET_SECONDS)),
+        used_at: Set(None),
+    })
+    .exec(&*txn)
+    .await
+    .map_err(db_err)?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(ticket)
+}
+
+/// Why a ticket was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketRefused {
+    /// Unknown, already used, or expired: all look the same to the browser.
+    Spent,
+    /// The administrator lost the permission (or was disabled), or the user
+    /// can no longer use the client.
+    NotAllowed,
+    Failed(AppError),
+}
+
+/// Consumes a ticket atomically (a replay or a concurrent second use finds no
+/// row to mark) and opens an impersonated session. Returns its token and
+/// lifetime in seconds.
+pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i64), TicketRefused> {
+    let fail = |e: AppError| TicketRefused::Failed(e);
+    let now = state.clock.now();
+    let hash = token_hash(ticket);
+    let txn = state.write().await.map_err(|e| fail(db_err(e)))?;
+    let marked = impersonation_tickets::Entity::update_many()
+        .col_expr(impersonation_tickets::Column::UsedAt, Expr::value(now))
+        .filter(impersonation_tickets::Column::TicketHash.eq(hash.clone()))
+        .filter(impersonation_tickets::Column::UsedAt.is_null())
+        .filter(impersonation_tickets::Column::ExpiresAt.gt(now))
+        .exec(&*txn)
+        .await
+        .map_err(|e| fail(db_err(e)))?
+        .rows_affected;
+    if marked != 1 {
+        return Err(TicketRefused::Spent);
+    }
+    let t = impersonation_tickets::Entity::find_by_id(hash)
+        .one(&*txn)
+        .await
+        .map_err(|e| fail(db_err(e)))?
+        .ok_or(TicketRefused::Spent)?;
+    // The permission is checked again at use: it may have been taken away
+    // in the seconds since the link was made.
+    let admin = auth::load_admin(&*txn, t.admin_id).await.map_err(fail)?;
+    if !admin.is_some_and(|a| a.can(USERS_IMPERSONATE)) {
+        txn.commit().await.map_err(|e| fail(db_err(e)))?;
+        return Err(TicketRefused::NotAllowed);
+    }
+    let user = users::Entity::find_by_id(t.user_id)
+        .one(&*txn)
+        .await
+        .map_err(|e| fail(db_err(e)))?
+        .ok_or(TicketRefused::NotAllowed)?;
+    let main = main_of(&*txn, &user).await.map_err(fail)?;
+    if refusal(&user, main.as_ref(), now).is_some() {
+        txn.commit().await.map_err(|e| fail(db_err(e)))?;
+        return Err(TicketRefused::NotAllowed);
+    }
+    let token = open_session(&*txn, user.id, Some(t.admin_id), now, Duration::minutes(IMPERSONATION_MINUTES))
+        .await
+        .map_err(fail)?;
+    super::services::client::audit(
+        &*txn,
+        Some(t.admin_id),
+        Some(user.id),
+        Some(user.id),
+        "impersonation.start",
+        serde_json::json!({ "minutes": IMPERSONATION_MINUTES }),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    txn.commit().await.map_err(|e| fail(db_err(e)))?;
+    Ok((token, IMPERSONATION_MINUTES * 60))
+}

@@ -1,0 +1,732 @@
+//! What a signed-in subscriber sees and does in the web client and the apps:
+//! its cameras (blocked while paused), its analytics cases within free
+//! licences, and its sub users within its own rights. Every write leaves an
+//! audit row; in a Login as User session it names the administrator.
+
+use crate::api::client::{CaseOptions, CaseTypeOption, ClientCamera, ClientCase, ClientSubUser, NamedId, PermissionOption};
+use crate::error::AppError;
+use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
+use crate::server::auth::db_err;
+use crate::server::client_auth::ClientUser;
+use crate::server::entities::{audit_log, user_permissions, users};
+use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::{fmt, password, AppState};
+use crate::types::{Page, TableQuery};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement, Value};
+use std::collections::BTreeSet;
+
+/// Writes one audit row.
+pub async fn audit<C: ConnectionTrait>(
+    db: &C,
+    admin_id: Option<i64>,
+    user_id: Option<i64>,
+    on_behalf_of_user: Option<i64>,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        admin_id: Set(admin_id),
+        user_id: Set(user_id),
+        on_behalf_of_user: Set(on_behalf_of_user),
+        action: Set(action.to_string()),
+        detail: Set(detail.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn audit_client<C: ConnectionTrait>(
+    db: &C,
+    client: &ClientUser,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (admin, on_behalf) = client.audit_actor();
+    audit(db, admin, Some(client.id), on_behalf, action, detail, now).await
+}
+
+async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<sea_orm::QueryResult>, AppError> {
+    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await
+        .map_err(db_err)
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "active" => "Active",
+        "partially_active" => "Partially active",
+        "inactive" => "Inactive",
+        "empty" => "No streams yet",
+        _ => "Unknown",
+    }
+}
+
+// ---------------------------------------------------------------- cameras
+
+const CAMERA_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "name",
+        expr: "c.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "id",
+        expr: "c.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "status",
+        expr: "c.status",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+];
+
+const CAMERA_SELECT: &str = "SELECT c.id, c.name, c.status, c.archive_days, \
+     CASE WHEN p.name IS NULL THEN l.name ELSE p.name || ', ' || l.name END AS location";
+const CAMERA_FROM: &str = " FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
+     LEFT JOIN locations l ON l.id = c.location_id LEFT JOIN locations p ON p.id = l.parent_id WHERE uc.user_id = $1";
+
+fn camera_row(r: &sea_orm::QueryResult, blocked: bool) -> Result<ClientCamera, sea_orm::DbErr> {
+    let status: String = r.try_get("", "status")?;
+    Ok(ClientCamera {
+        id: r.try_get("", "id")?,
+        name: r.try_get("", "name")?,
+        status_label: if blocked { "Blocked" } else { status_label(&status) }.to_string(),
+        status,
+        blocked,
+        archive_days: r.try_get::<i32>("", "archive_days")? as i64,
+        location: r.try_get("", "location")?,
+    })
+}
+
+/// The cameras of the client's account, one keyset page. A sub user sees its
+/// main user's cameras; both need `cameras-view`.
+pub async fn cameras<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientCamera>, AppError> {
+    client.require("cameras-view")?;
+    let plan = Plan::new(CAMERA_SORTS, "c.id", query, PAGE_SIZE)?;
+    let sql = format!("{CAMERA_SELECT}, {}{CAMERA_FROM}", plan.select_sql());
+    let blocked = client.blocked;
+    plan.fetch(db, &sql, vec![client.main_id.into()], |r| camera_row(r, blocked))
+        .await
+        .map_err(db_err)
+}
+
+/// Every camera of the account (the apps' full picture after a sync).
+pub async fn all_cameras<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<Vec<ClientCamera>, AppError> {
+    client.require("cameras-view")?;
+    let sql = format!("{CAMERA_SELECT}{CAMERA_FROM} ORDER BY c.id");
+    rows(db, &sql, vec![client.main_id.into()])
+        .await?
+        .iter()
+        .map(|r| camera_row(r, client.blocked).map_err(db_err))
+        .collect()
+}
+
+pub async fn sync_version<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<i64, AppError> {
+    Ok(users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(|u| u.sync_version)
+        .unwrap_or(0))
+}
+
+// ---------------------------------------------------------------- analytics cases
+
+/// Cases of a level whose licences were all taken away are hidden (kept for
+/// the retention period, product spec §4): the licences service owns the rule.
+fn case_visible() -> String {
+    super::licences::visible_case_condition("ac")
+}
+
+const CASE_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "created",
+        expr: "ac.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+    SortKey {
+        name: "name",
+        expr: "ac.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "id",
+        expr: "ac.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+];
+
+/// Which cases a client sees: a main user every case of its account (sub
+/// users' included, since they use its licences); a sub user its own.
+fn case_owner(client: &ClientUser) -> (&'static str, i64) {
+    if client.is_sub {
+        ("ac.user_id", client.id)
+    } else {
+        ("ac.main_user_id", client.main_id)
+    }
+}
+
+pub async fn cases<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientCase>, AppError> {
+    client.require("analytic")?;
+    let plan = Plan::new(CASE_SORTS, "ac.id", query, PAGE_SIZE)?;
+    let (owner_col, owner) = case_owner(client);
+    let sql = format!(
+        "SELECT ac.id, ac.name, ac.status, ac.created_at, t.name AS type_name, t.slug AS type_slug, lv.name AS level_name, \
+         (SELECT COUNT(*) FROM analytics_case_cameras acc WHERE acc.case_id = ac.id) AS cameras, {} \
+         FROM analytics_cases ac JOIN analytics_types t ON t.id = ac.type_id JOIN analytics_levels lv ON lv.id = ac.level_id \
+         WHERE {owner_col} = $1 AND {}",
+        plan.select_sql(),
+        case_visible()
+    );
+    plan.fetch(db, &sql, vec![owner.into()], |r| {
+        Ok(ClientCase {
+            id: r.try_get("", "id")?,
+            name: r.try_get("", "name")?,
+            status: r.try_get("", "status")?,
+            type_slug: r.try_get("", "type_slug")?,
+            type_name: r.try_get("", "type_name")?,
+            level_name: r.try_get("", "level_name")?,
+            cameras: r.try_get("", "cameras")?,
+            created_at: fmt::datetime(r.try_get("", "created_at")?, chrono_tz::UTC),
+        })
+    })
+    .await
+    .map_err(db_err)
+}
+
+/// Licences of each level of the account: (level id, name, total, used),
+/// levels whose licences were removed left out.
+async fn licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<(i64, String, i64, i64)>, AppError> {
+    let sql = "SELECT la.level_id, lv.name, la.total, \
+         (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+          WHERE ac.main_user_id = la.user_id AND ac.level_id = la.level_id) AS used \
+         FROM licence_allocations la JOIN analytics_levels lv ON lv.id = la.level_id \
+         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY lv.position";
+    rows(db, sql, vec![main_id.into()])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("", "level_id").map_err(db_err)?,
+                r.try_get("", "name").map_err(db_err)?,
+                r.try_get::<i32>("", "total").map_err(db_err)? as i64,
+                r.try_get::<i64>("", "used").map_err(db_err)?,
+            ))
+        })
+        .collect()
+}
+
+/// What the "new case" form offers: the types the client may use whose level
+/// the account holds licences for (with the free count), and the cameras.
+pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<CaseOptions, AppError> {
+    client.require("analytic")?;
+    let levels = licences(db, client.main_id).await?;
+    let types = rows(db, "SELECT slug, name, level_id FROM analytics_types ORDER BY level_id, id", vec![]).await?;
+    let mut out = vec![];
+    for r in &types {
+        let slug: String = r.try_get("", "slug").map_err(db_err)?;
+        let level_id: i64 = r.try_get("", "level_id").map_err(db_err)?;
+        let Some((_, level, _, _)) = levels.iter().find(|l| l.0 == level_id) else {
+            continue;
+        };
+        if !client.can(&format!("{ANALYTIC_CASES_PREFIX}{slug}")) {
+            continue;
+        }
+        out.push(CaseTypeOption {
+            name: r.try_get("", "name").map_err(db_err)?,
+            slug,
+            level: level.clone(),
+            free: super::licences::free_licences(db, client.main_id, level_id).await?,
+        });
+    }
+    let cameras = if client.can("cameras-view") {
+        rows(
+            db,
+            "SELECT c.id, c.name FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id WHERE uc.user_id = $1 ORDER BY c.name, c.id LIMIT 500",
+            vec![client.main_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(NamedId {
+                id: r.try_get("", "id").map_err(db_err)?,
+                name: r.try_get("", "name").map_err(db_err)?,
+            })
+        })
+        .collect::<Result<_, AppError>>()?
+    } else {
+        vec![]
+    };
+    Ok(CaseOptions { types: out, cameras })
+}
+
+/// Creates a case if its cameras fit in the free licences of the type's
+/// level. The count and the insert share one write transaction (on
+/// PostgreSQL the allocation row is locked), so two concurrent creations
+/// cannot both take the last licence.
+pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str, name: &str, camera_ids: &[i64]) -> Result<i64, AppError> {
+    client.require("analytic")?;
+    client.require(&format!("{ANALYTIC_CASES_PREFIX}{type_slug}"))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "give the case a name of 1 to 100 characters"));
+    }
+    let cams: BTreeSet<i64> = camera_ids.iter().copied().collect();
+    if cams.is_empty() {
+        return Err(AppError::invalid("cameras", "choose at least one camera"));
+    }
+    if cams.len() > 10_000 {
+        return Err(AppError::invalid("cameras", "too many cameras"));
+    }
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let db = &*txn;
+    let t = rows(
+        db,
+        "SELECT id, level_id FROM analytics_types WHERE slug = $1",
+        vec![type_slug.into()],
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| AppError::invalid("type", "unknown analytics type"))?;
+    let type_id: i64 = t.try_get("", "id").map_err(db_err)?;
+    let level_id: i64 = t.try_get("", "level_id").map_err(db_err)?;
+    let lock = if db.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let alloc = rows(
+        db,
+        &format!("SELECT total, removed_at FROM licence_allocations WHERE user_id = $1 AND level_id = $2{lock}"),
+        vec![client.main_id.into(), level_id.into()],
+    )
+    .await?;
+    let total = match alloc.first() {
+        Some(r) if r.try_get::<Option<DateTime<Utc>>>("", "removed_at").map_err(db_err)?.is_none() => {
+            r.try_get::<i32>("", "total").map_err(db_err)? as i64
+        }
+        _ => 0,
+    };
+    if total <= 0 {
+        return Err(AppError::invalid("type", "your account holds no licences for this type's level"));
+    }
+    let free = super::licences::free_licences(db, client.main_id, level_id).await?;
+    if cams.len() as i64 > free {
+        return Err(AppError::invalid(
+            "cameras",
+            format!(
+                "{} cameras need {} licences of this level, but only {free} of {total} are free",
+                cams.len(),
+                cams.len()
+            ),
+        ));
+    }
+    // Every camera must be the account's own.
+    let list = cams.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+    let owned: i64 = rows(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1 AND camera_id IN ({list})"),
+        vec![client.main_id.into()],
+    )
+    .await?
+    .first()
+    .map(|r| r.try_get("", "n"))
+    .transpose()
+    .map_err(db_err)?
+    .unwrap_or(0);
+    if owned != cams.len() as i64 {
+        return Err(AppError::invalid("cameras", "some of the chosen cameras are not available to you"));
+    }
+    let id = crate::server::entities::analytics_cases::Entity::insert(crate::server::entities::analytics_cases::ActiveModel {
+        user_id: Set(client.id),
+        main_user_id: Set(client.main_id),
+        type_id: Set(type_id),
+        level_id: Set(level_id),
+        name: Set(name.to_string()),
+        status: Set("active".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?
+    .last_insert_id;
+    crate::server::entities::analytics_case_cameras::Entity::insert_many(cams.iter().map(|c| {
+        crate::server::entities::analytics_case_cameras::ActiveModel {
+            case_id: Set(id),
+            camera_id: Set(*c),
+        }
+    }))
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    audit_client(
+        db,
+        client,
+        "client.case.create",
+        serde_json::json!({ "case_id": id, "type": type_slug, "cameras": cams.len() }),
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+/// Deletes a case the client sees (its events and camera links with it).
+pub async fn delete_case(state: &AppState, client: &ClientUser, case_id: i64) -> Result<(), AppError> {
+    client.require("analytic")?;
+    let (owner_col, owner) = case_owner(client);
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let db = &*txn;
+    let found = rows(
+        db,
+        &format!(
+            "SELECT t.slug FROM analytics_cases ac JOIN analytics_types t ON t.id = ac.type_id \
+             WHERE ac.id = $1 AND {owner_col} = $2 AND {}",
+            case_visible()
+        ),
+        vec![case_id.into(), owner.into()],
+    )
+    .await?;
+    let slug: String = found
+        .first()
+        .ok_or_else(|| AppError::not_found("Case"))?
+        .try_get("", "slug")
+        .map_err(db_err)?;
+    client.require(&format!("{ANALYTIC_CASES_PREFIX}{slug}"))?;
+    for sql in [
+        "DELETE FROM case_events WHERE case_id = $1",
+        "DELETE FROM analytics_case_cameras WHERE case_id = $1",
+        "DELETE FROM analytics_cases WHERE id = $1",
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, vec![case_id.into()]))
+            .await
+            .map_err(db_err)?;
+    }
+    audit_client(db, client, "client.case.delete", serde_json::json!({ "case_id": case_id }), now).await?;
+    txn.commit().await.map_err(db_err)
+}
+
+// ---------------------------------------------------------------- sub users
+
+/// Only main users manage sub users, each action behind its own permission.
+fn require_manager(client: &ClientUser, permission: &str) -> Result<(), AppError> {
+    if client.is_sub {
+        return Err(AppError::forbidden(permission));
+    }
+    client.require(permission)
+}
+
+/// The permissions a main user may hand to its sub users: its own fixed
+/// ones, and its `analytic-cases-<type>` whose level it holds licences for.
+pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<PermissionOption>, AppError> {
+    let own: BTreeSet<String> = user_permissions::Entity::find()
+        .filter(user_permissions::Column::UserId.eq(main_id))
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|p| p.slug)
+        .collect();
+    let mut out = vec![];
+    for (group, items) in USER_PERMISSION_GROUPS {
+        for (slug, label) in items.iter() {
+            if own.contains(*slug) {
+                out.push(PermissionOption {
+                    slug: slug.to_string(),
+                    label: label.to_string(),
+                    group: group.to_string(),
+                });
+            }
+        }
+    }
+    let licensed = rows(
+        db,
+        "SELECT t.slug, t.name FROM analytics_types t JOIN licence_allocations la ON la.level_id = t.level_id \
+         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY t.level_id, t.id",
+        vec![main_id.into()],
+    )
+    .await?;
+    for r in &licensed {
+        let slug = format!("{ANALYTIC_CASES_PREFIX}{}", r.try_get::<String>("", "slug").map_err(db_err)?);
+        if own.contains(&slug) {
+            out.push(PermissionOption {
+                slug,
+                label: r.try_get("", "name").map_err(db_err)?,
+                group: "Analytics".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a requested permission set against what the main user may grant;
+/// 422 naming `permissions` (and the offending slugs) otherwise.
+async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested: &[String]) -> Result<BTreeSet<String>, AppError> {
+    let allowed: BTreeSet<String> = grantable(db, main_id).await?.into_iter().map(|p| p.slug).collect();
+    let requested: BTreeSet<String> = requested.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let refused: Vec<&str> = requested.iter().filter(|s| !allowed.contains(*s)).map(String::as_str).collect();
+    if !refused.is_empty() {
+        let known = |s: &&str| fixed_user_slugs().any(|f| f == *s) || s.starts_with(ANALYTIC_CASES_PREFIX);
+        let what = if refused.iter().all(known) {
+            "more than your own rights (or analytics without licences)"
+        } else {
+            "unknown permissions"
+        };
+        return Err(AppError::invalid("permissions", format!("{what}: {}", refused.join(", "))));
+    }
+    Ok(requested)
+}
+
+const SUB_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "created",
+        expr: "u.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+    SortKey {
+        name: "id",
+        expr: "u.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "name",
+        expr: "u.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "login",
+        expr: "u.login",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+];
+
+pub async fn sub_users<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientSubUser>, AppError> {
+    require_manager(client, "users-index")?;
+    let plan = Plan::new(SUB_SORTS, "u.id", query, PAGE_SIZE)?;
+    let sql = format!(
+        "SELECT u.id, u.name, u.login, u.created_at, {} FROM users u WHERE u.parent_id = $1",
+        plan.select_sql()
+    );
+    let mut page = plan
+        .fetch(db, &sql, vec![client.id.into()], |r| {
+            Ok(ClientSubUser {
+                id: r.try_get("", "id")?,
+                name: r.try_get("", "name")?,
+                login: r.try_get("", "login")?,
+                created_at: fmt::datetime(r.try_get("", "created_at")?, chrono_tz::UTC),
+                permissions: vec![],
+            })
+        })
+        .await
+        .map_err(db_err)?;
+    if !page.rows.is_empty() {
+        let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+        let perms = user_permissions::Entity::find()
+            .filter(user_permissions::Column::UserId.is_in(ids))
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        for row in &mut page.rows {
+            row.permissions = perms.iter().filter(|p| p.user_id == row.id).map(|p| p.slug.clone()).collect();
+            row.permissions.sort();
+        }
+    }
+    Ok(page)
+}
+
+fn valid_login(login: &str) -> Result<(), AppError> {
+    let ok_chars = login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if login.len() < 3 || login.len() > 64 || !ok_chars {
+        return Err(AppError::invalid("login", "use 3 to 64 letters, digits or . _ - @ (no spaces)"));
+    }
+    Ok(())
+}
+
+fn valid_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 8 || password.len() > 200 {
+        return Err(AppError::invalid("password", "use at least 8 characters"));
+    }
+    Ok(())
+}
+
+pub struct NewSubUser<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub permissions: &'a [String],
+}
+
+pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubUser<'_>) -> Result<i64, AppError> {
+    require_manager(client, "users-store")?;
+    let login = new.login.trim();
+    valid_login(login)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
+    }
+    valid_password(new.password)?;
+    let perms = checked_permissions(&state.db, client.id, new.permissions).await?;
+    let hash = password::hash_async(new.password.to_string()).await;
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let taken = users::Entity::find()
+        .filter(users::Column::Login.eq(login))
+        .one(&*txn)
+        .await
+        .map_err(db_err)?
+        .is_some();
+    if taken {
+        return Err(AppError::invalid("login", "this login is already taken"));
+    }
+    let id = users::Entity::insert(users::ActiveModel {
+        kind: Set("sub".into()),
+        status: Set("active".into()),
+        parent_id: Set(Some(client.id)),
+        login: Set(login.to_string()),
+        password_hash: Set(hash),
+        name: Set(name.to_string()),
+        properties: Set("{}".into()),
+        sync_version: Set(0),
+        permissions_version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&*txn)
+    .await
+    .map_err(db_err)?
+    .last_insert_id;
+    insert_permissions(&*txn, id, &perms).await?;
+    audit_client(
+        &*txn,
+        client,
+        "client.sub_user.create",
+        serde_json::json!({ "sub_user_id": id, "login": login, "permissions": perms }),
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+async fn insert_permissions<C: ConnectionTrait>(db: &C, user_id: i64, perms: &BTreeSet<String>) -> Result<(), AppError> {
+    if perms.is_empty() {
+        return Ok(());
+    }
+    user_permissions::Entity::insert_many(perms.iter().map(|slug| user_permissions::ActiveModel {
+        user_id: Set(user_id),
+        slug: Set(slug.clone()),
+    }))
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn own_sub_user<C: ConnectionTrait>(db: &C, client: &ClientUser, sub_id: i64) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(sub_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .filter(|u| u.parent_id == Some(client.id))
+        .ok_or_else(|| AppError::not_found("Sub user"))
+}
+
+pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub_id: i64, permissions: &[String]) -> Result<(), AppError> {
+    require_manager(client, "users-update")?;
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let sub = own_sub_user(&*txn, client, sub_id).await?;
+    let perms = checked_permissions(&*txn, client.id, permissions).await?;
+    user_permissions::Entity::delete_many()
+        .filter(user_permissions::Column::UserId.eq(sub.id))
+        .exec(&*txn)
+        .await
+        .map_err(db_err)?;
+    insert_permissions(&*txn, sub.id, &perms).await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        "UPDATE users SET permissions_version = permissions_version + 1, updated_at = $2 WHERE id = $1",
+        vec![sub.id.into(), now.into()],
+    ))
+    .await
+    .map_err(db_err)?;
+    audit_client(
+        &*txn,
+        client,
+        "client.sub_user.permissions",
+        serde_json::json!({ "sub_user_id": sub.id, "permissions": perms }),
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(db_err)
+}
+
+pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64) -> Result<(), AppError> {
+    require_manager(client, "users-destroy")?;
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let sub = own_sub_user(&*txn, client, sub_id).await?;
+    users::Entity::delete_by_id(sub.id).exec(&*txn).await.map_err(db_err)?;
+    audit_client(
+        &*txn,
+        client,
+        "client.sub_user.delete",
+        serde_json::json!({ "sub_user_id": sub.id, "login": sub.login }),
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(db_err)
+}
+
+/// Sets a sub user's password and ends its open sessions.
+pub async fn set_sub_user_password(state: &AppState, client: &ClientUser, sub_id: i64, new_password: &str) -> Result<(), AppError> {
+    require_manager(client, "users-change-password")?;
+    valid_password(new_password)?;
+    let hash = password::hash_async(new_password.to_string()).await;
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let sub = own_sub_user(&*txn, client, sub_id).await?;
+    let mut row: users::ActiveModel = sub.clone().into();
+    row.password_hash = Set(hash);
+    row.updated_at = Set(now);
+    users::Entity::update(row).exec(&*txn).await.map_err(db_err)?;
+    crate::server::entities::client_sessions::Entity::delete_many()
+        .filter(crate::server::entities::client_sessions::Column::UserId.eq(sub.id))
+        .exec(&*txn)
+        .await
+        .map_err(db_err)?;
+    audit_client(
+        &*txn,
+        client,
+        "client.sub_user.password",
+        serde_json::json!({ "sub_user_id": sub.id }),
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(db_err)
+}

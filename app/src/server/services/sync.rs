@@ -1,0 +1,206 @@
+//! Synchronize cameras: makes a user's environments (web client, apps) take
+//! on the camera availability the console holds. The console's state is the
+//! truth (cameras of `user_cameras`, blocked while paused, detached cameras
+//! gone); a sync bumps `users.sync_version` of the user and its sub users in
+//! one transaction and tells every connected client: on this instance through
+//! [`AppState::notify`], on the others through PostgreSQL `NOTIFY
+//! vigil_sync` (sent inside the transaction, so it is delivered on commit
+//! only). [`Presence`] counts this instance's connected clients per user.
+
+use crate::api::impersonate::SyncOutcome;
+use crate::error::AppError;
+use crate::server::auth::{db_err, Admin};
+use crate::server::state::Notice;
+use crate::server::AppState;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The PostgreSQL channel of sync notices between instances.
+pub const CHANNEL: &str = "vigil_sync";
+/// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; a main user with
+/// many sub users is sent in chunks of this many entries.
+const CHUNK: usize = 200;
+
+/// Connected live clients (SSE streams) of this server instance, per user.
+/// One per instance (the router owns it), shared by the event stream and
+/// the sync server function.
+#[derive(Clone, Default)]
+pub struct Presence {
+    inner: Arc<Mutex<HashMap<i64, usize>>>,
+}
+
+/// Keeps a client counted while it lives.
+pub struct PresenceGuard {
+    presence: Presence,
+    user_id: i64,
+}
+
+impl Presence {
+    pub fn connect(&self, user_id: i64) -> PresenceGuard {
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()).entry(user_id).or_default() += 1;
+        PresenceGuard {
+            presence: self.clone(),
+            user_id,
+        }
+    }
+
+    /// Connected clients of these users on this instance.
+    pub fn count(&self, user_ids: &[i64]) -> usize {
+        let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        user_ids.iter().map(|id| map.get(id).copied().unwrap_or(0)).sum()
+    }
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        let mut map = self.presence.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = map.get_mut(&self.user_id) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// The NOTIFY payload: `{"users":[[user_id, sync_version], …]}`.
+pub fn payload(entries: &[(i64, i64)]) -> String {
+    serde_json::json!({ "users": entries }).to_string()
+}
+
+/// Parses a NOTIFY payload back into notices (nothing for a foreign one).
+pub fn parse(payload: &str) -> Vec<Notice> {
+    #[derive(serde::Deserialize)]
+    struct P {
+        users: Vec<(i64, i64)>,
+    }
+    serde_json::from_str::<P>(payload)
+        .map(|p| {
+            p.users
+                .into_iter()
+                .map(|(user_id, sync_version)| Notice::Sync { user_id, sync_version })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Synchronizes `user_id` (already loaded through the administrator's
+/// scope). A sub user's sync touches it alone; a main user's touches its sub
+/// users too, since they see its cameras.
+pub async fn sync_user(state: &AppState, admin: &Admin, user_id: i64, presence: Option<&Presence>) -> Result<SyncOutcome, AppError> {
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let db = &*txn;
+    let backend = db.get_database_backend();
+    let exec = |sql: &str, values: Vec<Value>| Statement::from_sql_and_values(backend, sql, values);
+    db.execute_raw(exec(
+        "UPDATE users SET sync_version = sync_version + 1, updated_at = $2 WHERE id = $1 OR parent_id = $1",
+        vec![user_id.into(), now.into()],
+    ))
+    .await
+    .map_err(db_err)?;
+    let users = db
+        .query_all_raw(exec(
+            "SELECT u.id, u.sync_version, u.status, u.parent_id, m.status AS main_status FROM users u \
+             LEFT JOIN users m ON m.id = u.parent_id WHERE u.id = $1 OR u.parent_id = $1 ORDER BY u.id",
+            vec![user_id.into()],
+        ))
+        .await
+        .map_err(db_err)?;
+    let mut entries = vec![];
+    let mut blocked = false;
+    let mut main_id = user_id;
+    for r in &users {
+        let id: i64 = r.try_get("", "id").map_err(db_err)?;
+        entries.push((id, r.try_get::<i64>("", "sync_version").map_err(db_err)?));
+        if id == user_id {
+            let status: String = r.try_get("", "status").map_err(db_err)?;
+            let main_status: Option<String> = r.try_get("", "main_status").map_err(db_err)?;
+            blocked = status == "paused" || main_status.as_deref() == Some("paused");
+            main_id = r.try_get::<Option<i64>>("", "parent_id").map_err(db_err)?.unwrap_or(user_id);
+        }
+    }
+    if entries.is_empty() {
+        return Err(AppError::not_found("User"));
+    }
+    let cameras: i64 = db
+        .query_one_raw(exec(
+            "SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1",
+            vec![main_id.into()],
+        ))
+        .await
+        .map_err(db_err)?
+        .map(|r| r.try_get("", "n"))
+        .transpose()
+        .map_err(db_err)?
+        .unwrap_or(0);
+    super::client::audit(
+        db,
+        Some(admin.id),
+        Some(user_id),
+        None,
+        "users.sync",
+        serde_json::json!({ "cameras": cameras, "blocked": blocked, "users": entries.len() }),
+        now,
+    )
+    .await?;
+    let cluster = backend == DbBackend::Postgres;
+    if cluster {
+        for chunk in entries.chunks(CHUNK) {
+            db.execute_raw(exec("SELECT pg_notify($1, $2)", vec![CHANNEL.into(), payload(chunk).into()]))
+                .await
+                .map_err(db_err)?;
+        }
+    }
+    txn.commit().await.map_err(db_err)?;
+    for (id, version) in &entries {
+        state.notify(Notice::Sync {
+            user_id: *id,
+            sync_version: *version,
+        });
+    }
+    let ids: Vec<i64> = entries.iter().map(|e| e.0).collect();
+    Ok(SyncOutcome {
+        cameras,
+        blocked,
+        users: entries.len() as i64,
+        local_clients: presence.map(|p| p.count(&ids)).unwrap_or(0) as i64,
+        cluster,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_round_trips() {
+        let p = payload(&[(5, 2), (9, 7)]);
+        assert_eq!(
+            parse(&p),
+            vec![
+                Notice::Sync {
+                    user_id: 5,
+                    sync_version: 2
+                },
+                Notice::Sync {
+                    user_id: 9,
+                    sync_version: 7
+                }
+            ]
+        );
+        assert!(parse("nonsense").is_empty());
+    }
+
+    #[test]
+    fn presence_counts_while_connected() {
+        let p = Presence::default();
+        let a = p.connect(1);
+        let _b = p.connect(1);
+        let _c = p.connect(2);
+        assert_eq!(p.count(&[1, 2, 3]), 3);
+        drop(a);
+        assert_eq!(p.count(&[1]), 1);
+    }
+}

@@ -1,0 +1,224 @@
+//! The client API of the subscribers' desktop and mobile apps (and the web
+//! client's live updates), plus the Login as User entry of the web client:
+//!
+//! - `POST /api/client/v1/session` `{"login","password"}` → a bearer token
+//!   (the same `client_sessions` as the web client's cookie);
+//! - `GET /api/client/v1/cameras` (bearer or `vigil_client` cookie) → the
+//!   account's cameras with the user's `sync_version`;
+//! - `GET /api/client/v1/events` → server-sent events: `event: ready` with the
+//!   current version on connect, then `event: sync` `data:
+//!   {"sync_version":N}` whenever the user is synchronized;
+//! - `GET /client/impersonate?ticket=…` consumes a Login as User ticket, sets
+//!   the web client's cookie and redirects to `/client/cameras`; a spent or
+//!   expired ticket gets a 410 page.
+//!
+//! Errors are JSON `{"error": …, "field"?: …}` with the `AppError` status.
+
+use app::error::AppError;
+use app::server::client_auth::{self, ClientUser, TicketRefused};
+use app::server::services::{client as svc, sync::Presence};
+use app::server::state::Notice;
+use app::server::{auth, AppState};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+#[derive(Clone)]
+struct ClientApiState {
+    app: AppState,
+    presence: Presence,
+}
+
+/// `presence` is this instance's count of connected clients, shared with
+/// the sync server function (the router hands it to both).
+pub fn routes<S: Clone + Send + Sync + 'static>(app: AppState, presence: Presence) -> Router<S> {
+    Router::new()
+        .route("/api/client/v1/session", post(session))
+        .route("/api/client/v1/cameras", get(cameras))
+        .route("/api/client/v1/events", get(events))
+        .route("/client/impersonate", get(impersonate))
+        .with_state(ClientApiState { app, presence })
+}
+
+fn refuse(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match &e {
+        AppError::Invalid { field, message } => json!({ "error": message, "field": field }),
+        other => json!({ "error": other.to_string() }),
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<ClientUser, AppError> {
+    let token = client_auth::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
+    client_auth::client_for_token(state, &token).await?.ok_or(AppError::Unauthorized)
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    login: String,
+    password: String,
+}
+
+async fn session(State(st): State<ClientApiState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<SessionRequest>(&body) else {
+        return refuse(AppError::invalid("body", "send JSON {\"login\": …, \"password\": …}"));
+    };
+    match client_auth::sign_in(&st.app, &req.login, &req.password, &addr.ip().to_string()).await {
+        Ok((token, expires_in)) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(json!({ "token": token, "token_type": "Bearer", "expires_in": expires_in })),
+        )
+            .into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+async fn cameras(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let client = signed_in(&st.app, &headers).await?;
+        let version = svc::sync_version(&st.app.db, client.id).await?;
+        let cameras = svc::all_cameras(&st.app.db, &client).await?;
+        Ok::<_, AppError>(json!({
+            "sync_version": version,
+            "cameras": cameras.iter().map(|c| json!({
+                "id": c.id,
+                "name": c.name,
+                "status": c.status,
+                "blocked": c.blocked,
+                "archive_days": c.archive_days,
+                "location": c.location,
+            })).collect::<Vec<_>>(),
+            "settings": {
+                "blocked": client.blocked,
+                "permissions": client.permissions,
+            },
+        }))
+    }
+    .await;
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+/// The live stream of one client. Notices of other users are skipped, and a
+/// version already sent is never sent again (on PostgreSQL the local notice
+/// and the instance's own NOTIFY both arrive).
+async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
+    let client = match signed_in(&st.app, &headers).await {
+        Ok(c) => c,
+        Err(e) => return refuse(e),
+    };
+    // Subscribed before reading the version, so no sync falls in between.
+    let rx = st.app.notices.subscribe();
+    let version = match svc::sync_version(&st.app.db, client.id).await {
+        Ok(v) => v,
+        Err(e) => return refuse(e),
+    };
+    let guard = st.presence.connect(client.id);
+    let ready = Event::default().event("ready").data(json!({ "sync_version": version }).to_string());
+    let app = st.app.clone();
+    let user_id = client.id;
+    let updates = futures::stream::unfold((rx, version, guard), move |(mut rx, last, guard)| {
+        let app = app.clone();
+        async move {
+            let next = loop {
+                match rx.recv().await {
+                    Ok(Notice::Sync { user_id: u, sync_version }) if u == user_id && sync_version > last => break sync_version,
+                    Ok(_) => continue,
+                    // Missed notices: the stored version tells whether a sync was among them.
+                    Err(RecvError::Lagged(_)) => match svc::sync_version(&app.db, user_id).await {
+                        Ok(v) if v > last => break v,
+                        _ => continue,
+                    },
+                    Err(RecvError::Closed) => return None,
+                }
+            };
+            let event = Event::default().event("sync").data(json!({ "sync_version": next }).to_string());
+            Some((Ok::<_, Infallible>(event), (rx, next, guard)))
+        }
+    });
+    let stream = futures::StreamExt::chain(futures::stream::once(async move { Ok::<_, Infallible>(ready) }), updates);
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Proxies such as nginx would otherwise hold the events back.
+    res.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}
+
+#[derive(Deserialize)]
+struct TicketQuery {
+    ticket: Option<String>,
+}
+
+async fn impersonate(State(st): State<ClientApiState>, Query(q): Query<TicketQuery>) -> Response {
+    let ticket = q.ticket.unwrap_or_default();
+    let outcome = if ticket.is_empty() || ticket.len() > 100 {
+        Err(TicketRefused::Spent)
+    } else {
+        client_auth::consume_ticket(&st.app, &ticket).await
+    };
+    match outcome {
+        Ok((token, max_age)) => {
+            let cookie = auth::session_cookie(client_auth::CLIENT_COOKIE, &token, max_age, "/");
+            let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/client/cameras")]).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            no_store(res)
+        }
+        Err(TicketRefused::Spent) => page(
+            StatusCode::GONE,
+            "This link has expired or was already used",
+            "A Login as User link works once, within a minute of being made. Press Login as User on the user card again.",
+        ),
+        Err(TicketRefused::NotAllowed) => page(
+            StatusCode::FORBIDDEN,
+            "Login as User is not allowed",
+            "The administrator no longer has the permission, or this user can no longer use the web client.",
+        ),
+        Err(TicketRefused::Failed(e)) => page(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "Could not sign in",
+            &e.to_string(),
+        ),
+    }
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The ticket is in the URL: never send it on as a referrer.
+    res.headers_mut()
+        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+/// A small self-contained page (no WASM needed to read it).
+fn page(status: StatusCode, title: &str, text: &str) -> Response {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} · Vigil</title><style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1b2330}}\
+         a{{color:#0b5cad}}</style></head><body><main role=\"main\"><h1>{t}</h1><p>{x}</p>\
+         <p><a href=\"/client/login\">Sign in to the web client</a></p></main></body></html>",
+        t = esc(title),
+        x = esc(text)
+    );
+    no_store((status, Html(html)).into_response())
+}
