@@ -56,7 +56,7 @@ pub fn SyncCameras(user_id: i64) -> impl IntoView {
     let action = ServerAction::<SyncCamerasFn>::new();
     let outcome = move || {
         action.value().get().map(|r| match r {
-            Ok(o) => view! { <p class="success" role="status" data-testid="sync-outcome">{o.summary()}</p> }.into_any(),
+            Ok(o) => view! { <p class="notice" role="status" data-testid="sync-outcome">{o.summary()}</p> }.into_any(),
             Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
         })
     };

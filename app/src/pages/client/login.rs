@@ -18,7 +18,7 @@ pub fn ClientLoginPage() -> impl IntoView {
         <main class="login client-login" role="main">
             <h1>"Vigil web client"</h1>
             <Show when=ended>
-                <p class="success" role="status" data-testid="signed-out">"You are signed out. The session has ended."</p>
+                <p class="notice" role="status" data-testid="signed-out">"You are signed out. The session has ended."</p>
             </Show>
             <ActionForm action=action>
                 <label for="client-login">"Login"</label>

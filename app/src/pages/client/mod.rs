@@ -52,7 +52,7 @@ fn ClientTopBar(me: ClientMe) -> impl IntoView {
     });
     view! {
         {impersonated.map(|admin| view! {
-            <div class="impersonation-banner" role="status" data-testid="impersonation-banner">
+            <div class="banner impersonation-banner" role="status" data-testid="impersonation-banner">
                 <span>"Signed in as " <strong>{me.name.clone()}</strong> " by administrator " <strong>{admin}</strong></span>
                 <ActionForm action=logout attr:class="inline">
                     <button type="submit">"End session"</button>
@@ -107,7 +107,7 @@ pub fn ClientErrorView(error: AppError) -> impl IntoView {
 pub fn FormOutcome(#[prop(into)] text: Signal<Option<Result<String, String>>>) -> impl IntoView {
     move || {
         text.get().map(|r| match r {
-            Ok(ok) => view! { <p class="success" role="status">{ok}</p> }.into_any(),
+            Ok(ok) => view! { <p class="notice" role="status">{ok}</p> }.into_any(),
             Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
         })
     }
