@@ -142,4 +142,5 @@ pub fn billing_event_label(event_type: &str) -> &'static str {
         .unwrap_or("Billing. Unknown type")
 }
 
+pub mod access;
 pub mod card;

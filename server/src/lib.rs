@@ -2,6 +2,7 @@
 //! the billing webhook, health), and the background jobs.
 
 pub mod config;
+pub mod jobs;
 pub mod router;
 
 pub use app::server::AppState;

@@ -52,6 +52,7 @@ async fn run(config: Config) -> Result<(), String> {
         }
     }
     let state = AppState::new(database, clock);
+    server::jobs::spawn_purge(state.clone(), std::time::Duration::from_secs(config.purge_interval_secs));
     let leptos = LeptosOptions::builder()
         .output_name("vigil")
         .site_root(config.site_root.as_str())

@@ -1,6 +1,7 @@
 //! Server functions, one file per domain. Each checks the session and the
 //! administrator's permission on its first lines, on the server.
 
+pub mod access;
 pub mod auth;
 pub mod card;
 pub mod users;

@@ -3,5 +3,7 @@
 
 mod support;
 
+mod access;
 mod card;
 mod foundation;
+mod retention;

@@ -2,6 +2,7 @@
 //! Present only when the user has licences (or a level in its 7-day
 //! retention, which shows when the hidden data will be deleted).
 
+use super::licence_form::LicenceForm;
 use super::{require_id, use_card};
 use crate::api::card::card_analytics;
 use crate::components::feedback::{Empty, ErrorView, Loading};
@@ -10,10 +11,16 @@ use leptos::prelude::*;
 #[component]
 pub fn AnalyticsTab() -> impl IntoView {
     let card = use_card();
+    // Bumped by the licence form after a save so the table shows the change.
+    let reloads = RwSignal::new(0u32);
     let licences = Resource::new(
-        move || card.user_id.get(),
-        |id| async move { card_analytics(require_id(id)?).await },
+        move || (card.user_id.get(), reloads.get()),
+        |(id, _)| async move { card_analytics(require_id(id)?).await },
     );
+    let user_id = Signal::derive(move || card.user_id.get().unwrap_or_default());
+    let on_saved = Callback::new(move |_| reloads.update(|n| *n += 1));
+    // Outside the Transition, so the save message survives the reload.
+    let outcome = RwSignal::new(None as super::licence_form::Outcome);
     view! {
         <h2 class="sr-only">"Analytics"</h2>
         <Transition fallback=Loading>
@@ -45,6 +52,7 @@ pub fn AnalyticsTab() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <LicenceForm user_id on_saved outcome/>
                     }.into_any(),
                 }
             })}

@@ -4,10 +4,13 @@
 //! An unknown, out-of-scope or non-numeric user is a 404 page with status 404.
 
 pub mod access;
+pub mod access_form;
 pub mod analytics;
 pub mod billing_events;
 pub mod cameras;
 pub mod intercoms;
+pub mod licence_form;
+pub mod sub_user_permissions;
 pub mod sub_users;
 pub mod user;
 

@@ -2,6 +2,7 @@
 //! exists only while the user holds `users-index`; the server answers 404
 //! otherwise, also for a typed-in URL.
 
+use super::sub_user_permissions::{EditPermissionsLink, SubUserPermissionsPanel};
 use super::{require_id, use_card};
 use crate::api::card::card_sub_users;
 use crate::components::feedback::{Empty, ErrorView, Loading};
@@ -30,6 +31,7 @@ pub fn SubUsersTab() -> impl IntoView {
                                 <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
                                 <SortHeader label="Login" key="login" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
                                 <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
+                                <th scope="col">"Permissions"</th>
                             </tr></thead>
                             <tbody>
                                 {page.rows.iter().map(|u| view! {
@@ -38,6 +40,7 @@ pub fn SubUsersTab() -> impl IntoView {
                                         <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
                                         <td>{u.login.clone()}</td>
                                         <td>{u.created_at.clone()}</td>
+                                        <td><EditPermissionsLink sub_id=u.id name=u.name.clone()/></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -47,5 +50,6 @@ pub fn SubUsersTab() -> impl IntoView {
                 }
             })}
         </Transition>
+        <SubUserPermissionsPanel user_id=Signal::derive(move || card.user_id.get().unwrap_or_default())/>
     }
 }

@@ -2,7 +2,10 @@
 //! ConnectionTrait`) so server functions, the billing webhook and background
 //! jobs share them.
 
+pub mod access;
 pub mod card;
 pub mod card_tables;
+pub mod licences;
+pub mod retention;
 pub mod scope;
 pub mod users;

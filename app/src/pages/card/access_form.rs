@@ -1,0 +1,153 @@
+//! The editable Access settings tab: grouped checkboxes and Save. The save
+//! carries the `permissions_version` the form was loaded with; when another
+//! administrator saved first the server answers 409, the form says so and
+//! shows the settings as they now are. Without `users.access.edit` the
+//! checkboxes are disabled, with a note.
+
+use crate::api::access::save_access;
+use crate::api::card::card_access;
+use crate::components::feedback::{error_text, ErrorView, Loading};
+use crate::error::AppError;
+use crate::permissions::admin::USERS_ACCESS_EDIT;
+use crate::types::access::AccessSaved;
+use crate::types::card::PermissionGroup;
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// The slugs checked in `groups`.
+pub fn checked_slugs(groups: &[PermissionGroup]) -> BTreeSet<String> {
+    groups
+        .iter()
+        .flat_map(|g| g.items.iter().filter(|i| i.checked).map(|i| i.slug.clone()))
+        .collect()
+}
+
+/// Grouped checkboxes bound to `checked`; one fieldset per group, each input
+/// named `permissions` with its slug as value and labelled by its text.
+/// `id_prefix` keeps ids unique when several editors share a page.
+#[component]
+pub fn PermissionChecks(
+    groups: Vec<PermissionGroup>,
+    checked: RwSignal<BTreeSet<String>>,
+    disabled: Signal<bool>,
+    #[prop(into)] id_prefix: String,
+) -> impl IntoView {
+    groups
+        .into_iter()
+        .map(|g| {
+            let empty = g.items.is_empty();
+            let id_prefix = id_prefix.clone();
+            view! {
+                <fieldset class="permission-group">
+                    <legend>{g.label.clone()}</legend>
+                    {empty.then(|| view! { <p class="empty">"Nothing to grant in this group."</p> })}
+                    {g.items.into_iter().map(|p| {
+                        let id = format!("{id_prefix}-{}", p.slug);
+                        let slug = p.slug.clone();
+                        let slug_for_change = p.slug.clone();
+                        view! {
+                            <label for=id.clone() class="check">
+                                <input
+                                    type="checkbox"
+                                    id=id.clone()
+                                    name="permissions"
+                                    value=p.slug.clone()
+                                    // The attribute renders the state on the server; the
+                                    // property keeps it in step after hydration.
+                                    checked=p.checked
+                                    prop:checked=move || checked.with(|c| c.contains(&slug))
+                                    disabled=move || disabled.get()
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let slug = slug_for_change.clone();
+                                        checked.update(|c| {
+                                            if on { c.insert(slug); } else { c.remove(&slug); }
+                                        });
+                                    }
+                                />
+                                " "{p.label}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            }
+        })
+        .collect_view()
+}
+
+/// The outcome line under a Save button: the summary and new version, or
+/// the error (a conflict's message says the current state is shown).
+#[component]
+pub fn SaveOutcome(value: RwSignal<Option<Result<AccessSaved, AppError>>>) -> impl IntoView {
+    move || {
+        value.get().map(|r| match r {
+            Ok(saved) => view! {
+                <p class="saved" role="status" data-testid="save-outcome">
+                    {format!("{}. Version {}.", saved.summary(), saved.permissions_version)}
+                </p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="error" role="alert" data-testid="save-outcome">{error_text(&e)}</p> }.into_any(),
+        })
+    }
+}
+
+/// Tab 6 with Save: loads the user's settings, saves the checked slugs with
+/// the loaded version, and reloads after every save (success or conflict).
+#[component]
+pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
+    let reloads = RwSignal::new(0u32);
+    let access = Resource::new(move || (user_id.get(), reloads.get()), |(id, _)| card_access(id));
+    let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
+        let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());
+        async move { save_access(id, perms, version).await }
+    });
+    let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            outcome.set(Some(r));
+            reloads.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <h2 class="sr-only">"Access settings"</h2>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match access.await {
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    Ok(settings) => {
+                        let version = settings.permissions_version;
+                        let read_only = !settings.can_edit;
+                        let checked = RwSignal::new(checked_slugs(&settings.groups));
+                        let pending = save.pending();
+                        let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            if read_only {
+                                return;
+                            }
+                            outcome.set(None);
+                            save.dispatch((checked.get_untracked().into_iter().collect(), version));
+                        };
+                        view! {
+                            <form class="access" data-testid="card-access" data-permissions-version=version.to_string() on:submit=on_submit>
+                                {read_only.then(|| view! {
+                                    <p class="notice" role="note">
+                                        {format!("You can see these settings but not change them: that needs the permission “{USERS_ACCESS_EDIT}”.")}
+                                    </p>
+                                })}
+                                <input type="hidden" name="version" value=version.to_string()/>
+                                <PermissionChecks groups=settings.groups checked disabled=Signal::derive(move || read_only) id_prefix="perm"/>
+                                <p class="form-actions">
+                                    <button type="submit" disabled=move || read_only || pending.get()>"Save"</button>
+                                    " "<span class="muted">{format!("Version {version}")}</span>
+                                </p>
+                                <SaveOutcome value=outcome/>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,138 @@
+//! Editing a sub user's permissions from its main user's Sub users tab.
+//! The row link "Edit permissions" puts `edit=<sub user id>` in the query
+//! string (so the open editor deep-links); [`SubUserPermissionsPanel`] shows
+//! the editor for it. Only what the main user may pass on is offered — its
+//! own permissions, and analytics types only of levels it holds licences
+//! for; the server refuses anything else whatever the form sends.
+
+use super::access_form::{checked_slugs, PermissionChecks, SaveOutcome};
+use crate::api::access::{load_sub_user_access, save_sub_user_access};
+use crate::components::feedback::{ErrorView, Loading};
+use crate::error::AppError;
+use crate::permissions::admin::SUBUSERS_EDIT;
+use crate::types::access::AccessSaved;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The query-string key naming the sub user being edited.
+pub const EDIT_KEY: &str = "edit";
+
+/// The current URL with `edit=<sub_id>` set (table state kept).
+pub fn edit_href(sub_id: i64) -> String {
+    let loc = use_location();
+    let path = loc.pathname.get_untracked();
+    let mut pairs: Vec<(String, String)> = use_query_map()
+        .get_untracked()
+        .into_iter()
+        .filter(|(k, _)| k != EDIT_KEY)
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    pairs.push((EDIT_KEY.to_string(), sub_id.to_string()));
+    let qs = pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::components::feedback::urlencode(k),
+                crate::components::feedback::urlencode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("{path}?{qs}")
+}
+
+/// The "Edit permissions" link of a sub user row.
+#[component]
+pub fn EditPermissionsLink(sub_id: i64, #[prop(into)] name: String) -> impl IntoView {
+    view! { <a href=edit_href(sub_id) aria-label=format!("Edit permissions of {name}")>"Edit permissions"</a> }
+}
+
+/// Shows the editor for the sub user named by `?edit=`, if any.
+#[component]
+pub fn SubUserPermissionsPanel(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
+    let query = use_query_map();
+    let editing = Memo::new(move |_| {
+        query
+            .with(|q| q.get(EDIT_KEY))
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    });
+    move || {
+        editing
+            .get()
+            .map(|sub_id| view! { <SubUserPermissions user_id sub_user_id=sub_id/> })
+    }
+}
+
+/// The editor of one sub user's permissions.
+#[component]
+pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) -> impl IntoView {
+    let reloads = RwSignal::new(0u32);
+    let access = Resource::new(
+        move || (user_id.get(), sub_user_id, reloads.get()),
+        |(id, sub, _)| load_sub_user_access(id, sub),
+    );
+    let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
+        let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());
+        async move { save_sub_user_access(id, sub_user_id, perms, version).await }
+    });
+    let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            outcome.set(Some(r));
+            reloads.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <section class="sub-user-permissions" aria-labelledby="sub-user-permissions-title" data-testid="sub-user-permissions">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match access.await {
+                        Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                        Ok(a) => {
+                            let version = a.permissions_version;
+                            let read_only = !a.can_edit;
+                            let checked = RwSignal::new(checked_slugs(&a.groups));
+                            let pending = save.pending();
+                            let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                                ev.prevent_default();
+                                if read_only {
+                                    return;
+                                }
+                                outcome.set(None);
+                                save.dispatch((checked.get_untracked().into_iter().collect(), version));
+                            };
+                            view! {
+                                <h3 id="sub-user-permissions-title">{format!("Permissions of {} ({})", a.name, a.login)}</h3>
+                                <form data-permissions-version=version.to_string() on:submit=on_submit>
+                                    {read_only.then(|| view! {
+                                        <p class="notice" role="note">
+                                            {format!("Changing a sub user's permissions needs the permission “{SUBUSERS_EDIT}”.")}
+                                        </p>
+                                    })}
+                                    <p class="muted">
+                                        "Only the main user's own permissions are offered; analytics types only for levels it holds licences for."
+                                    </p>
+                                    <input type="hidden" name="version" value=version.to_string()/>
+                                    <PermissionChecks
+                                        groups=a.groups
+                                        checked
+                                        disabled=Signal::derive(move || read_only)
+                                        id_prefix=format!("sub-{sub_user_id}")
+                                    />
+                                    <p class="form-actions">
+                                        <button type="submit" disabled=move || read_only || pending.get()>"Save sub user permissions"</button>
+                                        " "<span class="muted">{format!("Version {version}")}</span>
+                                    </p>
+                                    <SaveOutcome value=outcome/>
+                                </form>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

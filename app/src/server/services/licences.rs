@@ -1,0 +1,308 @@
+//! Analytics licences: allocations per user and level, their use, setting a
+//! total (Analytics tab), and the rules every client view follows to hide the
+//! cases of a level whose licences were all taken away (product spec §4).
+//!
+//! For the web client and the client API:
+//! - [`visible_case_condition`] is the SQL condition a case row must meet to
+//!   be shown anywhere a subscriber looks (hidden level, or claimed by the
+//!   purge, means invisible);
+//! - [`hidden_levels`] lists the levels hidden for a main user;
+//! - [`free_licences`] is what a new case (or an added camera) may still use.
+
+use super::{retention, users};
+use crate::error::AppError;
+use crate::permissions::admin::LICENSES_EDIT;
+use crate::server::auth::{db_err, Admin};
+use crate::server::fmt;
+use crate::server::state::AppState;
+use crate::types::access::{LicenceAllocation, LicenceForm};
+use crate::types::UserKind;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+
+/// Days between taking all licences of a level away and deleting its cases.
+pub const RETENTION_DAYS: i64 = 7;
+
+/// Upper bound of a total, well inside the column's INTEGER.
+pub const MAX_TOTAL: i64 = 1_000_000;
+
+/// A case row aliased `alias` is visible to subscribers when its level is not
+/// in retention for the case's main user and the purge has not claimed it.
+/// Has no placeholders, so it drops into any query.
+pub fn visible_case_condition(alias: &str) -> String {
+    format!(
+        "({alias}.status <> '{claimed}' AND NOT EXISTS (SELECT 1 FROM licence_allocations hla \
+         WHERE hla.user_id = {alias}.main_user_id AND hla.level_id = {alias}.level_id AND hla.removed_at IS NOT NULL))",
+        claimed = retention::CLAIMED_STATUS
+    )
+}
+
+pub(super) async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, AppError> {
+    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await
+        .map_err(db_err)
+}
+
+async fn scalar<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<i64, AppError> {
+    let found = rows(db, sql, values).await?;
+    match found.first() {
+        Some(r) => r.try_get_by_index::<Option<i64>>(0).map(|n| n.unwrap_or(0)).map_err(db_err),
+        None => Ok(0),
+    }
+}
+
+/// Levels whose cases are hidden for `main_user_id` (all licences taken
+/// away, within or past the 7 days).
+pub async fn hidden_levels<C: ConnectionTrait>(db: &C, main_user_id: i64) -> Result<Vec<i64>, AppError> {
+    rows(
+        db,
+        "SELECT level_id FROM licence_allocations WHERE user_id = $1 AND removed_at IS NOT NULL ORDER BY level_id",
+        vec![main_user_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64>("", "level_id").map_err(db_err))
+    .collect()
+}
+
+/// Licences of a level in use: cameras in the analytics cases of the main
+/// user and of its sub users (cases carry `main_user_id`).
+pub async fn used<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<i64, AppError> {
+    scalar(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+             WHERE ac.main_user_id = $1 AND ac.level_id = $2 AND ac.status <> '{}'",
+            retention::CLAIMED_STATUS
+        ),
+        vec![main_user_id.into(), level_id.into()],
+    )
+    .await
+}
+
+/// Licences of a level a new case (or camera) may still use; 0 for a level
+/// without licences or in retention.
+pub async fn free_licences<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<i64, AppError> {
+    let total = scalar(
+        db,
+        "SELECT CAST(total AS BIGINT) FROM licence_allocations WHERE user_id = $1 AND level_id = $2 AND removed_at IS NULL",
+        vec![main_user_id.into(), level_id.into()],
+    )
+    .await?;
+    Ok((total - used(db, main_user_id, level_id).await?).max(0))
+}
+
+/// Levels the main user holds licences for (total > 0).
+pub async fn licensed_levels<C: ConnectionTrait>(db: &C, main_user_id: i64) -> Result<Vec<i64>, AppError> {
+    rows(
+        db,
+        "SELECT level_id FROM licence_allocations WHERE user_id = $1 AND total > 0 ORDER BY level_id",
+        vec![main_user_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64>("", "level_id").map_err(db_err))
+    .collect()
+}
+
+fn deleted_on(removed_at: Option<DateTime<Utc>>, admin: &Admin) -> Option<String> {
+    removed_at.map(|t| fmt::date(t + Duration::days(RETENTION_DAYS), admin.time_zone))
+}
+
+/// Every analytics level with the user's allocation (total 0, version 0
+/// where it never had one), for the licence form.
+pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<LicenceForm, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let found = rows(
+        db,
+        &format!(
+            "SELECT lv.id AS level_id, lv.name AS level, CAST(COALESCE(la.total, 0) AS BIGINT) AS total, la.removed_at, \
+             COALESCE(la.version, 0) AS version, \
+             (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+              WHERE ac.main_user_id = $1 AND ac.level_id = lv.id AND ac.status <> '{}') AS used \
+             FROM analytics_levels lv LEFT JOIN licence_allocations la ON la.level_id = lv.id AND la.user_id = $1 \
+             ORDER BY lv.position, lv.id",
+            retention::CLAIMED_STATUS
+        ),
+        vec![u.id.into()],
+    )
+    .await?;
+    let levels = found
+        .iter()
+        .map(|r| {
+            let total: i64 = r.try_get("", "total")?;
+            let used: i64 = r.try_get("", "used")?;
+            Ok(LicenceAllocation {
+                level_id: r.try_get("", "level_id")?,
+                level: r.try_get("", "level")?,
+                total,
+                used,
+                free: (total - used).max(0),
+                version: r.try_get("", "version")?,
+                deleted_on: deleted_on(r.try_get("", "removed_at")?, admin),
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map_err(db_err)?;
+    Ok(LicenceForm {
+        can_edit: admin.can(LICENSES_EDIT) && UserKind::parse(&u.kind) != Some(UserKind::Sub),
+        levels,
+    })
+}
+
+/// The allocation row as stored: (total, removed_at, version).
+async fn allocation<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    level_id: i64,
+) -> Result<Option<(i64, Option<DateTime<Utc>>, i64)>, AppError> {
+    let lock = if db.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let found = rows(
+        db,
+        &format!(
+            "SELECT CAST(total AS BIGINT) AS total, removed_at, version FROM licence_allocations \
+             WHERE user_id = $1 AND level_id = $2{lock}"
+        ),
+        vec![user_id.into(), level_id.into()],
+    )
+    .await?;
+    found
+        .first()
+        .map(|r| Ok((r.try_get("", "total")?, r.try_get("", "removed_at")?, r.try_get("", "version")?)))
+        .transpose()
+        .map_err(db_err)
+}
+
+/// Sets a main user's licence total of a level (the caller checked
+/// `licenses.edit`). The total may not drop below the licences in use,
+/// except to 0: taking every licence away hides the level's cases and starts
+/// the 7-day retention; giving licences back within it shows them again.
+/// `version` is the allocation's version the administrator loaded (0 when
+/// the user never had the level).
+pub async fn set_total(
+    state: &AppState,
+    admin: &Admin,
+    user_id: i64,
+    level_id: i64,
+    total: i64,
+    version: i64,
+) -> Result<LicenceAllocation, AppError> {
+    let u = users::find_visible(&state.db, admin, user_id).await?;
+    if UserKind::parse(&u.kind) == Some(UserKind::Sub) {
+        return Err(AppError::invalid("user", "a sub user draws on its main user's licences"));
+    }
+    if total < 0 {
+        return Err(AppError::invalid("total", "the number of licences cannot be negative"));
+    }
+    if total > MAX_TOTAL {
+        return Err(AppError::invalid("total", format!("at most {MAX_TOTAL} licences")));
+    }
+    let level = rows(&state.db, "SELECT name FROM analytics_levels WHERE id = $1", vec![level_id.into()]).await?;
+    let level_name: String = match level.first() {
+        Some(r) => r.try_get("", "name").map_err(db_err)?,
+        None => return Err(AppError::invalid("level", "unknown analytics level")),
+    };
+    let now = state.clock.now();
+    let txn = state.write().await.map_err(db_err)?;
+    let current = allocation(&*txn, u.id, level_id).await?;
+    let (old_total, old_removed) = match current {
+        Some((t, removed, v)) if v == version => (t, removed),
+        None if version == 0 => (0, None),
+        _ => {
+            return Err(AppError::conflict(
+                "Another administrator changed these licences meanwhile; the current numbers are shown.",
+            ))
+        }
+    };
+    let in_use = used(&*txn, u.id, level_id).await?;
+    if current.is_none() && total == 0 {
+        // Nothing to take away from a level the user never had.
+        return Ok(LicenceAllocation {
+            level_id,
+            level: level_name,
+            total: 0,
+            used: in_use,
+            free: 0,
+            version: 0,
+            deleted_on: None,
+        });
+    }
+    if total > 0 && total < in_use {
+        return Err(AppError::invalid(
+            "total",
+            format!("{in_use} licences are in use; the total cannot be lower (or set 0 to take all of them away)"),
+        ));
+    }
+    // Past its 7 days the hidden data is gone for good even if the purge has
+    // not run yet: claim it now so that new licences do not bring it back.
+    if total > 0 {
+        if let Some(removed) = old_removed {
+            if removed <= now - Duration::days(RETENTION_DAYS) {
+                retention::claim(&*txn, u.id, level_id).await?;
+            }
+        }
+    }
+    let removed_at = if total == 0 {
+        // Keep the first removal date; start one only when licences existed.
+        old_removed.or((old_total > 0).then_some(now))
+    } else {
+        None
+    };
+    let new_version = version + 1;
+    if current.is_some() {
+        txn.execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            "UPDATE licence_allocations SET total = $1, removed_at = $2, version = $3, updated_at = $4 \
+             WHERE user_id = $5 AND level_id = $6 AND version = $7",
+            vec![
+                (total as i32).into(),
+                removed_at.into(),
+                new_version.into(),
+                now.into(),
+                u.id.into(),
+                level_id.into(),
+                version.into(),
+            ],
+        ))
+        .await
+        .map_err(db_err)?;
+    } else if total > 0 {
+        // A concurrent first allocation makes this insert fail on the key.
+        let res = txn
+            .execute_raw(Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                "INSERT INTO licence_allocations (user_id, level_id, total, removed_at, version, updated_at) \
+                 VALUES ($1, $2, $3, NULL, $4, $5) ON CONFLICT (user_id, level_id) DO NOTHING",
+                vec![u.id.into(), level_id.into(), (total as i32).into(), new_version.into(), now.into()],
+            ))
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected() == 0 {
+            return Err(AppError::conflict(
+                "Another administrator changed these licences meanwhile; the current numbers are shown.",
+            ));
+        }
+    }
+    let detail = serde_json::json!({
+        "level_id": level_id,
+        "level": level_name,
+        "from": old_total,
+        "to": total,
+        "removed_at": removed_at.map(|t| t.to_rfc3339()),
+    });
+    super::access::audit(&*txn, admin.id, u.id, "licences.set", &detail, now).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok(LicenceAllocation {
+        level_id,
+        level: level_name,
+        total,
+        used: in_use,
+        free: (total - in_use).max(0),
+        version: new_version,
+        deleted_on: deleted_on(removed_at, admin),
+    })
+}

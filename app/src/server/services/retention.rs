@@ -1,0 +1,251 @@
+//! The 7-day retention of analytics data (product spec §4): the purge that
+//! deletes, for good, the cases of a level whose licences were all taken
+//! away more than 7 days ago — with their cameras and events.
+//!
+//! It runs in two steps so that it is safe to interrupt and to run on several
+//! server instances at once:
+//! 1. **Claim**: a due allocation (total 0, `removed_at` 7+ days ago) is
+//!    finished in one short transaction: its level's cases of that main user
+//!    (and its sub users) get the status [`CLAIMED_STATUS`], which hides them
+//!    for ever, and the allocation's `removed_at` is cleared (the row stays,
+//!    with total 0 and a new version), so it is never claimed twice and new
+//!    licences for that level start clean.
+//! 2. **Delete**: claimed cases are deleted in bounded transactions (at most
+//!    `batch` case events, [`CASES_PER_TRANSACTION`] cases each).
+//!
+//! On PostgreSQL both steps lock their rows with `FOR UPDATE SKIP LOCKED`: two
+//! workers never take the same allocation or case, and neither waits for the
+//! other. On SQLite the in-process writer lock serialises them.
+
+use super::licences::{rows, RETENTION_DAYS};
+use crate::error::AppError;
+use crate::server::auth::db_err;
+use crate::server::state::AppState;
+use chrono::Duration;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// Status of a case claimed by the purge: invisible and about to go.
+pub const CLAIMED_STATUS: &str = "purging";
+
+/// Case events deleted per transaction by the background job.
+pub const DEFAULT_BATCH: usize = 2_000;
+
+/// Cases handled per delete transaction (bounds the IN lists too).
+pub const CASES_PER_TRANSACTION: usize = 200;
+
+/// What was deleted for one main user and level.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LevelPurge {
+    pub cases: u64,
+    pub case_cameras: u64,
+    pub events: u64,
+}
+
+/// The outcome of one [`purge_once`] run.
+#[derive(Debug, Default, Clone)]
+pub struct PurgeReport {
+    /// Allocations whose retention ended in this run.
+    pub allocations: u64,
+    pub cases: u64,
+    pub case_cameras: u64,
+    pub events: u64,
+    pub transactions: u64,
+    pub longest_transaction: std::time::Duration,
+    /// Per (main user id, level id).
+    pub per_level: BTreeMap<(i64, i64), LevelPurge>,
+}
+
+impl PurgeReport {
+    pub fn is_empty(&self) -> bool {
+        self.allocations == 0 && self.cases == 0 && self.events == 0 && self.case_cameras == 0
+    }
+
+    fn timed(&mut self, started: Instant) {
+        self.transactions += 1;
+        self.longest_transaction = self.longest_transaction.max(started.elapsed());
+    }
+}
+
+fn skip_locked<C: ConnectionTrait>(db: &C) -> &'static str {
+    if db.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    }
+}
+
+/// Marks the level's cases of a main user (and its sub users) as claimed by
+/// the purge. Returns how many cases were claimed.
+pub async fn claim<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<u64, AppError> {
+    let res = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE analytics_cases SET status = $1 WHERE main_user_id = $2 AND level_id = $3 AND status <> $1",
+            vec![CLAIMED_STATUS.into(), main_user_id.into(), level_id.into()],
+        ))
+        .await
+        .map_err(db_err)?;
+    Ok(res.rows_affected())
+}
+
+/// One run of the purge: claims every due allocation, then deletes every
+/// claimed case with at most `batch` case events per transaction. Idempotent:
+/// a second run right after finds nothing to do.
+pub async fn purge_once(state: &AppState, batch: usize) -> Result<PurgeReport, AppError> {
+    let batch = batch.clamp(1, 50_000);
+    let mut report = PurgeReport::default();
+    while claim_next(state, &mut report).await? {}
+    while delete_next(state, batch, &mut report).await? {}
+    for ((user_id, level_id), n) in &report.per_level {
+        tracing::info!(
+            job = "retention-purge",
+            user_id,
+            level_id,
+            cases = n.cases,
+            case_cameras = n.case_cameras,
+            events = n.events,
+            "deleted the analytics data of a level whose licences were taken away more than {RETENTION_DAYS} days ago"
+        );
+    }
+    Ok(report)
+}
+
+/// Claims one due allocation; false when none is left (or all are being
+/// claimed by other workers).
+async fn claim_next(state: &AppState, report: &mut PurgeReport) -> Result<bool, AppError> {
+    let now = state.clock.now();
+    let cutoff = now - Duration::days(RETENTION_DAYS);
+    let txn = state.write().await.map_err(db_err)?;
+    let started = Instant::now();
+    let due = rows(
+        &*txn,
+        &format!(
+            "SELECT user_id, level_id FROM licence_allocations \
+             WHERE total = 0 AND removed_at IS NOT NULL AND removed_at <= $1 ORDER BY removed_at, user_id, level_id LIMIT 1{}",
+            skip_locked(&*txn)
+        ),
+        vec![cutoff.into()],
+    )
+    .await?;
+    let Some(row) = due.first() else {
+        return Ok(false);
+    };
+    let user_id: i64 = row.try_get("", "user_id").map_err(db_err)?;
+    let level_id: i64 = row.try_get("", "level_id").map_err(db_err)?;
+    let claimed = claim(&*txn, user_id, level_id).await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        "UPDATE licence_allocations SET removed_at = NULL, version = version + 1, updated_at = $1 \
+         WHERE user_id = $2 AND level_id = $3 AND total = 0",
+        vec![now.into(), user_id.into(), level_id.into()],
+    ))
+    .await
+    .map_err(db_err)?;
+    txn.commit().await.map_err(db_err)?;
+    report.timed(started);
+    report.allocations += 1;
+    report.per_level.entry((user_id, level_id)).or_default();
+    tracing::info!(
+        job = "retention-purge",
+        user_id,
+        level_id,
+        cases = claimed,
+        "retention ended: cases claimed for deletion"
+    );
+    Ok(true)
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Deletes up to `batch` events of up to [`CASES_PER_TRANSACTION`] claimed
+/// cases, and the cases themselves once their events are gone. False when
+/// no claimed case is left for this worker.
+async fn delete_next(state: &AppState, batch: usize, report: &mut PurgeReport) -> Result<bool, AppError> {
+    let txn = state.write().await.map_err(db_err)?;
+    let started = Instant::now();
+    let backend = txn.get_database_backend();
+    let cases = rows(
+        &*txn,
+        &format!(
+            "SELECT id, main_user_id, level_id FROM analytics_cases WHERE status = $1 ORDER BY id LIMIT {CASES_PER_TRANSACTION}{}",
+            skip_locked(&*txn)
+        ),
+        vec![CLAIMED_STATUS.into()],
+    )
+    .await?;
+    if cases.is_empty() {
+        return Ok(false);
+    }
+    let mut group_of: HashMap<i64, (i64, i64)> = HashMap::with_capacity(cases.len());
+    for r in &cases {
+        let id: i64 = r.try_get("", "id").map_err(db_err)?;
+        let user: i64 = r.try_get("", "main_user_id").map_err(db_err)?;
+        let level: i64 = r.try_get("", "level_id").map_err(db_err)?;
+        group_of.insert(id, (user, level));
+    }
+    let ids: Vec<Value> = group_of.keys().map(|id| Value::from(*id)).collect();
+    let list = placeholders(1, ids.len());
+    let mut values = ids.clone();
+    values.push((batch as i64).into());
+    let deleted = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "DELETE FROM case_events WHERE id IN (SELECT id FROM case_events WHERE case_id IN ({list}) LIMIT ${}) RETURNING case_id",
+                ids.len() + 1
+            ),
+            values,
+        ))
+        .await
+        .map_err(db_err)?;
+    for r in &deleted {
+        let case_id: i64 = r.try_get("", "case_id").map_err(db_err)?;
+        if let Some(g) = group_of.get(&case_id) {
+            report.per_level.entry(*g).or_default().events += 1;
+        }
+    }
+    report.events += deleted.len() as u64;
+    if deleted.len() < batch {
+        // Every event of these cases is gone: the cases and cameras follow.
+        let cams = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!("DELETE FROM analytics_case_cameras WHERE case_id IN ({list}) RETURNING case_id"),
+                ids.clone(),
+            ))
+            .await
+            .map_err(db_err)?;
+        for r in &cams {
+            let case_id: i64 = r.try_get("", "case_id").map_err(db_err)?;
+            if let Some(g) = group_of.get(&case_id) {
+                report.per_level.entry(*g).or_default().case_cameras += 1;
+            }
+        }
+        report.case_cameras += cams.len() as u64;
+        let gone = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "DELETE FROM analytics_cases WHERE id IN ({list}) AND status = ${} RETURNING id",
+                    ids.len() + 1
+                ),
+                ids.iter().cloned().chain([Value::from(CLAIMED_STATUS)]).collect::<Vec<_>>(),
+            ))
+            .await
+            .map_err(db_err)?;
+        for r in &gone {
+            let id: i64 = r.try_get("", "id").map_err(db_err)?;
+            if let Some(g) = group_of.get(&id) {
+                report.per_level.entry(*g).or_default().cases += 1;
+            }
+        }
+        report.cases += gone.len() as u64;
+    }
+    txn.commit().await.map_err(db_err)?;
+    report.timed(started);
+    Ok(true)
+}
