@@ -242,6 +242,14 @@ async fn main() {
         "longest transaction:      {:.1} ms",
         report.longest_transaction.as_secs_f64() * 1000.0
     );
+    if args.database_url.is_none() {
+        // The generated SQLite file is ours: do not leave hundreds of MB behind.
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+    }
     if report.events != args.events || left != 0 {
         eprintln!(
             "vigil-bench-purge: expected {} events and no cases left, got {} events and {left} cases left",
