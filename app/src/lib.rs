@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::layout::Console ssr=SsrMode::Async>
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/billing-log") view=pages::billing_log::BillingLogPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/users/:id") view=pages::card::UserCard ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::card::CardIndex ssr=SsrMode::Async/>
                         <Route path=path!("user") view=pages::card::user::UserTab ssr=SsrMode::Async/>

@@ -1,8 +1,10 @@
 //! Vigil's server: configuration, the HTTP router (pages, server functions,
 //! the billing webhook, health), and the background jobs.
 
+pub mod billing;
 pub mod config;
 pub mod jobs;
 pub mod router;
+pub mod sse;
 
 pub use app::server::AppState;

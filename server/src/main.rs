@@ -59,7 +59,11 @@ async fn run(config: Config) -> Result<(), String> {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let router = server::router::build(state, leptos);
+    let billing_secret = config.billing_secret.as_ref().map(|s| s.expose().to_string());
+    if billing_secret.is_none() {
+        tracing::warn!("VIGIL_BILLING_SECRET is not set: the billing endpoint refuses every request");
+    }
+    let router = server::router::build(state, leptos, billing_secret);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;

@@ -28,7 +28,9 @@ impl axum::extract::FromRef<RouterState> for LeptosOptions {
     }
 }
 
-pub fn build(app_state: AppState, leptos: LeptosOptions) -> Router {
+/// `billing_secret`: the HMAC secret shared with billing (`VIGIL_BILLING_SECRET`);
+/// without one the billing endpoint refuses every request.
+pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<String>) -> Router {
     let routes = generate_route_list(App);
     let state = RouterState {
         app: app_state.clone(),
@@ -38,6 +40,11 @@ pub fn build(app_state: AppState, leptos: LeptosOptions) -> Router {
     let fn_state = app_state.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::billing::routes(
+            app_state.clone(),
+            crate::billing::BillingConfig::new(billing_secret),
+        ))
+        .merge(crate::sse::routes(app_state.clone()))
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {

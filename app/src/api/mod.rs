@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod billing;
 pub mod card;
 pub mod users;
 

@@ -21,6 +21,7 @@ pub fn Console() -> impl IntoView {
             <a class="brand" href="/users">"Vigil"</a>
             <nav aria-label="Main">
                 <A href="/users">"Users"</A>
+                <A href="/billing-log">"Billing log"</A>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -1,6 +1,7 @@
 //! Console pages, one per file.
 
 pub mod card;
+pub mod billing_log;
 pub mod home;
 pub mod login;
 pub mod not_found;

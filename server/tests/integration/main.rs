@@ -4,6 +4,8 @@
 mod support;
 
 mod access;
+mod billing;
+mod billing_crash;
 mod card;
 mod foundation;
 mod retention;

@@ -96,13 +96,16 @@ pub struct TestServer {
     pub client: reqwest::Client,
 }
 
+/// The billing secret every test server is configured with.
+pub const TEST_BILLING_SECRET: &str = "test-billing-secret-0123456789";
+
 pub async fn serve(state: AppState) -> TestServer {
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("vigil")
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .build();
-    let router = server::router::build(state.clone(), leptos);
+    let router = server::router::build(state.clone(), leptos, Some(TEST_BILLING_SECRET.to_string()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -7,5 +7,6 @@ pub mod card;
 pub mod card_tables;
 pub mod licences;
 pub mod retention;
+pub mod billing;
 pub mod scope;
 pub mod users;

@@ -1,0 +1,30 @@
+//! The global billing log (events that concern no user).
+
+use crate::error::AppError;
+use crate::types::{Page, TableQuery};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One row of the global billing log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalBillingRow {
+    pub id: i64,
+    pub request_id: String,
+    pub event_type: String,
+    pub label: String,
+    pub outcome: String,
+    pub received_at: String,
+}
+
+#[server(prefix = "/api", endpoint = "billing-log/list")]
+pub async fn global_billing_log(query: TableQuery) -> Result<Page<GlobalBillingRow>, AppError> {
+    use crate::permissions::admin::USERS_VIEW;
+    super::ctx::respond(
+        async {
+            let (state, admin) = super::ctx::admin().await?;
+            admin.require(USERS_VIEW)?;
+            crate::server::services::billing::log::global(&state.db, &admin, &query).await
+        }
+        .await,
+    )
+}

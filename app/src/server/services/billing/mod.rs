@@ -1,0 +1,343 @@
+//! Billing events: storing every request billing sends and applying its
+//! effect, in one transaction keyed by the request id.
+//!
+//! [`receive`] is the whole life of a parsed request: a duplicate is answered
+//! from the stored first answer; otherwise the event row is inserted first
+//! (on PostgreSQL a concurrent delivery of the same id then waits on the
+//! unique index and fails once the first commits, so exactly one applies),
+//! the effect is applied, and the row gets its final type, user and detail.
+//! A 422 rolls all of that back and stores the rejected record on its own.
+
+pub mod event;
+pub mod log;
+pub mod people;
+pub mod places;
+
+use crate::server::entities::billing_events;
+use crate::server::password;
+use crate::server::state::{AppState, Notice, WriteTxn};
+use crate::types::UserStatus;
+use chrono::{DateTime, Utc};
+use event::{Body, Event, Incoming, Rejection, UNKNOWN_TYPE};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Set, SqlErr, Statement, Value};
+use serde_json::json;
+
+/// How often a transaction that lost a race (a unique index, a deadlock, a
+/// busy SQLite file) is tried again before answering 503.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// What applying an event did: the type it is stored as (an unknown CSA
+/// changes it), the user it concerns, and a short detail for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub event_type: &'static str,
+    pub user_id: Option<i64>,
+    pub detail: String,
+}
+
+impl Applied {
+    pub fn user(event_type: &'static str, user_id: i64, detail: String) -> Self {
+        Self {
+            event_type,
+            user_id: Some(user_id),
+            detail,
+        }
+    }
+    pub fn global(event_type: &'static str, detail: String) -> Self {
+        Self {
+            event_type,
+            user_id: None,
+            detail,
+        }
+    }
+}
+
+/// Why applying stopped: invalid data (422, stored as rejected) or the
+/// database.
+#[derive(Debug)]
+pub enum Step {
+    Rejected(Rejection),
+    Db(DbErr),
+}
+
+impl From<DbErr> for Step {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// The HTTP answer to a billing request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+pub(crate) async fn exec<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(db
+        .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await?
+        .rows_affected())
+}
+
+pub(crate) async fn one<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
+    db.query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .await
+}
+
+/// The answer body, rebuilt from what is stored, so a duplicate is answered
+/// exactly as the first request was (plus `"duplicate": true`, status 200).
+pub fn answer_of(row: &billing_events::Model, duplicate: bool) -> Answer {
+    let mut body = if row.http_status == 422 {
+        let detail = row.detail.as_deref().unwrap_or("");
+        let (field, message) = detail.split_once(": ").unwrap_or(("data", detail));
+        json!({ "error": message, "field": field })
+    } else {
+        json!({ "id": row.request_id, "type": row.event_type, "outcome": row.outcome, "detail": row.detail })
+    };
+    if duplicate {
+        body["duplicate"] = json!(true);
+    }
+    Answer {
+        status: if duplicate { 200 } else { row.http_status as u16 },
+        body,
+    }
+}
+
+/// The stored event of `request_id`, if any.
+pub async fn find<C: ConnectionTrait>(db: &C, request_id: &str) -> Result<Option<billing_events::Model>, DbErr> {
+    billing_events::Entity::find()
+        .filter(billing_events::Column::RequestId.eq(request_id))
+        .one(db)
+        .await
+}
+
+async fn duplicate(state: &AppState, request_id: &str) -> Result<Option<Answer>, DbErr> {
+    Ok(find(&state.db, request_id).await?.map(|row| answer_of(&row, true)))
+}
+
+fn retryable(e: &DbErr) -> bool {
+    if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        return true;
+    }
+    let msg = e.to_string();
+    msg.contains("deadlock detected") || msg.contains("could not serialize") || msg.contains("database is locked")
+}
+
+async fn rollback(w: WriteTxn<'_>) {
+    if let Err(e) = w.txn.rollback().await {
+        tracing::warn!(error = %e, "billing: rollback failed");
+    }
+}
+
+/// Applies one valid event inside the caller's transaction.
+/// `password_hash` is the Argon2id hash of the event's password, computed
+/// before the transaction began (hashing is slow; the writer lock is not).
+pub async fn apply<C: ConnectionTrait>(db: &C, event: &Event, password_hash: Option<String>, now: DateTime<Utc>) -> Result<Applied, Step> {
+    let hash = || {
+        password_hash
+            .clone()
+            .ok_or_else(|| Step::Db(DbErr::Custom("password not hashed before applying".into())))
+    };
+    match event {
+        Event::NewEntity(e) => people::new_entity(db, e, hash()?, now).await,
+        Event::PauseEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Paused, now).await,
+        Event::UnpauseEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Active, now).await,
+        Event::TerminateEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Terminated, now).await,
+        Event::CreateLocation {
+            account,
+            csa,
+            contract_number,
+        } => places::create_location(db, account, csa, contract_number.as_deref(), now).await,
+        Event::DeleteLocation { account, csa } => places::delete_location(db, account, csa).await,
+        Event::UpdateLogin { account, login } => people::update_login(db, account, login, now).await,
+        Event::UpdatePassword { account, .. } => people::update_password(db, account, hash()?, now).await,
+        Event::NewCamera { mac, serial_number, model } => places::new_camera(db, mac, serial_number, model.as_deref(), now).await,
+        Event::AttachCamera {
+            account,
+            mac,
+            csa,
+            archive_days,
+            replace,
+        } => places::attach_camera(db, account, mac, csa, *archive_days, *replace, now).await,
+        Event::DetachCamera { account, mac } => places::detach_camera(db, account, mac).await,
+    }
+}
+
+/// Stores and applies a parsed request; `Err` only when the database is
+/// unavailable (the caller answers 503; nothing was stored).
+pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbErr> {
+    let received_at = state.clock.now();
+    if let Some(answer) = duplicate(state, &incoming.request_id).await? {
+        return Ok(answer);
+    }
+    let event = match &incoming.body {
+        Body::Invalid { event_type, rejection } => {
+            return store_rejected(state, &incoming, event_type, rejection, received_at).await;
+        }
+        Body::Known(e) => Some(e),
+        Body::Unknown { .. } => None,
+    };
+    let password_hash = match event.and_then(Event::password) {
+        Some(p) => Some(password::hash_async(p.0.clone()).await),
+        None => None,
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let w = state.write().await?;
+        let now = state.clock.now();
+        match store_and_apply(&*w, &incoming, event, password_hash.clone(), received_at, now).await {
+            Ok(row) => {
+                w.commit().await?;
+                state.notify(Notice::BillingEvent { user_id: row.user_id });
+                return Ok(answer_of(&row, false));
+            }
+            Err(Step::Rejected(rejection)) => {
+                rollback(w).await;
+                let event_type = event.map(Event::type_name).unwrap_or(UNKNOWN_TYPE);
+                return store_rejected(state, &incoming, event_type, &rejection, received_at).await;
+            }
+            Err(Step::Db(e)) => {
+                rollback(w).await;
+                if let Some(answer) = duplicate(state, &incoming.request_id).await? {
+                    return Ok(answer);
+                }
+                if attempt >= MAX_ATTEMPTS || !retryable(&e) {
+                    return Err(e);
+                }
+                tracing::debug!(error = %e, attempt, "billing: transaction lost a race; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt))).await;
+            }
+        }
+    }
+}
+
+async fn store_and_apply<C: ConnectionTrait>(
+    db: &C,
+    incoming: &Incoming,
+    event: Option<&Event>,
+    password_hash: Option<String>,
+    received_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<billing_events::Model, Step> {
+    // The row goes in first: it is the lock on the request id.
+    let provisional = event.map(Event::type_name).unwrap_or(UNKNOWN_TYPE);
+    let id = billing_events::Entity::insert(billing_events::ActiveModel {
+        request_id: Set(incoming.request_id.clone()),
+        event_type: Set(provisional.into()),
+        user_id: Set(None),
+        account: Set(incoming.account.clone()),
+        payload: Set(incoming.stored_payload.clone()),
+        outcome: Set("applied".into()),
+        detail: Set(None),
+        http_status: Set(202),
+        occurred_at: Set(incoming.occurred_at),
+        received_at: Set(received_at),
+        processed_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id;
+    let applied = match (event, &incoming.body) {
+        (Some(e), _) => apply(db, e, password_hash, now).await?,
+        (None, Body::Unknown { original_type }) => {
+            let user_id = match &incoming.account {
+                Some(a) => people::by_account(db, a).await?.map(|u| u.id),
+                None => None,
+            };
+            Applied {
+                event_type: UNKNOWN_TYPE,
+                user_id,
+                detail: format!("unknown type “{original_type}”: stored, nothing applied"),
+            }
+        }
+        (None, _) => return Err(Step::Db(DbErr::Custom("no event to apply".into()))),
+    };
+    exec(
+        db,
+        "UPDATE billing_events SET event_type = $1, user_id = $2, detail = $3 WHERE id = $4",
+        vec![
+            applied.event_type.into(),
+            applied.user_id.into(),
+            applied.detail.clone().into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    Ok(billing_events::Model {
+        id,
+        request_id: incoming.request_id.clone(),
+        event_type: applied.event_type.to_string(),
+        user_id: applied.user_id,
+        account: incoming.account.clone(),
+        payload: incoming.stored_payload.clone(),
+        outcome: "applied".into(),
+        detail: Some(applied.detail),
+        http_status: 202,
+        occurred_at: incoming.occurred_at,
+        received_at,
+        processed_at: now,
+    })
+}
+
+/// Stores a 422: the record only, so the administrator sees it; nothing
+/// else changes.
+async fn store_rejected(
+    state: &AppState,
+    incoming: &Incoming,
+    event_type: &str,
+    rejection: &Rejection,
+    received_at: DateTime<Utc>,
+) -> Result<Answer, DbErr> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let w = state.write().await?;
+        let now = state.clock.now();
+        let user_id = match &incoming.account {
+            Some(a) => people::by_account(&*w, a).await?.map(|u| u.id),
+            None => None,
+        };
+        let row = billing_events::ActiveModel {
+            request_id: Set(incoming.request_id.clone()),
+            event_type: Set(event_type.to_string()),
+            user_id: Set(user_id),
+            account: Set(incoming.account.clone()),
+            payload: Set(incoming.stored_payload.clone()),
+            outcome: Set("rejected".into()),
+            detail: Set(Some(rejection.detail())),
+            http_status: Set(422),
+            occurred_at: Set(incoming.occurred_at),
+            received_at: Set(received_at),
+            processed_at: Set(now),
+            ..Default::default()
+        };
+        let inserted = billing_events::Entity::insert(row).exec(&*w).await;
+        let result = match inserted {
+            Ok(_) => w.commit().await,
+            Err(e) => {
+                rollback(w).await;
+                Err(e)
+            }
+        };
+        match result {
+            Ok(()) => {
+                state.notify(Notice::BillingEvent { user_id });
+                return Ok(Answer {
+                    status: 422,
+                    body: json!({ "error": rejection.message, "field": rejection.field }),
+                });
+            }
+            Err(e) => {
+                if let Some(answer) = duplicate(state, &incoming.request_id).await? {
+                    return Ok(answer);
+                }
+                if attempt >= MAX_ATTEMPTS || !retryable(&e) {
+                    return Err(e);
+                }
+            }
+        }
+    }
+}

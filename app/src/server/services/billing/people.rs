@@ -1,0 +1,146 @@
+//! Effects of the billing events on users: creation, status changes (which
+//! reach the sub users), login and password changes.
+//!
+//! Sub users mirror their main user's status: pause pauses them, unpause
+//! makes them active again, terminate terminates them. Nothing else changes a
+//! sub user's status (administrators only view them), so mirroring loses no
+//! state. Terminating also ends every web-client session of the user and its
+//! sub users.
+
+use super::event::{NewEntity, Rejection};
+use super::{exec, Applied, Step};
+use crate::permissions::BILLING_USER_DEFAULTS;
+use crate::server::entities::{user_permissions, users};
+use crate::types::UserStatus;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+/// The user billing calls `account`, if any.
+pub async fn by_account<C: ConnectionTrait>(db: &C, account: &str) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find().filter(users::Column::Account.eq(account)).one(db).await
+}
+
+/// The user of `account`, or a 422 naming `account`.
+pub async fn require_account<C: ConnectionTrait>(db: &C, account: &str) -> Result<users::Model, Step> {
+    by_account(db, account)
+        .await?
+        .ok_or_else(|| Step::Rejected(Rejection::new("account", format!("no subscriber has account “{account}”"))))
+}
+
+async fn login_owner<C: ConnectionTrait>(db: &C, login: &str) -> Result<Option<i64>, DbErr> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Login.eq(login))
+        .one(db)
+        .await?
+        .map(|u| u.id))
+}
+
+pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash: String, now: DateTime<Utc>) -> Result<Applied, Step> {
+    if by_account(db, &e.account).await?.is_some() {
+        return Err(Step::Rejected(Rejection::new(
+            "account",
+            format!("a subscriber with account “{}” already exists", e.account),
+        )));
+    }
+    if login_owner(db, &e.login).await?.is_some() {
+        return Err(Step::Rejected(Rejection::new("login", format!("the login “{}” is taken", e.login))));
+    }
+    let properties = serde_json::Value::Object(e.properties.clone()).to_string();
+    let id = users::Entity::insert(users::ActiveModel {
+        kind: Set("billing".into()),
+        status: Set(UserStatus::Active.as_str().into()),
+        parent_id: Set(None),
+        login: Set(e.login.clone()),
+        password_hash: Set(password_hash),
+        name: Set(e.name.clone()),
+        account: Set(Some(e.account.clone())),
+        contract_number: Set(e.contract_number.clone()),
+        tariff: Set(e.tariff.clone()),
+        phone: Set(e.phone.clone()),
+        email: Set(e.email.clone()),
+        address: Set(e.address.clone()),
+        properties: Set(properties),
+        expires_at: Set(None),
+        sync_version: Set(0),
+        permissions_version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id;
+    let perms = BILLING_USER_DEFAULTS.iter().map(|slug| user_permissions::ActiveModel {
+        user_id: Set(id),
+        slug: Set(slug.to_string()),
+    });
+    user_permissions::Entity::insert_many(perms).exec(db).await?;
+    Ok(Applied::user("billing.new_entity", id, format!("user {id} created")))
+}
+
+/// Pause, unpause or terminate: the user and its sub users get `status`.
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    event_type: &'static str,
+    account: &str,
+    status: UserStatus,
+    now: DateTime<Utc>,
+) -> Result<Applied, Step> {
+    let user = require_account(db, account).await?;
+    let changed = exec(
+        db,
+        "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3 OR parent_id = $3",
+        vec![status.as_str().into(), now.into(), user.id.into()],
+    )
+    .await?;
+    let subs = changed.saturating_sub(1);
+    let mut detail = format!("user {} and {subs} sub user(s) {}", user.id, status.as_str());
+    if status == UserStatus::Terminated {
+        let ended = exec(
+            db,
+            "DELETE FROM client_sessions WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1)",
+            vec![user.id.into()],
+        )
+        .await?;
+        detail.push_str(&format!("; {ended} client session(s) ended"));
+    }
+    Ok(Applied::user(event_type, user.id, detail))
+}
+
+pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str, now: DateTime<Utc>) -> Result<Applied, Step> {
+    let user = require_account(db, account).await?;
+    match login_owner(db, login).await? {
+        Some(owner) if owner == user.id => {
+            return Ok(Applied::user("billing.update_login", user.id, "login unchanged".into()));
+        }
+        Some(_) => return Err(Step::Rejected(Rejection::new("login", format!("the login “{login}” is taken")))),
+        None => {}
+    }
+    exec(
+        db,
+        "UPDATE users SET login = $1, updated_at = $2 WHERE id = $3",
+        vec![login.into(), now.into(), user.id.into()],
+    )
+    .await?;
+    Ok(Applied::user(
+        "billing.update_login",
+        user.id,
+        format!("login changed to “{login}”"),
+    ))
+}
+
+pub async fn update_password<C: ConnectionTrait>(
+    db: &C,
+    account: &str,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<Applied, Step> {
+    let user = require_account(db, account).await?;
+    exec(
+        db,
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+        vec![password_hash.into(), now.into(), user.id.into()],
+    )
+    .await?;
+    Ok(Applied::user("billing.update_password", user.id, "password changed".into()))
+}
