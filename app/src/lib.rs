@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod components;
+pub mod device_types;
 pub mod error;
 pub mod pages;
 pub mod permissions;
@@ -68,6 +69,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("billing-events") view=pages::card::billing_events::BillingEventsTab ssr=SsrMode::Async/>
                         <Route path=path!("access") view=pages::card::access::AccessTab ssr=SsrMode::Async/>
                         <Route path=path!("analytics") view=pages::card::analytics::AnalyticsTab ssr=SsrMode::Async/>
+                    </ParentRoute>
+                    <Route path=path!("/cameras/:id/general") view=pages::camera::CameraPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/intercoms/:id") view=pages::intercom::IntercomCard ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::intercom::IntercomHome ssr=SsrMode::Async/>
+                        <Route path=path!("general") view=pages::intercom::general::GeneralTab ssr=SsrMode::Async/>
+                        <Route path=path!("apartments") view=pages::intercom::apartments::ApartmentsTab ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

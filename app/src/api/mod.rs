@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod billing;
 pub mod card;
+pub mod devices;
 pub mod users;
 
 #[cfg(feature = "ssr")]

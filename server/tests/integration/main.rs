@@ -7,5 +7,6 @@ mod access;
 mod billing;
 mod billing_crash;
 mod card;
+mod devices;
 mod foundation;
 mod retention;

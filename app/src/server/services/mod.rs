@@ -5,6 +5,7 @@
 pub mod access;
 pub mod card;
 pub mod card_tables;
+pub mod devices;
 pub mod licences;
 pub mod retention;
 pub mod billing;

@@ -1,0 +1,423 @@
+//! Cameras and intercoms as the console opens them: the camera profile, the
+//! intercom card with its apartments, and linking users to flats. Everything
+//! goes through the administrator's camera scope; a device outside it is a
+//! 404 exactly like an unknown one, so its existence is not revealed.
+
+use super::{scope, users as user_service};
+use crate::device_types::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
+use crate::error::AppError;
+use crate::permissions::admin::INTERCOMS_EDIT;
+use crate::server::auth::{db_err, Admin};
+use crate::server::entities::{audit_log, cameras, intercoms, locations, users};
+use crate::server::fmt;
+use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::types::{Page, TableQuery};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement, Value};
+use std::collections::HashMap;
+
+/// Path ids in the URL arrive as text; anything but a positive number is a
+/// thing that does not exist.
+pub fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::not_found(what))
+}
+
+fn stmt<C: ConnectionTrait>(db: &C, sql: impl Into<String>, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}
+
+/// Whether the device row `table` (`cameras` or `intercoms`) with `id` lies
+/// in the administrator's scope (by its `location_id`).
+async fn device_in_scope<C: ConnectionTrait>(db: &C, admin: &Admin, table: &str, id: i64) -> Result<bool, AppError> {
+    if admin.is_super {
+        return Ok(true);
+    }
+    let (cond, mut values) = scope::camera_condition(admin, "d", 1);
+    values.insert(0, Value::from(id));
+    let row = db
+        .query_one_raw(stmt(db, format!("SELECT d.id FROM {table} d WHERE d.id = $1 AND {cond}"), values))
+        .await
+        .map_err(db_err)?;
+    Ok(row.is_some())
+}
+
+/// The location tree names from the root down to `location_id`, read from
+/// the materialised `path` ("/1/7/42/").
+async fn location_names<C: ConnectionTrait>(db: &C, location_id: Option<i64>) -> Result<Vec<String>, AppError> {
+    let Some(location_id) = location_id else {
+        return Ok(vec![]);
+    };
+    let Some(loc) = locations::Entity::find_by_id(location_id).one(db).await.map_err(db_err)? else {
+        return Ok(vec![]);
+    };
+    let ids: Vec<i64> = loc.path.split('/').filter_map(|s| s.parse().ok()).collect();
+    let by_id: HashMap<i64, String> = locations::Entity::find()
+        .filter(locations::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|l| (l.id, l.name))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
+}
+
+/// The camera profile, or 404 when unknown or outside the scope.
+pub async fn camera_profile<C: ConnectionTrait>(db: &C, admin: &Admin, camera_id: i64) -> Result<CameraProfile, AppError> {
+    let not_found = || AppError::not_found("Camera");
+    let cam = cameras::Entity::find_by_id(camera_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(not_found)?;
+    if !device_in_scope(db, admin, "cameras", cam.id).await? {
+        return Err(not_found());
+    }
+    let location = location_names(db, cam.location_id).await?;
+    let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", 1);
+    let mut values = vec![Value::from(cam.id)];
+    values.extend(scope_values);
+    let from = format!("FROM user_cameras uc JOIN users u ON u.id = uc.user_id WHERE uc.camera_id = $1 AND {cond}");
+    let viewers = db
+        .query_all_raw(stmt(
+            db,
+            format!(
+                "SELECT u.id, u.name, u.login {from} ORDER BY u.name, u.id LIMIT {}",
+                CameraProfile::VIEWERS_SHOWN
+            ),
+            values.clone(),
+        ))
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(UserRef {
+                id: r.try_get("", "id")?,
+                name: r.try_get("", "name")?,
+                login: r.try_get("", "login")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map_err(db_err)?;
+    let viewers_total = if (viewers.len() as u64) < CameraProfile::VIEWERS_SHOWN {
+        viewers.len() as i64
+    } else {
+        db.query_one_raw(stmt(db, format!("SELECT COUNT(*) AS n {from}"), values))
+            .await
+            .map_err(db_err)?
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()
+            .map_err(db_err)?
+            .unwrap_or(0)
+    };
+    Ok(CameraProfile {
+        id: cam.id,
+        name: cam.name,
+        mac: cam.mac,
+        serial_number: cam.serial_number,
+        model: cam.model,
+        status: CameraStatus::parse(&cam.status).unwrap_or(CameraStatus::Empty),
+        location,
+        source: cam.source,
+        archive_days: cam.archive_days,
+        created_at: fmt::datetime(cam.created_at, admin.time_zone),
+        viewers,
+        viewers_total,
+    })
+}
+
+/// Loads an intercom the administrator may see, or 404.
+pub async fn find_intercom<C: ConnectionTrait>(db: &C, admin: &Admin, intercom_id: i64) -> Result<intercoms::Model, AppError> {
+    let not_found = || AppError::not_found("Intercom");
+    let ic = intercoms::Entity::find_by_id(intercom_id)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(not_found)?;
+    if device_in_scope(db, admin, "intercoms", ic.id).await? {
+        Ok(ic)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The intercom card's header and General data.
+pub async fn intercom_card<C: ConnectionTrait>(db: &C, admin: &Admin, intercom_id: i64) -> Result<IntercomCard, AppError> {
+    let ic = find_intercom(db, admin, intercom_id).await?;
+    let location = location_names(db, ic.location_id).await?;
+    Ok(IntercomCard {
+        id: ic.id,
+        name: ic.name,
+        address: ic.address,
+        department: ic.department,
+        online: ic.status == "online",
+        flat_from: ic.flat_from,
+        flat_to: ic.flat_to,
+        location,
+        created_at: fmt::datetime(ic.created_at, admin.time_zone),
+        can_edit: admin.can(INTERCOMS_EDIT),
+    })
+}
+
+// `number` is an INTEGER column and keyset cursors are read as 64-bit, which
+// PostgreSQL will not decode from int4; an intercom has at most a few
+// hundred flats, so sorting on the cast costs nothing.
+const APARTMENT_SORTS: &[SortKey] = &[SortKey {
+    name: "number",
+    expr: "CAST(a.number AS BIGINT)",
+    kind: SortKind::Int,
+    default_desc: false,
+}];
+
+/// "$2, $3, …" for `n` values after `params` existing ones.
+fn placeholders(params: usize, n: usize) -> String {
+    (1..=n).map(|i| format!("${}", params + i)).collect::<Vec<_>>().join(", ")
+}
+
+/// The Apartments tab: one keyset page of the intercom's flats by number,
+/// each with its linked users (out-of-scope ones anonymised) and keys.
+pub async fn apartments<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    intercom_id: i64,
+    query: &TableQuery,
+) -> Result<Page<ApartmentRow>, AppError> {
+    let ic = find_intercom(db, admin, intercom_id).await?;
+    let plan = Plan::new(APARTMENT_SORTS, "a.id", query, PAGE_SIZE)?;
+    let sql = format!(
+        "SELECT a.id, a.number, {} FROM apartments a WHERE a.intercom_id = $1",
+        plan.select_sql()
+    );
+    let mut page = plan
+        .fetch(db, &sql, vec![Value::from(ic.id)], |r| {
+            Ok(ApartmentRow {
+                id: r.try_get("", "id")?,
+                number: r.try_get("", "number")?,
+                users: vec![],
+                keys: vec![],
+            })
+        })
+        .await
+        .map_err(db_err)?;
+    if page.rows.is_empty() {
+        return Ok(page);
+    }
+    let ids: Vec<Value> = page.rows.iter().map(|a| Value::from(a.id)).collect();
+    let n = ids.len();
+    let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", n);
+    let mut values = ids.clone();
+    values.extend(scope_values);
+    let linked = db
+        .query_all_raw(stmt(
+            db,
+            format!(
+                "SELECT ua.apartment_id, u.id, u.name, u.login, CASE WHEN {cond} THEN 1 ELSE 0 END AS visible \
+                 FROM user_apartments ua JOIN users u ON u.id = ua.user_id \
+                 WHERE ua.apartment_id IN ({}) ORDER BY u.name, u.id",
+                placeholders(0, n)
+            ),
+            values,
+        ))
+        .await
+        .map_err(db_err)?;
+    let mut users_of: HashMap<i64, Vec<FlatUser>> = HashMap::new();
+    for r in &linked {
+        let apartment: i64 = r.try_get("", "apartment_id").map_err(db_err)?;
+        let visible: i32 = r.try_get("", "visible").map_err(db_err)?;
+        let user = if visible == 1 {
+            FlatUser::Visible(UserRef {
+                id: r.try_get("", "id").map_err(db_err)?,
+                name: r.try_get("", "name").map_err(db_err)?,
+                login: r.try_get("", "login").map_err(db_err)?,
+            })
+        } else {
+            FlatUser::Hidden
+        };
+        users_of.entry(apartment).or_default().push(user);
+    }
+    let keys = db
+        .query_all_raw(stmt(
+            db,
+            format!(
+                "SELECT k.apartment_id, k.code FROM intercom_keys k WHERE k.apartment_id IN ({}) ORDER BY k.code",
+                placeholders(0, n)
+            ),
+            ids,
+        ))
+        .await
+        .map_err(db_err)?;
+    let mut keys_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in &keys {
+        let apartment: i64 = r.try_get("", "apartment_id").map_err(db_err)?;
+        keys_of.entry(apartment).or_default().push(r.try_get("", "code").map_err(db_err)?);
+    }
+    for row in &mut page.rows {
+        row.users = users_of.remove(&row.id).unwrap_or_default();
+        row.keys = keys_of.remove(&row.id).unwrap_or_default();
+    }
+    Ok(page)
+}
+
+/// A flat number typed into the form, checked against the intercom's range.
+fn flat_number(raw: &str, ic: &intercoms::Model) -> Result<i32, AppError> {
+    let range = || format!("enter a flat number from {} to {}", ic.flat_from, ic.flat_to);
+    let number: i32 = raw.trim().parse().map_err(|_| AppError::invalid("number", range()))?;
+    if number < ic.flat_from || number > ic.flat_to {
+        return Err(AppError::invalid("number", range()));
+    }
+    Ok(number)
+}
+
+/// The user typed into the form: an ID, or else a login. Out of scope is
+/// the same 404 as unknown.
+async fn find_user_by_id_or_login<C: ConnectionTrait>(db: &C, admin: &Admin, raw: &str) -> Result<users::Model, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(AppError::invalid("user", "enter a user ID or login"));
+    }
+    if raw.len() > 200 {
+        return Err(AppError::invalid("user", "too long for a user ID or login"));
+    }
+    let mut found = None;
+    if let Ok(id) = raw.parse::<i64>() {
+        found = users::Entity::find_by_id(id).one(db).await.map_err(db_err)?;
+    }
+    if found.is_none() {
+        found = users::Entity::find()
+            .filter(users::Column::Login.eq(raw))
+            .one(db)
+            .await
+            .map_err(db_err)?;
+    }
+    let user = found.ok_or_else(|| AppError::not_found("User"))?;
+    user_service::find_visible(db, admin, user.id).await
+}
+
+async fn audit<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    user_id: i64,
+    action: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        admin_id: Set(Some(admin.id)),
+        user_id: Set(Some(user_id)),
+        on_behalf_of_user: Set(None),
+        action: Set(action.to_string()),
+        detail: Set(detail.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Links a user (ID or login) to a flat of the intercom, creating the flat
+/// row when it is the first link. Run inside a write transaction; the
+/// caller has checked `intercoms.edit`.
+pub async fn link_user<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    intercom_id: i64,
+    number: &str,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<LinkOutcome, AppError> {
+    let ic = find_intercom(db, admin, intercom_id).await?;
+    let number = flat_number(number, &ic)?;
+    let user = find_user_by_id_or_login(db, admin, user).await?;
+    // ON CONFLICT keeps concurrent first links of a flat from failing.
+    db.execute_raw(stmt(
+        db,
+        "INSERT INTO apartments (intercom_id, number) VALUES ($1, $2) ON CONFLICT (intercom_id, number) DO NOTHING",
+        vec![ic.id.into(), number.into()],
+    ))
+    .await
+    .map_err(db_err)?;
+    let apartment_id: i64 = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT id FROM apartments WHERE intercom_id = $1 AND number = $2",
+            vec![ic.id.into(), number.into()],
+        ))
+        .await
+        .map_err(db_err)?
+        .ok_or(AppError::Internal)?
+        .try_get("", "id")
+        .map_err(db_err)?;
+    let inserted = db
+        .execute_raw(stmt(
+            db,
+            "INSERT INTO user_apartments (user_id, apartment_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, apartment_id) DO NOTHING",
+            vec![user.id.into(), apartment_id.into(), now.into()],
+        ))
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if inserted == 0 {
+        return Err(AppError::conflict(format!("{} is already linked to flat {number}.", user.name)));
+    }
+    let detail = serde_json::json!({ "intercom_id": ic.id, "flat": number, "apartment_id": apartment_id });
+    audit(db, admin, user.id, "intercom.link", detail, now).await?;
+    Ok(LinkOutcome {
+        user_id: user.id,
+        number,
+        message: format!("Linked {} to flat {number}.", user.name),
+    })
+}
+
+/// Removes a user's link to a flat of the intercom (the flat row and its
+/// keys stay). Run inside a write transaction; the caller has checked
+/// `intercoms.edit`.
+pub async fn unlink_user<C: ConnectionTrait>(
+    db: &C,
+    admin: &Admin,
+    intercom_id: i64,
+    number: i32,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<LinkOutcome, AppError> {
+    let ic = find_intercom(db, admin, intercom_id).await?;
+    let user = user_service::find_visible(db, admin, user_id).await?;
+    let apartment = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT id FROM apartments WHERE intercom_id = $1 AND number = $2",
+            vec![ic.id.into(), number.into()],
+        ))
+        .await
+        .map_err(db_err)?;
+    let not_linked = || AppError::conflict(format!("{} is not linked to flat {number}.", user.name));
+    let Some(apartment) = apartment else {
+        return Err(not_linked());
+    };
+    let apartment_id: i64 = apartment.try_get("", "id").map_err(db_err)?;
+    let deleted = db
+        .execute_raw(stmt(
+            db,
+            "DELETE FROM user_apartments WHERE user_id = $1 AND apartment_id = $2",
+            vec![user.id.into(), apartment_id.into()],
+        ))
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if deleted == 0 {
+        return Err(not_linked());
+    }
+    let detail = serde_json::json!({ "intercom_id": ic.id, "flat": number, "apartment_id": apartment_id });
+    audit(db, admin, user.id, "intercom.unlink", detail, now).await?;
+    Ok(LinkOutcome {
+        user_id: user.id,
+        number,
+        message: format!("Unlinked {} from flat {number}.", user.name),
+    })
+}
