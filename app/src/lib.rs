@@ -16,7 +16,7 @@ pub mod types;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -51,11 +52,17 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/vigil.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Vigil".to_string() } else { format!("{t} · Vigil") }/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/client/login") view=pages::client::login::ClientLoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/client") view=pages::client::ClientShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::client::cameras::CamerasPage ssr=SsrMode::Async/>
+                    <Route path=path!("cameras") view=pages::client::cameras::CamerasPage ssr=SsrMode::Async/>
+                    <Route path=path!("cases") view=pages::client::cases::CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("sub-users") view=pages::client::sub_users::SubUsersPage ssr=SsrMode::Async/>
+                </ParentRoute>
                 <ParentRoute path=path!("") view=components::layout::Console ssr=SsrMode::Async>
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async/>

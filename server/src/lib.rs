@@ -2,8 +2,10 @@
 //! the billing webhook, health), and the background jobs.
 
 pub mod billing;
+pub mod client_api;
 pub mod config;
 pub mod jobs;
+pub mod notify;
 pub mod router;
 pub mod sse;
 

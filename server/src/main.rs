@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error,sea_orm=warn")))
         .init();
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -53,7 +53,14 @@ async fn run(config: Config) -> Result<(), String> {
     }
     let state = AppState::new(database, clock);
     server::jobs::spawn_purge(state.clone(), std::time::Duration::from_secs(config.purge_interval_secs));
+    // cargo-leptos writes hash.txt next to the binary when it hashes asset
+    // names; the hashed names let browsers cache /pkg forever.
+    let hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("hash.txt")))
+        .is_some_and(|p| p.exists());
     let leptos = LeptosOptions::builder()
+        .hash_files(hash_files)
         .output_name("vigil")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
@@ -63,6 +70,8 @@ async fn run(config: Config) -> Result<(), String> {
     if billing_secret.is_none() {
         tracing::warn!("VIGIL_BILLING_SECRET is not set: the billing endpoint refuses every request");
     }
+    // Sync notices from other instances (PostgreSQL LISTEN; nothing on SQLite).
+    server::notify::start(state.clone()).await?;
     let router = server::router::build(state, leptos, billing_secret);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

@@ -38,6 +38,9 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
     };
     let ctx_state = app_state.clone();
     let fn_state = app_state.clone();
+    // This instance's connected live clients, counted by the client event
+    // stream and reported by the sync server function (via the extension).
+    let presence = app::server::services::sync::Presence::default();
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::billing::routes(
@@ -45,6 +48,7 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
             crate::billing::BillingConfig::new(billing_secret),
         ))
         .merge(crate::sse::routes(app_state.clone()))
+        .merge(crate::client_api::routes(app_state.clone(), presence.clone()))
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
@@ -64,6 +68,7 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
             move || shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .layer(axum::Extension(presence))
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(security_headers))
@@ -121,8 +126,13 @@ async fn error_status(req: Request, next: Next) -> Response {
 }
 
 async fn security_headers(req: Request, next: Next) -> Response<Body> {
+    let cache = asset_cache_control(req.uri().path());
     let mut res = next.run(req).await;
+    let success = res.status().is_success();
     let h = res.headers_mut();
+    if let (Some(cache), true) = (cache, success) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
     // Hydration needs wasm-unsafe-eval; Leptos' inline hydration bootstrap
     // needs 'unsafe-inline' for scripts.
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
@@ -132,4 +142,28 @@ async fn security_headers(req: Request, next: Next) -> Response<Body> {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     res
+}
+
+/// Hashed asset names (`/pkg/vigil.<hash>.wasm`) never change content, so
+/// browsers may keep them for a year; anything else under /pkg revalidates.
+fn asset_cache_control(path: &str) -> Option<&'static str> {
+    let name = path.strip_prefix("/pkg/")?;
+    if name.split('.').count() >= 3 {
+        Some("public, max-age=31536000, immutable")
+    } else {
+        Some("no-cache")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_assets_are_immutable() {
+        assert_eq!(
+            super::asset_cache_control("/pkg/vigil.a1b2c3.wasm"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(super::asset_cache_control("/pkg/vigil.css"), Some("no-cache"));
+        assert_eq!(super::asset_cache_control("/users"), None);
+    }
 }

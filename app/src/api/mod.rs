@@ -5,7 +5,9 @@ pub mod access;
 pub mod auth;
 pub mod billing;
 pub mod card;
+pub mod client;
 pub mod devices;
+pub mod impersonate;
 pub mod users;
 
 #[cfg(feature = "ssr")]

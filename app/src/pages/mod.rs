@@ -1,8 +1,9 @@
 //! Console pages, one per file.
 
-pub mod card;
 pub mod billing_log;
 pub mod camera;
+pub mod card;
+pub mod client;
 pub mod home;
 pub mod intercom;
 pub mod login;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bulk;
+pub mod client_auth;
 pub mod clock;
 pub mod db;
 pub mod demo;

@@ -171,7 +171,11 @@ both!(linking_users_to_flats, |st: AppState| async move {
     let (user, user_name, user_login) = user_for(&st, f.city, true, f.ic_in).await;
     let (stranger, stranger_name, stranger_login) = user_for(&st, f.city, false, f.ic_in).await;
     let (flat_from, flat_to) = (
-        scalar_i64(db, &format!("SELECT CAST(flat_from AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in)).await,
+        scalar_i64(
+            db,
+            &format!("SELECT CAST(flat_from AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in),
+        )
+        .await,
         scalar_i64(db, &format!("SELECT CAST(flat_to AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in)).await,
     );
     let flat = flat_to; // the demo fills flats from the bottom
@@ -187,7 +191,8 @@ both!(linking_users_to_flats, |st: AppState| async move {
         0
     );
     let links = || scalar_i64(db, "SELECT COUNT(*) FROM user_apartments");
-    let audits = |action: &'static str| async move { scalar_i64(db, &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await };
+    let audits =
+        |action: &'static str| async move { scalar_i64(db, &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await };
     let before = links().await;
     let form = |number: String, who: String| vec![("intercom_id", f.ic_in.to_string()), ("number", number), ("user", who)];
 

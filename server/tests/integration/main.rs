@@ -7,6 +7,8 @@ mod access;
 mod billing;
 mod billing_crash;
 mod card;
+mod client;
 mod devices;
 mod foundation;
 mod retention;
+mod sync_cluster;

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod access_form;
+pub mod actions;
 pub mod analytics;
 pub mod billing_events;
 pub mod cameras;
@@ -121,11 +122,9 @@ fn HeaderView(header: UserCardHeader) -> impl IntoView {
                 <dt>"Creation date"</dt>
                 <dd>{header.created_at.clone()}</dd>
             </dl>
-            // Slot for the header buttons built separately: "Login as User"
-            // (admin permission users.impersonate) and "Synchronize cameras"
-            // (users.sync). The signed-in administrator is in context as
-            // `components::layout::MeResource`.
-            <div class="card-actions"></div>
+            // "Login as User" (users.impersonate) and "Synchronize cameras"
+            // (users.sync); the server checks both permissions again.
+            <div class="card-actions"><actions::CardActions user_id=header.id/></div>
         </section>
     }
 }

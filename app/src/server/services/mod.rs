@@ -3,11 +3,13 @@
 //! jobs share them.
 
 pub mod access;
+pub mod billing;
 pub mod card;
 pub mod card_tables;
+pub mod client;
 pub mod devices;
 pub mod licences;
 pub mod retention;
-pub mod billing;
 pub mod scope;
+pub mod sync;
 pub mod users;
