@@ -13,13 +13,9 @@ use crate::server::entities::users::Model as UserModel;
 use crate::server::fmt;
 use crate::types::card::{AccessSettings, LicenceRow, PermissionGroup, PermissionItem, UserCardHeader, UserDetails};
 use crate::types::{UserKind, UserStatus};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, Statement, Value};
 use std::collections::HashSet;
-
-/// Days between taking all licences of a level away and deleting its cases
-/// (product spec §4).
-pub const RETENTION_DAYS: i64 = 7;
 
 pub(super) async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, AppError> {
     db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
@@ -208,7 +204,7 @@ pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -
                 total,
                 used,
                 free: (total - used).max(0),
-                deleted_on: removed_at.map(|t| fmt::date(t + Duration::days(RETENTION_DAYS), admin.time_zone)),
+                deleted_on: super::licences::deleted_on(removed_at, admin),
             })
         })
         .collect::<Result<Vec<_>, sea_orm::DbErr>>()

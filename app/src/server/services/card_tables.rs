@@ -52,33 +52,6 @@ const INTERCOM_SORTS: &[SortKey] = &[
     },
 ];
 
-const SUB_USER_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "created",
-        expr: "u.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
-    SortKey {
-        name: "id",
-        expr: "u.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "name",
-        expr: "u.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "login",
-        expr: "u.login",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-];
-
 // Newest first only: `(user_id, received_at, id)` is the index that keeps a
 // page of a 200,000-event history a short index range scan.
 const BILLING_EVENT_SORTS: &[SortKey] = &[SortKey {
@@ -229,7 +202,7 @@ pub async fn sub_users<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, 
     if !has_sub_users_tab(db, u.id).await? {
         return Err(AppError::not_found("Tab"));
     }
-    let plan = Plan::new(SUB_USER_SORTS, "u.id", query, PAGE_SIZE)?;
+    let plan = Plan::new(super::users::USER_SORTS, "u.id", query, PAGE_SIZE)?;
     let sql = format!(
         "SELECT u.id, u.name, u.login, u.created_at, {} FROM users u WHERE u.parent_id = $1",
         plan.select_sql()

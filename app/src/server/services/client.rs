@@ -495,36 +495,9 @@ async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested
     Ok(requested)
 }
 
-const SUB_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "created",
-        expr: "u.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
-    SortKey {
-        name: "id",
-        expr: "u.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "name",
-        expr: "u.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "login",
-        expr: "u.login",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-];
-
 pub async fn sub_users<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientSubUser>, AppError> {
     require_manager(client, "users-index")?;
-    let plan = Plan::new(SUB_SORTS, "u.id", query, PAGE_SIZE)?;
+    let plan = Plan::new(super::users::USER_SORTS, "u.id", query, PAGE_SIZE)?;
     let sql = format!(
         "SELECT u.id, u.name, u.login, u.created_at, {} FROM users u WHERE u.parent_id = $1",
         plan.select_sql()

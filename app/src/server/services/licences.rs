@@ -105,7 +105,8 @@ pub async fn licensed_levels<C: ConnectionTrait>(db: &C, main_user_id: i64) -> R
     .collect()
 }
 
-fn deleted_on(removed_at: Option<DateTime<Utc>>, admin: &Admin) -> Option<String> {
+/// The day a removed level's data is purged, in the administrator's zone.
+pub fn deleted_on(removed_at: Option<DateTime<Utc>>, admin: &Admin) -> Option<String> {
     removed_at.map(|t| fmt::date(t + Duration::days(RETENTION_DAYS), admin.time_zone))
 }
 

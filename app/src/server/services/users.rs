@@ -10,7 +10,9 @@ use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::types::{Page, TableQuery, UserKind, UserRow, UserStatus};
 use sea_orm::{ConnectionTrait, EntityTrait, Value};
 
-const USER_SORTS: &[SortKey] = &[
+/// Sort keys of every users table (the list, sub users in the card and the
+/// web client).
+pub const USER_SORTS: &[SortKey] = &[
     SortKey {
         name: "created",
         expr: "u.created_at",
