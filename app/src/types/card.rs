@@ -30,6 +30,12 @@ pub struct UserCardHeader {
     pub has_sub_users: bool,
     /// The user holds licences (or a level in its 7-day retention).
     pub has_analytics: bool,
+    /// For a sub user: its main user (id, name), when in the administrator's scope.
+    pub main_user: Option<(i64, String)>,
+    /// The administrator may give this main user licences (`licenses.edit`):
+    /// the Analytics tab is then shown even before the first licence, as the
+    /// place to allocate it.
+    pub can_allocate: bool,
 }
 
 impl UserCardHeader {
@@ -37,7 +43,7 @@ impl UserCardHeader {
     pub fn shows(&self, slug: &str) -> bool {
         match slug {
             "sub-users" => self.has_sub_users,
-            "analytics" => self.has_analytics,
+            "analytics" => self.has_analytics || self.can_allocate,
             _ => CARD_TABS.iter().any(|(s, _)| *s == slug),
         }
     }

@@ -379,6 +379,8 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
     let o = owner(&st, inside, outside).await;
     // A user with neither users-index nor licences: two tabs do not exist.
     let plain = new_user(&st, "plain-user", "Plain User", None, "{}").await;
+    let in_scope_plain = new_user(&st, "plain-in-scope", "Plain In Scope", None, "{}").await;
+    new_camera(&st, in_scope_plain, "Plain porch", Some(inside)).await;
     let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
     let (_, noperm) = admin_session(&st, "noperm", false, &[], &[]).await;
     let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view"], &[city]).await;
@@ -463,17 +465,31 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
         "/users/9999999/user".to_string(),
         "/users/abc/cameras".to_string(),
         format!("/users/{plain}/sub-users"),
-        format!("/users/{plain}/analytics"),
     ] {
         let (status, _, html) = page(&srv, Some(&root), &path).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("404"), "{path}");
         assert!(!html.contains("card-owner"), "{path}");
     }
-    // The plain user's card lists neither hidden tab.
-    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/user")).await;
+    // The plain user's card lists neither hidden tab for an administrator
+    // without licenses.edit…
+    let (status, _, html) = page(&srv, Some(&viewer), &format!("/users/{in_scope_plain}/user")).await;
     assert_eq!(status, 200);
     assert!(!html.contains("tab-sub-users") && !html.contains("tab-analytics"));
+    let (status, _, html) = page(&srv, Some(&viewer), &format!("/users/{in_scope_plain}/analytics")).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("404"));
+    // …while one with licenses.edit gets the Analytics tab, empty, with the
+    // form that gives the first licences.
+    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/user")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("tab-sub-users") && html.contains("tab-analytics"));
+    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/analytics")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("The user has no analytics licences.") && html.contains("licence-form"),
+        "{html}"
+    );
     // Missing permission: 403. No session: to sign-in and back.
     let (status, _, html) = page(&srv, Some(&noperm), &format!("/users/{id}/cameras")).await;
     assert_eq!(status, 403);

@@ -1,6 +1,8 @@
 //! Tab 7, Analytics: the user's licences per analytics level and their use.
 //! Present only when the user has licences (or a level in its 7-day
-//! retention, which shows when the hidden data will be deleted).
+//! retention, which shows when the hidden data will be deleted) — and, for
+//! an administrator with `licenses.edit`, on every main user, so the first
+//! licences can be given here too.
 
 use super::licence_form::LicenceForm;
 use super::{require_id, use_card};
@@ -27,7 +29,10 @@ pub fn AnalyticsTab() -> impl IntoView {
             {move || Suspend::new(async move {
                 match licences.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(rows) if rows.is_empty() => view! { <Empty text="The user has no analytics licences."/> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! {
+                        <Empty text="The user has no analytics licences."/>
+                        <LicenceForm user_id on_saved outcome/>
+                    }.into_any(),
                     Ok(rows) => view! {
                         <table class="grid" data-testid="card-analytics">
                             <thead><tr>

@@ -121,6 +121,10 @@ fn HeaderView(header: UserCardHeader) -> impl IntoView {
                 <dd>{header.login.clone()}</dd>
                 <dt>"Creation date"</dt>
                 <dd>{header.created_at.clone()}</dd>
+                {header.main_user.clone().map(|(id, name)| view! {
+                    <dt>"Main user"</dt>
+                    <dd><a href=format!("/users/{id}/user") data-testid="main-user">{name}</a></dd>
+                })}
             </dl>
             // "Login as User" (users.impersonate) and "Synchronize cameras"
             // (users.sync); the server checks both permissions again.

@@ -6,7 +6,10 @@
 
 use super::users;
 use crate::error::AppError;
-use crate::permissions::{admin::USERS_ACCESS_EDIT, SUB_USERS_INDEX, USER_PERMISSION_GROUPS};
+use crate::permissions::{
+    admin::{LICENSES_EDIT, USERS_ACCESS_EDIT},
+    SUB_USERS_INDEX, USER_PERMISSION_GROUPS,
+};
 use crate::server::auth::{db_err, Admin};
 use crate::server::entities::user_permissions;
 use crate::server::entities::users::Model as UserModel;
@@ -66,7 +69,18 @@ pub async fn has_analytics_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Resu
 /// The header of the card (404 when the user is unknown or out of scope).
 pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<UserCardHeader, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
+    // A main user outside the scope stays unnamed (a 404 would say the same).
+    let main_user = match u.parent_id {
+        Some(pid) => match users::find_visible(db, admin, pid).await {
+            Ok(m) => Some((m.id, m.name)),
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     Ok(UserCardHeader {
+        main_user,
+        can_allocate: can_allocate(admin, &u),
         id: u.id,
         name: u.name.clone(),
         login: u.login.clone(),
@@ -174,9 +188,15 @@ pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
     })
 }
 
+/// Licences are allocated to main users, by administrators with `licenses.edit`.
+fn can_allocate(admin: &Admin, u: &UserModel) -> bool {
+    u.parent_id.is_none() && admin.can(LICENSES_EDIT)
+}
+
 /// The Analytics tab: licences per level with their use. Used counts the
 /// cameras in the analytics cases of the user and of its sub users (cases
-/// carry `main_user_id`). 404 when the user has no licences (no such tab).
+/// carry `main_user_id`). A user without licences has no such tab (404),
+/// except for an administrator who may allocate the first ones (empty list).
 pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<Vec<LicenceRow>, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
     let found = rows(
@@ -189,7 +209,7 @@ pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -
         vec![u.id.into()],
     )
     .await?;
-    if found.is_empty() {
+    if found.is_empty() && !can_allocate(admin, &u) {
         return Err(AppError::not_found("Tab"));
     }
     found
