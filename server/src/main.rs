@@ -82,7 +82,7 @@ async fn run(config: Config) -> Result<(), String> {
     });
     println!("Vigil is running at http://{}", config.site_addr);
     if config.demo {
-        println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD (demo operators: `operator` / `operator-demo`, `viewer` / `viewer-demo`).");
+        println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD (demo operators: `operator` / `operator-demo`, `viewer` / `viewer-demo`, `newcomer` / `newcomer-demo` without permissions).");
     } else {
         println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD.");
     }

@@ -52,6 +52,9 @@ impl DemoSize {
 /// Passwords of the demo accounts (printed by the run command).
 pub const DEMO_OPERATOR: (&str, &str) = ("operator", "operator-demo");
 pub const DEMO_VIEWER: (&str, &str) = ("viewer", "viewer-demo");
+/// An administrator whose permissions have not been granted yet: every
+/// console page answers 403 (shows what a missing permission looks like).
+pub const DEMO_NEWCOMER: (&str, &str) = ("newcomer", "newcomer-demo");
 /// Every demo subscriber signs in to the web client with this password.
 pub const DEMO_USER_PASSWORD: &str = "subscriber-demo";
 
@@ -837,10 +840,11 @@ where
     progress("analytics", 1, 1);
 
     // Demo administrators: an operator scoped to the first city, a viewer
-    // scoped to one street of the second.
+    // scoped to one street of the second, and a newcomer with no permission.
     let admin_id = next_id(db, "admins").await?;
     let op_hash = password::hash_async(DEMO_OPERATOR.1.to_string()).await;
     let viewer_hash = password::hash_async(DEMO_VIEWER.1.to_string()).await;
+    let newcomer_hash = password::hash_async(DEMO_NEWCOMER.1.to_string()).await;
     insert(
         db,
         "admins",
@@ -872,6 +876,16 @@ where
                 viewer_hash.into(),
                 false.into(),
                 "Europe/Samara".into(),
+                false.into(),
+                ts(epoch),
+            ],
+            vec![
+                (admin_id + 2).into(),
+                DEMO_NEWCOMER.0.into(),
+                "Nina Newcomer".into(),
+                newcomer_hash.into(),
+                false.into(),
+                "UTC".into(),
                 false.into(),
                 ts(epoch),
             ],

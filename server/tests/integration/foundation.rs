@@ -215,3 +215,34 @@ both!(users_list_respects_scope, |st: AppState| async move {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("sort"));
 });
+
+// Pages and server-function answers are compressed with what the browser
+// accepts (brotli preferred), and sent plain to a client that accepts none.
+both!(responses_are_compressed_as_negotiated, |st: AppState| async move {
+    let srv = serve(st).await;
+    for (accept, expect) in [("br, gzip", Some("br")), ("gzip", Some("gzip")), ("identity", None)] {
+        let r = srv
+            .client
+            .get(format!("{}/login", srv.base))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let encoding = r
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        assert_eq!(encoding.as_deref(), expect, "{accept}");
+        let body = r.bytes().await.unwrap();
+        if expect.is_none() {
+            assert!(String::from_utf8_lossy(&body).contains("<html"), "a plain page");
+        } else {
+            assert!(
+                !String::from_utf8_lossy(&body).contains("<html"),
+                "{accept}: the body is compressed"
+            );
+        }
+    }
+});
