@@ -2,6 +2,7 @@
 //! context, static files, health, and the security layers every response
 //! gets.
 
+use app::api::ctx::provide_request_context;
 use app::server::AppState;
 use app::{shell, App};
 use axum::body::Body;
@@ -53,17 +54,17 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
                 let s = fn_state.clone();
-                async move { handle_server_fns_with_context(move || provide_context(s.clone()), req).await }
+                async move { handle_server_fns_with_context(move || provide_request_context(s.clone()), req).await }
             })
             .get({
                 let s = app_state.clone();
                 move |req: Request| {
                     let s = s.clone();
-                    async move { handle_server_fns_with_context(move || provide_context(s.clone()), req).await }
+                    async move { handle_server_fns_with_context(move || provide_request_context(s.clone()), req).await }
                 }
             }),
         )
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
+        .leptos_routes_with_context(&state, routes, move || provide_request_context(ctx_state.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })

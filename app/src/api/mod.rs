@@ -28,12 +28,30 @@ pub mod ctx {
         use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default()
     }
 
+    /// The administrator of this request, loaded at most once: a page's
+    /// server-side render calls several server functions (layout, card
+    /// header, tab), which share it instead of each reading the session,
+    /// the permissions and the scope again. Provided per request by the
+    /// router; never shared between requests, so a revoked session or
+    /// permission takes effect on the next request.
+    #[derive(Clone, Default)]
+    pub struct RequestAdmin(std::sync::Arc<tokio::sync::OnceCell<Option<Admin>>>);
+
+    /// Call in the router's per-request context closure.
+    pub fn provide_request_context(state: AppState) {
+        provide_context(state);
+        provide_context(RequestAdmin::default());
+    }
+
     /// The signed-in administrator, or 401.
     pub async fn admin() -> Result<(AppState, Admin), AppError> {
         let state = state();
         let token = auth::cookie(&headers(), auth::ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
-        let admin = auth::admin_for_token(&state, &token).await?.ok_or(AppError::Unauthorized)?;
-        Ok((state, admin))
+        let admin = match use_context::<RequestAdmin>() {
+            Some(cache) => cache.0.get_or_try_init(|| auth::admin_for_token(&state, &token)).await?.clone(),
+            None => auth::admin_for_token(&state, &token).await?,
+        };
+        Ok((state, admin.ok_or(AppError::Unauthorized)?))
     }
 
     /// Sets the response status from the error, so that a server-function

@@ -301,7 +301,7 @@ where
     progress("locations", n_locs, n_locs);
 
     // Users: id 1 is the heavy business subscriber; every 20th is a sub user
-    // of the user before it; some are temporary administrator-made accounts.
+    // (of the user before it, the first one of id 1); some are temporary administrator-made accounts.
     let pw_hash = password::hash_async(DEMO_USER_PASSWORD.to_string()).await;
     let first_user = next_id(db, "users").await?;
     let mut user_rows = vec![];
@@ -339,7 +339,13 @@ where
         };
         let house_idx = rng.below(houses.len() as u64) as usize;
         let ent_idx = rng.below(4) as usize;
-        let parent = if is_sub { Some(mains.last().expect("checked").0) } else { None };
+        // The first sub user belongs to the heavy business subscriber (so its
+        // Sub users tab has rows); the others to the main user before them.
+        let parent = match (is_sub, i) {
+            (false, _) => None,
+            (true, 19) => Some(first_user),
+            (true, _) => Some(mains.last().expect("checked").0),
+        };
         let account = (kind == "billing").then(|| format!("A-{:06}", 100_000 + id));
         let props = if kind == "billing" {
             format!("{{\"connection\":\"FTTB\",\"port\":\"{}\"}}", rng.below(48) + 1)

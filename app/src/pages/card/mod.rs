@@ -91,12 +91,13 @@ fn active_tab() -> Memo<String> {
 #[component]
 fn CardTitle(header: UserCardHeader) -> impl IntoView {
     let active = active_tab();
+    // leptos_meta reads the title after the body has streamed, when this
+    // component's owner (and so the memo) may already be disposed: fall back
+    // to the tab the page was rendered with instead of panicking.
+    let rendered = active.get_untracked();
     let text = move || {
-        let tab = CARD_TABS
-            .iter()
-            .find(|(s, _)| *s == active.get())
-            .map(|(_, l)| *l)
-            .unwrap_or("User");
+        let slug = active.try_get().unwrap_or_else(|| rendered.clone());
+        let tab = CARD_TABS.iter().find(|(s, _)| *s == slug).map(|(_, l)| *l).unwrap_or("User");
         format!("{} — {tab}", header.name)
     };
     view! { <Title text=text/> }

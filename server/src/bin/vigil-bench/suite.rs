@@ -441,14 +441,14 @@ async fn browser_figures(args: &Args, server: &ServerProc, site: &Path, heavy: i
         });
     }
     let script = std::env::current_dir().unwrap_or_default().join("end2end/bench/hydration.mjs");
-    let hydration = tokio::process::Command::new("node")
+    // Blocking is fine here: nothing else of the bench runs meanwhile.
+    let hydration = std::process::Command::new("node")
         .arg(&script)
         .arg(&server.base)
         .arg(ADMIN_PASSWORD)
         .arg(heavy.to_string())
         .current_dir(std::env::current_dir().unwrap_or_default().join("end2end"))
         .output()
-        .await
         .map_err(|e| format!("node {}: {e}", script.display()))
         .and_then(|o| {
             if o.status.success() {
@@ -470,13 +470,13 @@ async fn browser_figures(args: &Args, server: &ServerProc, site: &Path, heavy: i
 /// The retention purge of `purge_events` case events (`vigil-bench-purge`).
 async fn purge(args: &Args, backend: &str) -> Result<PurgeFigure, String> {
     eprintln!("   retention purge of {} case events", args.purge_events);
-    let mut cmd = tokio::process::Command::new(args.bin_dir.join("vigil-bench-purge"));
+    let mut cmd = std::process::Command::new(args.bin_dir.join("vigil-bench-purge"));
     cmd.arg("--events").arg(args.purge_events.to_string());
     if backend == "postgres" {
         cmd.arg("--database-url")
             .arg(database_url(args, backend, "vigil_bench_purge", true).await?);
     }
-    let out = cmd.output().await.map_err(|e| format!("vigil-bench-purge: {e}"))?;
+    let out = cmd.output().map_err(|e| format!("vigil-bench-purge: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
         return Err(format!(
