@@ -40,6 +40,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page's `<title>`: "<page> · Vigil". leptos_meta writes the
+/// server-rendered `<title>` as it gets it, so on the server the text is
+/// escaped here (a billing-provided name such as `</title><script>…` would
+/// otherwise close the element and run); in the browser it goes to
+/// `document.title`, which takes plain text.
+fn title(t: String) -> String {
+    let t = if t.is_empty() {
+        "Vigil".to_string()
+    } else {
+        format!("{t} · Vigil")
+    };
+    if cfg!(feature = "ssr") {
+        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        t
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -52,7 +70,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Vigil".to_string() } else { format!("{t} · Vigil") }/>
+        <Title formatter=title/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>

@@ -108,15 +108,48 @@ fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
 }
 
-/// Names of every location on the given materialised paths, in one query
-/// (a page has at most 25 paths of a few levels each).
+/// Location names already read, shared by every request of this process.
+/// Safe across instances: a location's name never changes after it is
+/// created and ids are never reused (AUTOINCREMENT / sequences), so an entry
+/// can only be missing, never wrong. Bounded: cleared when it grows past
+/// [`NAME_CACHE_MAX`].
+static NAME_CACHE: std::sync::LazyLock<std::sync::RwLock<HashMap<i64, String>>> = std::sync::LazyLock::new(Default::default);
+const NAME_CACHE_MAX: usize = 200_000;
+
+/// Names of every location on the given materialised paths: from the
+/// process cache, the missing ones in one query (a page has at most 25 paths
+/// of a few levels each).
 async fn location_names<'a, C: ConnectionTrait>(db: &C, paths: impl Iterator<Item = &'a str>) -> Result<HashMap<i64, String>, AppError> {
     let mut ids: Vec<i64> = paths.flat_map(path_ids).collect();
     ids.sort_unstable();
     ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut names = HashMap::with_capacity(ids.len());
+    {
+        let cache = NAME_CACHE.read().unwrap_or_else(|e| e.into_inner());
+        ids.retain(|id| match cache.get(id) {
+            Some(n) => {
+                names.insert(*id, n.clone());
+                false
+            }
+            None => true,
+        });
     }
+    if ids.is_empty() {
+        return Ok(names);
+    }
+    let fresh = query_location_names(db, ids).await?;
+    let mut cache = NAME_CACHE.write().unwrap_or_else(|e| e.into_inner());
+    if cache.len() + fresh.len() > NAME_CACHE_MAX {
+        cache.clear();
+    }
+    for (id, name) in fresh {
+        cache.insert(id, name.clone());
+        names.insert(id, name);
+    }
+    Ok(names)
+}
+
+async fn query_location_names<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
     let marks = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let found = rows(
         db,
