@@ -11,4 +11,5 @@ mod client;
 mod devices;
 mod foundation;
 mod retention;
+mod security;
 mod sync_cluster;
