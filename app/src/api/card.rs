@@ -44,7 +44,7 @@ pub async fn card_cameras(user_id: i64, query: TableQuery) -> Result<Page<CardCa
         async {
             let (state, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card_tables::cameras(&state.db, &admin, user_id, &query).await
+            card_tables::cameras(&state.db, &state.location_names, &admin, user_id, &query).await
         }
         .await,
     )

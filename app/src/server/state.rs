@@ -24,6 +24,10 @@ pub struct AppState {
     /// because [`AppState::write`] skips it.
     write_lock: Arc<Mutex<()>>,
     pub notices: broadcast::Sender<Notice>,
+    /// Location names already read from this state's database (see
+    /// `services::card_tables::LocationNames`); one per database, so tests
+    /// running several databases in one process never mix them.
+    pub location_names: crate::server::services::card_tables::LocationNames,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
@@ -53,6 +57,7 @@ impl AppState {
             clock,
             write_lock: Arc::new(Mutex::new(())),
             notices,
+            location_names: Default::default(),
         }
     }
 

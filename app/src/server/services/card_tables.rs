@@ -62,7 +62,13 @@ const BILLING_EVENT_SORTS: &[SortKey] = &[SortKey {
 }];
 
 /// The Cameras tab: the user's cameras that lie in the administrator's scope.
-pub async fn cameras<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, query: &TableQuery) -> Result<Page<CardCameraRow>, AppError> {
+pub async fn cameras<C: ConnectionTrait>(
+    db: &C,
+    names: &LocationNames,
+    admin: &Admin,
+    user_id: i64,
+    query: &TableQuery,
+) -> Result<Page<CardCameraRow>, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
     let plan = Plan::new(CAMERA_SORTS, "uc.camera_id", query, PAGE_SIZE)?;
     let mut values: Vec<Value> = vec![u.id.into()];
@@ -85,7 +91,7 @@ pub async fn cameras<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, qu
         })
         .await
         .map_err(db_err)?;
-    let names = location_names(db, page.rows.iter().filter_map(|r| r.3.as_deref())).await?;
+    let names = location_names(db, names, page.rows.iter().filter_map(|r| r.3.as_deref())).await?;
     Ok(Page {
         rows: page
             .rows
@@ -108,24 +114,28 @@ fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
 }
 
-/// Location names already read, shared by every request of this process.
+/// Location names already read, shared by every request on one database.
 /// Safe across instances: a location's name never changes after it is
 /// created and ids are never reused (AUTOINCREMENT / sequences), so an entry
 /// can only be missing, never wrong. Bounded: cleared when it grows past
 /// [`NAME_CACHE_MAX`].
-static NAME_CACHE: std::sync::LazyLock<std::sync::RwLock<HashMap<i64, String>>> = std::sync::LazyLock::new(Default::default);
+pub type LocationNames = std::sync::Arc<std::sync::RwLock<HashMap<i64, String>>>;
 const NAME_CACHE_MAX: usize = 200_000;
 
 /// Names of every location on the given materialised paths: from the
 /// process cache, the missing ones in one query (a page has at most 25 paths
 /// of a few levels each).
-async fn location_names<'a, C: ConnectionTrait>(db: &C, paths: impl Iterator<Item = &'a str>) -> Result<HashMap<i64, String>, AppError> {
+async fn location_names<'a, C: ConnectionTrait>(
+    db: &C,
+    cache: &LocationNames,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<i64, String>, AppError> {
     let mut ids: Vec<i64> = paths.flat_map(path_ids).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut names = HashMap::with_capacity(ids.len());
     {
-        let cache = NAME_CACHE.read().unwrap_or_else(|e| e.into_inner());
+        let cache = cache.read().unwrap_or_else(|e| e.into_inner());
         ids.retain(|id| match cache.get(id) {
             Some(n) => {
                 names.insert(*id, n.clone());
@@ -138,7 +148,7 @@ async fn location_names<'a, C: ConnectionTrait>(db: &C, paths: impl Iterator<Ite
         return Ok(names);
     }
     let fresh = query_location_names(db, ids).await?;
-    let mut cache = NAME_CACHE.write().unwrap_or_else(|e| e.into_inner());
+    let mut cache = cache.write().unwrap_or_else(|e| e.into_inner());
     if cache.len() + fresh.len() > NAME_CACHE_MAX {
         cache.clear();
     }
