@@ -267,7 +267,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
     );
 
     let browser = if measure_browser {
-        Some(browser_figures(args, &server, &site, heavy).await)
+        Some(browser_figures(args, &server, heavy).await)
     } else {
         None
     };
@@ -412,13 +412,26 @@ pub async fn mixed_load(
 }
 
 /// What the browser downloads for the console, and the time to hydration.
-async fn browser_figures(args: &Args, server: &ServerProc, site: &Path, heavy: i64) -> report::BrowserFigures {
+async fn browser_figures(args: &Args, server: &ServerProc, heavy: i64) -> report::BrowserFigures {
     let client = load::client(1);
     let mut assets = vec![];
-    let mut entries: Vec<_> = std::fs::read_dir(site.join("pkg"))
-        .map(|d| d.flatten().collect())
-        .unwrap_or_default();
-    entries.sort_by_key(|e| e.file_name());
+    // What the page loads: the newest .js, .wasm and .css (the folder keeps
+    // older hashed builds and TypeScript declarations, which no page loads).
+    let mut entries: Vec<std::fs::DirEntry> = vec![];
+    for ext in ["js", "wasm", "css"] {
+        let suffix = format!(".{ext}");
+        // The original folder: copies carry the copy's time, not the build's.
+        let newest = std::fs::read_dir(args.site_root.join("pkg"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+        entries.extend(newest);
+    }
     for e in entries {
         let name = e.file_name().to_string_lossy().to_string();
         let raw = e.metadata().map(|m| m.len()).unwrap_or(0);
@@ -463,7 +476,6 @@ async fn browser_figures(args: &Args, server: &ServerProc, site: &Path, heavy: i
     if let Err(e) = &hydration {
         eprintln!("   {e}");
     }
-    let _ = args;
     report::BrowserFigures { assets, hydration }
 }
 
