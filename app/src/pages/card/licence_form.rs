@@ -73,6 +73,11 @@ pub fn LicenceForm(
 fn LicenceTable(data: LicenceFormData, save: SaveAction, outcome: RwSignal<Outcome>) -> impl IntoView {
     let read_only = !data.can_edit;
     let pending = save.pending();
+    // The Set buttons submit through the WASM handler; until it is attached
+    // (effects run only in the browser, after hydration) a click would be a
+    // plain form GET that saves nothing, so they start disabled.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     view! {
         {read_only.then(|| view! {
             <p class="notice" role="note">
@@ -123,7 +128,7 @@ fn LicenceTable(data: LicenceFormData, save: SaveAction, outcome: RwSignal<Outco
                                     />
                                     <input type="hidden" name="version" value=l.version.to_string()/>
                                     " "
-                                    <button type="submit" disabled=move || read_only || pending.get()>"Set"</button>
+                                    <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Set"</button>
                                 </form>
                             </td>
                         </tr>
