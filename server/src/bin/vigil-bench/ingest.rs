@@ -103,16 +103,8 @@ pub fn event(t: &Targets, run: u32, w: usize, n: u64) -> String {
             "billing.detach_camera",
             format!(r#"{{"account":"{account}","mac":"{}"}}"#, mac(0)),
         ),
-        // Billing retries: the same id and body as the attach of this cycle.
-        8 => (
-            id(n - 7),
-            "billing.attach_camera",
-            format!(
-                r#"{{"account":"{account}","mac":"{}","csa":"{csa_1}","archive_days":7,"replace":false}}"#,
-                mac(0),
-                csa_1 = &t.csas[(pick(1) % t.csas.len() as u64) as usize]
-            ),
-        ),
+        // Billing retries: the attach of this cycle again, same id and data.
+        8 => return event(t, run, w, n - 7),
         _ => (
             id(n),
             "billing.create_location",
