@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod client_api;
 pub mod config;
+pub mod http;
 pub mod jobs;
 pub mod notify;
 pub mod router;

@@ -1,7 +1,6 @@
 //! `server`: runs Vigil.
 
 use app::server::{clock::Clock, db, demo, seed, AppState};
-use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -73,22 +72,18 @@ async fn run(config: Config) -> Result<(), String> {
     // Sync notices from other instances (PostgreSQL LISTEN; nothing on SQLite).
     server::notify::start(state.clone()).await?;
     let router = server::router::build(state, leptos, billing_secret);
-    let listener = tokio::net::TcpListener::bind(config.site_addr)
-        .await
+    let (serving, _) = server::http::spawn(config.site_addr, router, server::http::default_threads())
         .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
-    let listener = listener.tap_io(|tcp| {
-        // Streamed SSR otherwise stalls on delayed ACKs.
-        let _ = tcp.set_nodelay(true);
-    });
     println!("Vigil is running at http://{}", config.site_addr);
     if config.demo {
         println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD (demo operators: `operator` / `operator-demo`, `viewer` / `viewer-demo`, `newcomer` / `newcomer-demo` without permissions).");
     } else {
         println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD.");
     }
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    shutdown_signal().await;
+    tokio::task::spawn_blocking(move || serving.shutdown())
         .await
+        .map_err(|e| format!("server: {e}"))?
         .map_err(|e| format!("server: {e}"))
 }
 

@@ -32,7 +32,12 @@ impl axum::extract::FromRef<RouterState> for LeptosOptions {
 /// `billing_secret`: the HMAC secret shared with billing (`VIGIL_BILLING_SECRET`);
 /// without one the billing endpoint refuses every request.
 pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<String>) -> Router {
-    let routes = generate_route_list(App);
+    // Once per process: generating the list sets a process-wide flag that
+    // parks any resource first polled meanwhile forever (leptos#4773), so a
+    // second router built beside a serving one (tests, the benchmark tools)
+    // would hang that one's pages.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let state = RouterState {
         app: app_state.clone(),
         leptos: leptos.clone(),

@@ -12,4 +12,5 @@ mod devices;
 mod foundation;
 mod retention;
 mod security;
+mod stalls;
 mod sync_cluster;

@@ -345,26 +345,19 @@ fn with_cookie(req: reqwest::RequestBuilder, cookie: &str) -> reqwest::RequestBu
 /// How long a page may take before it counts as stalled.
 const STALL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// A GET as a browser navigates to a page. Server-rendered pages
-/// intermittently never answer (about one GET in several hundred, on both
-/// backends, with all runtime threads idle: a lost wake-up in async SSR, not
-/// an access decision); such a GET is reported and asked once more, as a
-/// browser's reload would, so that the security verdicts stay about
-/// security. Twice stalled is status 0.
+/// A GET as a browser navigates to a page. A page that never finishes is
+/// status 0 (see `stalls.rs`: it used to happen in Leptos' async SSR).
 pub async fn get(srv: &TestServer, path: &str, cookie: &str) -> Answer {
-    for _ in 0..2 {
-        let req = srv.client.get(format!("{}{path}", srv.base)).header("accept", "text/html");
-        let attempt = async { answer(with_cookie(req, cookie).send().await.unwrap()).await };
-        match tokio::time::timeout(STALL, attempt).await {
-            Ok(a) => return a,
-            Err(_) => println!("STALLED: GET {path} gave no complete answer within {STALL:?}; asking again"),
-        }
-    }
-    Answer {
-        status: 0,
-        location: String::new(),
-        headers: HeaderMap::new(),
-        body: format!("GET {path} stalled twice"),
+    let req = srv.client.get(format!("{}{path}", srv.base)).header("accept", "text/html");
+    let attempt = async { answer(with_cookie(req, cookie).send().await.unwrap()).await };
+    match tokio::time::timeout(STALL, attempt).await {
+        Ok(a) => a,
+        Err(_) => Answer {
+            status: 0,
+            location: String::new(),
+            headers: HeaderMap::new(),
+            body: format!("GET {path} stalled: no complete answer within {STALL:?}"),
+        },
     }
 }
 

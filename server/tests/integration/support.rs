@@ -94,25 +94,33 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     pub client: reqwest::Client,
+    /// Served exactly as `main` serves (a current-thread runtime per
+    /// thread), stopped when the test's server is dropped.
+    serving: server::http::Serving,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.serving.stop();
+    }
 }
 
 /// The billing secret every test server is configured with.
 pub const TEST_BILLING_SECRET: &str = "test-billing-secret-0123456789";
 
 pub async fn serve(state: AppState) -> TestServer {
+    serve_site(state, "target/site").await
+}
+
+/// [`serve`] with static files from `site_root`.
+pub async fn serve_site(state: AppState, site_root: &str) -> TestServer {
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("vigil")
-        .site_root("target/site")
+        .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
     let router = server::router::build(state.clone(), leptos, Some(TEST_BILLING_SECRET.to_string()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .unwrap();
-    });
+    let (serving, addr) = server::http::spawn("127.0.0.1:0".parse().unwrap(), router, 2).unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -121,6 +129,7 @@ pub async fn serve(state: AppState) -> TestServer {
         base: format!("http://{addr}"),
         state,
         client,
+        serving,
     }
 }
 

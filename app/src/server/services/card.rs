@@ -54,18 +54,6 @@ pub async fn has_sub_users_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Resu
     Ok(n > 0)
 }
 
-/// Whether the user holds licences, or has a level in retention (the
-/// Analytics tab exists).
-pub async fn has_analytics_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<bool, AppError> {
-    let n = count(
-        db,
-        "SELECT COUNT(*) FROM licence_allocations WHERE user_id = $1 AND (total > 0 OR removed_at IS NOT NULL)",
-        vec![user_id.into()],
-    )
-    .await?;
-    Ok(n > 0)
-}
-
 /// The header of the card (404 when the user is unknown or out of scope).
 pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<UserCardHeader, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
@@ -78,6 +66,7 @@ pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
         },
         None => None,
     };
+    let (has_sub_users, has_analytics) = conditional_tabs(db, u.id).await?;
     Ok(UserCardHeader {
         main_user,
         can_allocate: can_allocate(admin, &u),
@@ -87,9 +76,26 @@ pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
         kind: kind_of(&u),
         status: status_of(&u),
         created_at: fmt::datetime(u.created_at, admin.time_zone),
-        has_sub_users: has_sub_users_tab(db, u.id).await?,
-        has_analytics: has_analytics_tab(db, u.id).await?,
+        has_sub_users,
+        has_analytics,
     })
+}
+
+/// Whether the Sub users tab (the user holds `users-index`) and the
+/// Analytics tab (licences, or a level in retention) exist, in one round
+/// trip: the header is on every page.
+async fn conditional_tabs<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<(bool, bool), AppError> {
+    let rows = rows(
+        db,
+        "SELECT \
+           (SELECT COUNT(*) FROM user_permissions WHERE user_id = $1 AND slug = $2) AS sub_users, \
+           (SELECT COUNT(*) FROM licence_allocations WHERE user_id = $1 AND (total > 0 OR removed_at IS NOT NULL)) AS analytics",
+        vec![user_id.into(), SUB_USERS_INDEX.into()],
+    )
+    .await?;
+    let Some(row) = rows.first() else { return Ok((false, false)) };
+    let n = |col: &str| row.try_get::<i64>("", col).map_err(db_err);
+    Ok((n("sub_users")? > 0, n("analytics")? > 0))
 }
 
 /// The User tab: the billing data, read-only.

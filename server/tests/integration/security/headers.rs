@@ -37,38 +37,13 @@ fn missing(a: &Answer) -> Vec<String> {
     out
 }
 
-/// The router of `serve`, with static files from `root`.
-async fn serve_site(state: AppState, root: &std::path::Path) -> TestServer {
-    let leptos = leptos::prelude::LeptosOptions::builder()
-        .output_name("vigil")
-        .site_root(root.display().to_string())
-        .site_pkg_dir("pkg")
-        .build();
-    let router = server::router::build(state.clone(), leptos, Some(TEST_BILLING_SECRET.to_string()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .unwrap();
-    });
-    TestServer {
-        base: format!("http://{addr}"),
-        state,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    }
-}
-
 both!(every_response_carries_them, |st: AppState| async move {
     let w = world(&st).await;
     let root = std::env::temp_dir().join(format!("vigil-site-{}", fresh()));
     std::fs::create_dir_all(root.join("pkg")).unwrap();
     std::fs::write(root.join("pkg/vigil.h4sh3d.css"), "body{}").unwrap();
     std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
-    let srv = serve_site(st.clone(), &root).await;
+    let srv = serve_site(st.clone(), &root.display().to_string()).await;
     let admin = admin_cookie(&st, w.admin_in).await;
     let none = admin_cookie(&st, w.lacking[0].1).await;
     let client = crate::client::client_cookie(&st, w.main).await;

@@ -1,0 +1,95 @@
+//! Serving the router: one single-threaded Tokio runtime per thread, each
+//! with its own listening socket on the same port (`SO_REUSEPORT`: the
+//! kernel spreads new connections evenly over them; one shared socket would
+//! let whichever thread wakes first take a whole burst of connections).
+//!
+//! Why not `axum::serve` on the multi-threaded runtime: Leptos 0.8.23 (the
+//! newest 0.8 on crates.io) has lost wake-ups between a resource finishing
+//! on one worker thread and a `<Suspense>` polling or tracking it on another
+//! (leptos#4851, leptos#4698; fixed upstream in 5c54f87 and e1acb6d, after
+//! the last 0.8 release): the page then never finishes. On a current-thread
+//! runtime a request's render, its resources and its effects all run on one
+//! thread, so neither race can happen. Work is spread by connection instead
+//! of by task, which suits short page renders; the database drivers keep
+//! their own threads.
+
+use axum::serve::ListenerExt;
+use axum::Router;
+use std::io;
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+use tokio::sync::watch;
+
+/// The serving threads; [`Serving::shutdown`] stops them gracefully
+/// (in-flight requests finish).
+pub struct Serving {
+    threads: Vec<JoinHandle<io::Result<()>>>,
+    stop: watch::Sender<bool>,
+}
+
+/// Starts `threads` serving threads (at least one) on `addr`; the address
+/// they serve (its port chosen by the system when `addr`'s is 0).
+pub fn spawn(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Serving, SocketAddr)> {
+    // A plain bind first: it fails when anything (an older Vigil, whose
+    // sockets also allow port sharing) already listens there; without it the
+    // kernel would quietly split connections between the two.
+    let addr = std::net::TcpListener::bind(addr)?.local_addr()?;
+    let listeners = (0..threads.max(1)).map(|_| listen(addr)).collect::<io::Result<Vec<_>>>()?;
+    let (stop, stopped) = watch::channel(false);
+    let mut handles = Vec::new();
+    for (i, listener) in listeners.into_iter().enumerate() {
+        let router = router.clone();
+        let mut stopped = stopped.clone();
+        let handle = std::thread::Builder::new().name(format!("http-{i}")).spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
+                    // Streamed SSR otherwise stalls on delayed ACKs.
+                    let _ = tcp.set_nodelay(true);
+                });
+                axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+            })
+        })?;
+        handles.push(handle);
+    }
+    Ok((Serving { threads: handles, stop }, addr))
+}
+
+fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// One serving thread per available core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+impl Serving {
+    /// Asks every thread to stop accepting and to finish what it serves.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Stops and waits for the threads; the first error any of them had.
+    pub fn shutdown(self) -> io::Result<()> {
+        self.stop();
+        let mut result = Ok(());
+        for t in self.threads {
+            let r = t.join().unwrap_or_else(|_| Err(io::Error::other("a serving thread panicked")));
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    }
+}

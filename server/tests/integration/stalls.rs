@@ -1,0 +1,59 @@
+//! Every server-rendered page finishes, many at a time, while other tests
+//! of this binary start their own servers. Two causes of pages that never
+//! ended are covered: a second router's route-list generation parking the
+//! resources of pages being rendered meanwhile (leptos#4773; about one GET in
+//! a few hundred here before `router::build` generated the list once per
+//! process), and lost wake-ups between runtime threads (leptos#4851;
+//! `server::http` renders each connection on one thread).
+
+use crate::both;
+use crate::support::*;
+use app::server::AppState;
+use futures::StreamExt;
+use std::time::Duration;
+
+const TABS: [&str; 7] = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
+const PAGES: usize = 700;
+const AT_ONCE: usize = 4;
+/// Far above a debug build's slowest page (well under a second here).
+const STALL: Duration = Duration::from_secs(15);
+
+both!(every_page_finishes, |st: AppState| async move {
+    demo(&st).await;
+    let (_, cookie) = admin_session(&st, "stall-hunter", true, &[], &[]).await;
+    let srv = serve(st.clone()).await;
+    let paths: Vec<String> = (0..PAGES)
+        .map(|i| match i % 8 {
+            7 => "/users?sort=id&dir=desc&kind=billing".to_string(),
+            t => format!("/users/{}/{}", 1 + (i / 8) % 20, TABS[t]),
+        })
+        .collect();
+    let outcomes: Vec<Result<(u16, bool), String>> = futures::stream::iter(paths.iter())
+        .map(|path| {
+            let req = srv
+                .client
+                .get(format!("{}{path}", srv.base))
+                .header("cookie", &cookie)
+                .header("accept", "text/html");
+            async move {
+                let attempt = async {
+                    let res = req.send().await.map_err(|e| format!("{path}: {e}"))?;
+                    let status = res.status().as_u16();
+                    let body = res.text().await.map_err(|e| format!("{path}: {e}"))?;
+                    Ok::<_, String>((status, body.contains("</body></html>")))
+                };
+                tokio::time::timeout(STALL, attempt)
+                    .await
+                    .unwrap_or_else(|_| Err(format!("{path}: stalled")))
+            }
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    let failed: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert!(failed.is_empty(), "{} of {PAGES} pages did not finish: {failed:?}", failed.len());
+    for (status, complete) in outcomes.into_iter().map(Result::unwrap) {
+        assert!(status == 200 || status == 404, "status {status}");
+        assert!(complete, "a page without its closing </body></html>");
+    }
+});
