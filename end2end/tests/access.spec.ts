@@ -140,12 +140,7 @@ test("a forged sub-user request for an unlicensed analytics type is refused and 
   expect(after.groups).toEqual(before.groups);
 });
 
-// FIXME: under the parallel CI run the save is stored (the form shows the new
-// total) but the tab's own table does not refresh from its empty state and the
-// confirmation is not shown; passes when run alone. A real UI bug in the
-// empty-state → table swap after on_saved, not yet understood. The server side
-// is covered by the integration tests (card::tabs_render_on_the_server).
-test.fixme("the first licences of a user are given on the Analytics tab", async ({ page }) => {
+test("the first licences of a user are given on the Analytics tab", async ({ page }) => {
   await signIn(page);
   // A demo billing user without licences: its Analytics tab is empty for an administrator with licenses.edit.
   const list = await api(page.request, "users/list", { "query[kind]": "billing", "query[sort]": "id", "query[dir]": "asc" });

@@ -122,6 +122,9 @@ test("a card table sorts and pages on the server, and reloading the URL gives th
   // Sort by ID, then descending (the header toggles the direction).
   await table.getByRole("link", { name: /^ID/ }).click();
   await expect(page).toHaveURL(/sort=id&dir=asc/);
+  // The URL changes when navigation starts; the header links toggle once the
+  // new rows are in (until then the old header still links to ascending).
+  await expect(table.locator("th[aria-sort='ascending']")).toContainText("ID");
   await table.getByRole("link", { name: /^ID/ }).click();
   await expect(page).toHaveURL(/sort=id&dir=desc/);
   await expect(table.locator("th[aria-sort='descending']")).toContainText("ID");
@@ -129,9 +132,22 @@ test("a card table sorts and pages on the server, and reloading the URL gives th
   expect(first).toHaveLength(25);
   expect([...first].sort((a, b) => b - a)).toEqual(first);
 
-  // The next page continues the order below the first page.
+  // The next page continues the order below the first page. While it loads,
+  // the current rows stay, marked busy.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/api/card/cameras*", async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.getByRole("link", { name: "Next ›" }).click();
   await expect(page).toHaveURL(/after=/);
+  const region = page.locator(".table-region").filter({ has: table });
+  await expect(region).toHaveAttribute("aria-busy", "true");
+  await expect(table.locator("tbody tr td:first-child").first()).toHaveText(String(first[0]));
+  release();
+  await expect(region).toHaveAttribute("aria-busy", "false");
+  await page.unroute("**/api/card/cameras*");
   await expect(table.locator("tbody tr td:first-child").first()).not.toHaveText(String(first[0]));
   const second = await ids();
   expect(second.length).toBeGreaterThan(0);
@@ -156,6 +172,8 @@ test("a card table sorts and pages on the server, and reloading the URL gives th
   // Sorting by name orders the names.
   await table.getByRole("link", { name: /^Name/ }).click();
   await expect(page).toHaveURL(/sort=name&dir=asc/);
+  await expect(table.locator("th[aria-sort='ascending']")).toContainText("Name");
+  await expect(page.locator(".table-region").filter({ has: table })).toHaveAttribute("aria-busy", "false");
   const names = await table.locator("tbody tr td:nth-child(2)").allTextContents();
   expect([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(names);
 });

@@ -64,3 +64,13 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+/// False in the server-rendered HTML and until this component's effects run
+/// in the browser (after hydration). Submit buttons of forms that save
+/// through a WASM handler stay disabled until then: a click before it is
+/// attached would be a plain form GET that saves nothing.
+pub fn interactive() -> Signal<bool> {
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    ready.into()
+}

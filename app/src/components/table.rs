@@ -132,3 +132,19 @@ pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
         </nav>
     }
 }
+
+/// A table's `<Transition>`: while the next sort or page loads, the previous
+/// rows stay, dimmed, marked busy and not clickable (their header links
+/// still describe the old order, so a click would lead nowhere new).
+#[component]
+pub fn TableTransition<C: IntoView + Send + 'static>(children: TypedChildren<C>) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let children = children.into_inner();
+    view! {
+        <div class="table-region" aria-busy=move || pending.get().to_string()>
+            <Transition fallback=super::feedback::Loading set_pending=pending.write_only()>
+                {children()}
+            </Transition>
+        </div>
+    }
+}

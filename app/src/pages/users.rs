@@ -1,8 +1,8 @@
 //! `/users`: search, filter, sort and page through the users in scope.
 
 use crate::api::users::list_users;
-use crate::components::feedback::{Empty, ErrorView, Loading};
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::feedback::{Empty, ErrorView};
+use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use crate::types::{UserKind, UserStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,7 +32,7 @@ pub fn UsersPage() -> impl IntoView {
             </select>
             <button type="submit">"Search"</button>
         </Form>
-        <Transition fallback=Loading>
+        <TableTransition>
             {move || Suspend::new(async move {
                 match users.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -64,6 +64,6 @@ pub fn UsersPage() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </TableTransition>
     }
 }

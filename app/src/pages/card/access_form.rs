@@ -6,7 +6,7 @@
 
 use crate::api::access::save_access;
 use crate::api::card::card_access;
-use crate::components::feedback::{error_text, ErrorView, Loading};
+use crate::components::feedback::{error_text, interactive, ErrorView, Loading};
 use crate::error::AppError;
 use crate::permissions::admin::USERS_ACCESS_EDIT;
 use crate::types::access::AccessSaved;
@@ -120,6 +120,7 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
                         let read_only = !settings.can_edit;
                         let checked = RwSignal::new(checked_slugs(&settings.groups));
                         let pending = save.pending();
+                        let interactive = interactive();
                         let on_submit = move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
                             if read_only {
@@ -138,7 +139,7 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
                                 <input type="hidden" name="version" value=version.to_string()/>
                                 <PermissionChecks groups=settings.groups checked disabled=Signal::derive(move || read_only) id_prefix="perm"/>
                                 <p class="form-actions">
-                                    <button type="submit" disabled=move || read_only || pending.get()>"Save"</button>
+                                    <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save"</button>
                                     " "<span class="muted">{format!("Version {version}")}</span>
                                 </p>
                                 <SaveOutcome value=outcome/>

@@ -21,8 +21,6 @@ pub fn AnalyticsTab() -> impl IntoView {
     );
     let user_id = Signal::derive(move || card.user_id.get().unwrap_or_default());
     let on_saved = Callback::new(move |_| reloads.update(|n| *n += 1));
-    // Outside the Transition, so the save message survives the reload.
-    let outcome = RwSignal::new(None as super::licence_form::Outcome);
     view! {
         <h2 class="sr-only">"Analytics"</h2>
         <Transition fallback=Loading>
@@ -31,7 +29,6 @@ pub fn AnalyticsTab() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                     Ok(rows) if rows.is_empty() => view! {
                         <Empty text="The user has no analytics licences."/>
-                        <LicenceForm user_id on_saved outcome/>
                     }.into_any(),
                     Ok(rows) => view! {
                         <table class="grid" data-testid="card-analytics">
@@ -57,10 +54,12 @@ pub fn AnalyticsTab() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <LicenceForm user_id on_saved outcome/>
                     }.into_any(),
                 }
             })}
         </Transition>
+        // Outside the Transition: reloading the table after a save must not
+        // re-create the form (and its pending action and message) mid-save.
+        <LicenceForm user_id on_saved/>
     }
 }

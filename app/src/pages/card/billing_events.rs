@@ -6,8 +6,8 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_billing_events;
-use crate::components::feedback::{Empty, ErrorView, Loading};
-use crate::components::table::{href, use_table_query, Pager, SortHeader};
+use crate::components::feedback::{Empty, ErrorView};
+use crate::components::table::{href, use_table_query, Pager, SortHeader, TableTransition};
 use crate::types::TableQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -64,7 +64,7 @@ pub fn BillingEventsTab() -> impl IntoView {
         <Show when=move || arrived.get()>
             <p class="notice" role="status">"New events arrived. " <a href=newest>"Show the newest"</a></p>
         </Show>
-        <Transition fallback=Loading>
+        <TableTransition>
             {move || Suspend::new(async move {
                 match events.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -90,7 +90,7 @@ pub fn BillingEventsTab() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </TableTransition>
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_cameras;
-use crate::components::feedback::{Empty, ErrorView, Loading};
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::feedback::{Empty, ErrorView};
+use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use leptos::prelude::*;
 
 pub fn camera_status_label(status: &str) -> &'static str {
@@ -27,7 +27,7 @@ pub fn CamerasTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Cameras"</h2>
-        <Transition fallback=Loading>
+        <TableTransition>
             {move || Suspend::new(async move {
                 match cameras.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -59,6 +59,6 @@ pub fn CamerasTab() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </TableTransition>
     }
 }

@@ -4,8 +4,8 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_intercoms;
-use crate::components::feedback::{Empty, ErrorView, Loading};
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::feedback::{Empty, ErrorView};
+use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use leptos::prelude::*;
 
 #[component]
@@ -18,7 +18,7 @@ pub fn IntercomsTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Intercoms"</h2>
-        <Transition fallback=Loading>
+        <TableTransition>
             {move || Suspend::new(async move {
                 match intercoms.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -54,6 +54,6 @@ pub fn IntercomsTab() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </TableTransition>
     }
 }

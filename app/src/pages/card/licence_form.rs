@@ -5,28 +5,23 @@
 //! with the allocation version it was loaded with (409 when it moved).
 
 use crate::api::access::{load_licence_form, set_licence_total};
-use crate::components::feedback::{error_text, Empty, ErrorView, Loading};
+use crate::components::feedback::{error_text, interactive, Empty, ErrorView, Loading};
 use crate::error::AppError;
 use crate::permissions::admin::LICENSES_EDIT;
 use crate::types::access::{LicenceAllocation, LicenceForm as LicenceFormData};
 use leptos::prelude::*;
 
 /// (level id, outcome) of the last save, shown under the table.
-pub type Outcome = Option<SaveResult>;
+type Outcome = Option<SaveResult>;
 /// (level id, what the server answered).
 pub type SaveResult = (String, Result<LicenceAllocation, AppError>);
 /// Sets a level's total: (level id, total, version).
 type SaveAction = Action<(String, i64, i64), SaveResult>;
 
-/// `on_saved` runs after every save (so the tab can reload its own table);
-/// pass `outcome` from outside when that reload re-creates this form, so the
-/// message survives it.
+/// `on_saved` runs after every save (so the tab can reload its own table,
+/// which must not contain this form: the reload would re-create it).
 #[component]
-pub fn LicenceForm(
-    #[prop(into)] user_id: Signal<i64>,
-    #[prop(optional)] on_saved: Option<Callback<()>>,
-    #[prop(optional)] outcome: Option<RwSignal<Outcome>>,
-) -> impl IntoView {
+pub fn LicenceForm(#[prop(into)] user_id: Signal<i64>, #[prop(optional)] on_saved: Option<Callback<()>>) -> impl IntoView {
     let reloads = RwSignal::new(0u32);
     let form = Resource::new(move || (user_id.get(), reloads.get()), |(id, _)| load_licence_form(id));
     let save = Action::new(move |(level, total, version): &(String, i64, i64)| {
@@ -34,7 +29,7 @@ pub fn LicenceForm(
         let level_id = level.parse::<i64>().unwrap_or_default();
         async move { (level, set_licence_total(id, level_id, total, version).await) }
     });
-    let outcome = outcome.unwrap_or_else(|| RwSignal::new(None));
+    let outcome = RwSignal::new(None as Outcome);
     Effect::new(move |_| {
         if let Some(r) = save.value().get() {
             outcome.set(Some(r));
@@ -73,11 +68,7 @@ pub fn LicenceForm(
 fn LicenceTable(data: LicenceFormData, save: SaveAction, outcome: RwSignal<Outcome>) -> impl IntoView {
     let read_only = !data.can_edit;
     let pending = save.pending();
-    // The Set buttons submit through the WASM handler; until it is attached
-    // (effects run only in the browser, after hydration) a click would be a
-    // plain form GET that saves nothing, so they start disabled.
-    let interactive = RwSignal::new(false);
-    Effect::new(move |_| interactive.set(true));
+    let interactive = interactive();
     view! {
         {read_only.then(|| view! {
             <p class="notice" role="note">

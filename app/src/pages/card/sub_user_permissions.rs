@@ -7,7 +7,7 @@
 
 use super::access_form::{checked_slugs, PermissionChecks, SaveOutcome};
 use crate::api::access::{load_sub_user_access, save_sub_user_access};
-use crate::components::feedback::{ErrorView, Loading};
+use crate::components::feedback::{interactive, ErrorView, Loading};
 use crate::error::AppError;
 use crate::permissions::admin::SUBUSERS_EDIT;
 use crate::types::access::AccessSaved;
@@ -95,6 +95,7 @@ pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) 
                             let read_only = !a.can_edit;
                             let checked = RwSignal::new(checked_slugs(&a.groups));
                             let pending = save.pending();
+                            let interactive = interactive();
                             let on_submit = move |ev: leptos::ev::SubmitEvent| {
                                 ev.prevent_default();
                                 if read_only {
@@ -122,7 +123,7 @@ pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) 
                                         id_prefix=format!("sub-{sub_user_id}")
                                     />
                                     <p class="form-actions">
-                                        <button type="submit" disabled=move || read_only || pending.get()>"Save sub user permissions"</button>
+                                        <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save sub user permissions"</button>
                                         " "<span class="muted">{format!("Version {version}")}</span>
                                     </p>
                                     <SaveOutcome value=outcome/>

@@ -5,8 +5,8 @@
 use super::sub_user_permissions::{EditPermissionsLink, SubUserPermissionsPanel};
 use super::{require_id, use_card};
 use crate::api::card::card_sub_users;
-use crate::components::feedback::{Empty, ErrorView, Loading};
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::feedback::{Empty, ErrorView};
+use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use leptos::prelude::*;
 
 #[component]
@@ -19,7 +19,7 @@ pub fn SubUsersTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Sub users"</h2>
-        <Transition fallback=Loading>
+        <TableTransition>
             {move || Suspend::new(async move {
                 match subs.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -49,7 +49,7 @@ pub fn SubUsersTab() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </TableTransition>
         <SubUserPermissionsPanel user_id=Signal::derive(move || card.user_id.get().unwrap_or_default())/>
     }
 }
