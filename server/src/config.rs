@@ -38,6 +38,9 @@ pub struct Config {
     pub demo_users: u64,
     /// `VIGIL_PURGE_INTERVAL_SECS`: how often the retention purge runs (default 300).
     pub purge_interval_secs: u64,
+    /// `VIGIL_HTTP_THREADS`: serving threads, each with its own single-threaded
+    /// runtime (default: one per core; see `http`).
+    pub http_threads: usize,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -90,6 +93,7 @@ impl Config {
         };
         let demo_users = parse_num(&get, "VIGIL_DEMO_USERS", 2000, 1, 10_000_000)?;
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
+        let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
         Ok(Self {
             database_url,
             site_addr,
@@ -99,6 +103,7 @@ impl Config {
             demo,
             demo_users,
             purge_interval_secs,
+            http_threads,
         })
     }
 }
@@ -142,6 +147,7 @@ mod tests {
             .0
             .starts_with("VIGIL_BILLING_SECRET"));
         assert!(cfg(&[("VIGIL_DEMO_USERS", "-3")]).unwrap_err().0.starts_with("VIGIL_DEMO_USERS"));
+        assert!(cfg(&[("VIGIL_HTTP_THREADS", "0")]).unwrap_err().0.starts_with("VIGIL_HTTP_THREADS"));
     }
 
     #[test]

@@ -72,7 +72,7 @@ async fn run(config: Config) -> Result<(), String> {
     // Sync notices from other instances (PostgreSQL LISTEN; nothing on SQLite).
     server::notify::start(state.clone()).await?;
     let router = server::router::build(state, leptos, billing_secret);
-    let (serving, _) = server::http::spawn(config.site_addr, router, server::http::default_threads())
+    let (serving, _) = server::http::spawn(config.site_addr, router, config.http_threads)
         .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     println!("Vigil is running at http://{}", config.site_addr);
     if config.demo {
