@@ -81,11 +81,22 @@ async fn run(config: Config) -> Result<(), String> {
         println!("Sign in as `admin` with the password in VIGIL_ADMIN_PASSWORD.");
     }
     shutdown_signal().await;
-    tokio::task::spawn_blocking(move || serving.shutdown())
-        .await
-        .map_err(|e| format!("server: {e}"))?
-        .map_err(|e| format!("server: {e}"))
+    // In-flight requests finish; live event streams never do, so an open
+    // browser tab must not keep the process alive.
+    let stopped = tokio::task::spawn_blocking(move || serving.shutdown());
+    match tokio::time::timeout(std::time::Duration::from_secs(SHUTDOWN_GRACE_SECS), stopped).await {
+        Ok(joined) => joined.map_err(|e| format!("server: {e}"))?.map_err(|e| format!("server: {e}")),
+        Err(_) => {
+            tracing::info!("connections still open after {SHUTDOWN_GRACE_SECS} s (live event streams); exiting");
+            // Not a return: dropping the runtime would wait for the
+            // blocking task that is still joining the serving threads.
+            std::process::exit(0)
+        }
+    }
 }
+
+/// How long shutdown waits for open connections.
+const SHUTDOWN_GRACE_SECS: u64 = 5;
 
 async fn shutdown_signal() {
     let ctrl_c = async {
