@@ -41,6 +41,10 @@ pub struct Config {
     /// `VIGIL_HTTP_THREADS`: serving threads, each with its own single-threaded
     /// runtime (default: one per core; see `http`).
     pub http_threads: usize,
+    /// `VIGIL_BILLING_BATCH`: on SQLite, apply the billing events of
+    /// concurrent requests in shared transactions (default 1; 0 gives every
+    /// event its own transaction, for comparison).
+    pub billing_batch: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -91,6 +95,11 @@ impl Config {
             Some("1") | Some("true") => true,
             Some(v) => return Err(ConfigError(format!("VIGIL_DEMO must be 1 or 0, not {v:?}"))),
         };
+        let billing_batch = match get("VIGIL_BILLING_BATCH").as_deref() {
+            None | Some("") | Some("1") | Some("true") => true,
+            Some("0") | Some("false") => false,
+            Some(v) => return Err(ConfigError(format!("VIGIL_BILLING_BATCH must be 1 or 0, not {v:?}"))),
+        };
         let demo_users = parse_num(&get, "VIGIL_DEMO_USERS", 2000, 1, 10_000_000)?;
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
         let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
@@ -104,6 +113,7 @@ impl Config {
             demo_users,
             purge_interval_secs,
             http_threads,
+            billing_batch,
         })
     }
 }
@@ -135,6 +145,8 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/vigil.db");
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert!(!c.demo);
+        assert!(c.billing_batch);
+        assert!(!cfg(&[("VIGIL_BILLING_BATCH", "0")]).unwrap().billing_batch);
     }
 
     #[test]
@@ -147,6 +159,10 @@ mod tests {
             .0
             .starts_with("VIGIL_BILLING_SECRET"));
         assert!(cfg(&[("VIGIL_DEMO_USERS", "-3")]).unwrap_err().0.starts_with("VIGIL_DEMO_USERS"));
+        assert!(cfg(&[("VIGIL_BILLING_BATCH", "2")])
+            .unwrap_err()
+            .0
+            .starts_with("VIGIL_BILLING_BATCH"));
         assert!(cfg(&[("VIGIL_HTTP_THREADS", "0")]).unwrap_err().0.starts_with("VIGIL_HTTP_THREADS"));
     }
 

@@ -51,6 +51,9 @@ async fn run(config: Config) -> Result<(), String> {
         }
     }
     let state = AppState::new(database, clock);
+    if !config.billing_batch {
+        state.disable_billing_batch();
+    }
     server::jobs::spawn_purge(state.clone(), std::time::Duration::from_secs(config.purge_interval_secs));
     // cargo-leptos writes hash.txt next to the binary when it hashes asset
     // names; the hashed names let browsers cache /pkg forever.

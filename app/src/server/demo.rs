@@ -203,6 +203,15 @@ where
 {
     let txn = db.begin().await?;
     let db = &txn;
+    let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    if sqlite {
+        // The whole data set goes in as one transaction. With SQLite's
+        // default 2 MB page cache the random keys of the unique indexes
+        // (request ids, logins, MACs) make it spill dirty pages to the WAL
+        // and read them back for every batch; a 1 GiB cache keeps the
+        // transaction in memory. It is set back before the commit.
+        db.execute_unprepared("PRAGMA cache_size = -1048576").await?;
+    }
     let mut rng = Rng(0x005E_ED0F_u64 ^ size.users);
     let now = Utc::now();
     let epoch = now - Duration::days(400);
@@ -957,6 +966,9 @@ where
         ],
     )
     .await?;
+    if sqlite {
+        db.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -2,8 +2,9 @@
 //! and the background jobs.
 
 use super::clock::Clock;
+use crate::server::services::billing::batch::Batcher;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{broadcast, Mutex, MutexGuard};
 
 /// A change other parts of the server (and open browsers) may want to hear
@@ -28,6 +29,9 @@ pub struct AppState {
     /// `services::card_tables::LocationNames`); one per database, so tests
     /// running several databases in one process never mix them.
     pub location_names: crate::server::services::card_tables::LocationNames,
+    /// SQLite only: the group-commit writer of billing events, started on
+    /// the first event (see `services::billing::batch`).
+    billing_batcher: Arc<OnceLock<Option<Batcher>>>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
@@ -58,7 +62,30 @@ impl AppState {
             write_lock: Arc::new(Mutex::new(())),
             notices,
             location_names: Default::default(),
+            billing_batcher: Default::default(),
         }
+    }
+
+    /// Every billing event in its own transaction (`VIGIL_BILLING_BATCH=0`);
+    /// only before the first event.
+    pub fn disable_billing_batch(&self) {
+        let _ = self.billing_batcher.set(None);
+    }
+
+    /// The billing writer queue of this database; `None` on PostgreSQL,
+    /// where concurrent transactions commit in parallel and need none.
+    pub fn billing_batcher(&self) -> Option<&Batcher> {
+        self.billing_batcher
+            .get_or_init(|| {
+                (self.backend() == DbBackend::Sqlite)
+                    .then(|| Batcher::start(self.db.clone(), self.write_lock.clone(), self.clock.clone()))
+                    .and_then(|started| {
+                        started
+                            .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
+                            .ok()
+                    })
+            })
+            .as_ref()
     }
 
     pub fn backend(&self) -> DbBackend {

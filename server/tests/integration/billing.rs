@@ -922,6 +922,76 @@ both!(billing_thousand_events_concurrently, |st: AppState| async move {
     assert_eq!(count(&st, "SELECT COUNT(*) FROM users WHERE kind = 'billing'").await, 20);
 });
 
+both!(billing_concurrent_mix_of_valid_and_rejected_events, |st: AppState| async move {
+    use futures::StreamExt;
+    // On SQLite concurrent events share transactions (group commit); a
+    // rejected event must not take the valid ones of its batch down with it,
+    // and each request must get its own answer.
+    let srv = serve(st.clone()).await;
+    let mac = |i: u32| format!("02:00:00:01:{:02X}:{:02X}", i >> 8, i & 0xFF);
+    let bodies: Vec<(u32, String)> = (0..600u32)
+        .map(|i| {
+            let body = match i % 40 {
+                // Detaching from an account nobody has: 422 naming `account`.
+                39 => ev(
+                    &format!("mix-{i}"),
+                    "billing.detach_camera",
+                    json!({ "account": "NOBODY", "mac": mac(i) }),
+                ),
+                _ => ev(
+                    &format!("mix-{i}"),
+                    "billing.new_camera",
+                    json!({ "mac": mac(i), "serial_number": format!("SN-{i}") }),
+                ),
+            };
+            (i, body)
+        })
+        .collect();
+    let answers: Vec<(u32, u16, Value)> = futures::stream::iter(bodies.iter())
+        .map(|(i, b)| {
+            let srv = &srv;
+            async move {
+                let (status, body) = send(srv, b).await;
+                (*i, status, body)
+            }
+        })
+        .buffer_unordered(48)
+        .collect()
+        .await;
+    for (i, status, body) in &answers {
+        if i % 40 == 39 {
+            assert_eq!(*status, 422, "mix-{i}: {body}");
+            assert_eq!(body["field"], "account", "mix-{i}: {body}");
+        } else {
+            assert_eq!(*status, 202, "mix-{i}: {body}");
+            assert_eq!(body["id"], format!("mix-{i}"), "mix-{i}: {body}");
+            assert_eq!(body["type"], "billing.new_camera", "mix-{i}: {body}");
+        }
+    }
+    assert_eq!(count(&st, "SELECT COUNT(*) FROM cameras").await, 585);
+    assert_eq!(count(&st, "SELECT COUNT(*) FROM billing_events WHERE http_status = 202").await, 585);
+    assert_eq!(
+        count(
+            &st,
+            "SELECT COUNT(*) FROM billing_events WHERE http_status = 422 AND outcome = 'rejected'"
+        )
+        .await,
+        15
+    );
+    // Every answer was about its own request: ids and stored rows agree.
+    assert_eq!(count(&st, "SELECT COUNT(DISTINCT request_id) FROM billing_events").await, 600);
+    if let Some(batcher) = st.billing_batcher() {
+        let (batches, events) = batcher.committed();
+        assert!(events > 0, "the SQLite writer committed no batch");
+        assert!(
+            batches < events,
+            "no two events ever shared a transaction: {batches} batches for {events} events"
+        );
+    } else {
+        assert_ne!(st.backend(), sea_orm::DbBackend::Sqlite, "SQLite has no billing writer");
+    }
+});
+
 both!(billing_sse_streams_stored_events, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     expect_applied(&srv, &new_entity("s-0", "A-1", "alice", "pw-alice-1"), "billing.new_entity").await;

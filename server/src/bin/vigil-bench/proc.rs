@@ -20,6 +20,8 @@ pub struct Launch<'a> {
     pub site_root: &'a Path,
     pub demo_users: u64,
     pub log: PathBuf,
+    /// More environment for this server (e.g. `VIGIL_BILLING_BATCH=0`).
+    pub env: &'a [(&'a str, &'a str)],
 }
 
 /// A free loopback port (released just before the server binds it).
@@ -48,6 +50,7 @@ impl ServerProc {
             // The purge job stays out of the measured windows.
             .env("VIGIL_PURGE_INTERVAL_SECS", "86400")
             .env("RUST_LOG", "warn,sqlx=error")
+            .envs(l.env.iter().copied())
             .stdout(Stdio::from(log_file.try_clone().map_err(|e| e.to_string())?))
             .stderr(Stdio::from(log_file))
             .spawn()

@@ -56,6 +56,8 @@ pub struct BackendReport {
     pub events_last: Stats,
     pub ingest_1: Stats,
     pub ingest_16: Stats,
+    /// SQLite: 16 clients with group commit off (`VIGIL_BILLING_BATCH=0`).
+    pub ingest_16_unbatched: Option<Stats>,
     pub load: LoadFigure,
     pub purge: Result<PurgeFigure, String>,
 }
@@ -280,6 +282,15 @@ fn backend_section(md: &mut String, b: &BackendReport) {
     let _ = writeln!(md, "| Clients | events/s | p50 / p99 ms | Answers |\n| ---: | ---: | ---: | --- |");
     for (n, s) in [(1, &b.ingest_1), (16, &b.ingest_16)] {
         let _ = writeln!(md, "| {n} | {:.0} | {} | {} |", s.throughput(), latency(s), s.statuses());
+    }
+    if let Some(s) = &b.ingest_16_unbatched {
+        let _ = writeln!(
+            md,
+            "| 16, one transaction per event (`VIGIL_BILLING_BATCH=0`, same data, after the load) | {:.0} | {} | {} |",
+            s.throughput(),
+            latency(s),
+            s.statuses()
+        );
     }
     let _ = writeln!(md, "\n### Retention purge (`vigil-bench-purge`)\n");
     match &b.purge {

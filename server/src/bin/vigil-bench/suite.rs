@@ -178,6 +178,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
             site_root: &site,
             demo_users: args.users,
             log: logs.join(format!("server-{backend}.log")),
+            env: &[],
         },
         Duration::from_secs(3 * 3600),
     )
@@ -285,6 +286,39 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
     )
     .await?;
     server.stop().await;
+
+    // Side by side on SQLite: the same ingestion with one transaction per
+    // event (group commit off), on a second server over the same data.
+    let ingest_16_unbatched = if backend == "sqlite" {
+        let plain = ServerProc::start(
+            Launch {
+                exe: &args.bin_dir.join("server"),
+                database_url: &url,
+                site_root: &site,
+                demo_users: args.users,
+                log: logs.join(format!("server-{backend}-unbatched.log")),
+                env: &[("VIGIL_BILLING_BATCH", "0")],
+            },
+            Duration::from_secs(600),
+        )
+        .await?;
+        let s = load::run(
+            16,
+            WARMUP,
+            secs,
+            ingest::requests(client.clone(), &plain.base, Arc::new(ingest::targets(&db).await?), run ^ 0x2000),
+        )
+        .await;
+        eprintln!(
+            "   billing ingestion without group commit: 16 clients {:.0}/s ({})",
+            s.throughput(),
+            s.statuses()
+        );
+        plain.stop().await;
+        Some(s)
+    } else {
+        None
+    };
     let _ = std::fs::remove_dir_all(&site);
 
     let purge = purge(args, backend).await;
@@ -300,6 +334,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
             events_last,
             ingest_1,
             ingest_16,
+            ingest_16_unbatched,
             load,
             purge,
         },
@@ -532,6 +567,7 @@ pub async fn load_only(args: &Args) -> Result<bool, String> {
             site_root: &site,
             demo_users: args.users,
             log: std::env::temp_dir().join(format!("{name}.log")),
+            env: &[],
         },
         Duration::from_secs(600),
     )

@@ -2,12 +2,16 @@
 //! effect, in one transaction keyed by the request id.
 //!
 //! [`receive`] is the whole life of a parsed request: a duplicate is answered
-//! from the stored first answer; otherwise the event row is inserted first
+//! from the stored first answer. On SQLite the event then goes to the group
+//! commit writer ([`batch`]), which applies the events of concurrent
+//! requests in one transaction. Otherwise (PostgreSQL, or a batch that
+//! failed) it is applied on its own: the event row is inserted first
 //! (on PostgreSQL a concurrent delivery of the same id then waits on the
 //! unique index and fails once the first commits, so exactly one applies),
 //! the effect is applied, and the row gets its final type, user and detail.
 //! A 422 rolls all of that back and stores the rejected record on its own.
 
+pub mod batch;
 pub mod event;
 pub mod log;
 pub mod people;
@@ -182,6 +186,12 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
         Some(p) => Some(password::hash_async(p.0.clone()).await),
         None => None,
     };
+    if let Some(batcher) = state.billing_batcher() {
+        if let Some(row) = batcher.submit(&incoming, password_hash.clone(), received_at).await {
+            state.notify(Notice::BillingEvent { user_id: row.user_id });
+            return Ok(answer_of(&row, false));
+        }
+    }
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -213,6 +223,50 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
     }
 }
 
+/// The effect of a request: its event applied, or for an unknown type only
+/// the user it names.
+pub(crate) async fn apply_incoming<C: ConnectionTrait>(
+    db: &C,
+    incoming: &Incoming,
+    event: Option<&Event>,
+    password_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Applied, Step> {
+    match (event, &incoming.body) {
+        (Some(e), _) => apply(db, e, password_hash, now).await,
+        (None, Body::Unknown { original_type }) => {
+            let user_id = match &incoming.account {
+                Some(a) => people::by_account(db, a).await?.map(|u| u.id),
+                None => None,
+            };
+            Ok(Applied {
+                event_type: UNKNOWN_TYPE,
+                user_id,
+                detail: format!("unknown type “{original_type}”: stored, nothing applied"),
+            })
+        }
+        (None, _) => Err(Step::Db(DbErr::Custom("no event to apply".into()))),
+    }
+}
+
+/// The stored row of an applied request (`id` 0 until inserted).
+pub(crate) fn event_row(incoming: &Incoming, applied: Applied, received_at: DateTime<Utc>, now: DateTime<Utc>) -> billing_events::Model {
+    billing_events::Model {
+        id: 0,
+        request_id: incoming.request_id.clone(),
+        event_type: applied.event_type.to_string(),
+        user_id: applied.user_id,
+        account: incoming.account.clone(),
+        payload: incoming.stored_payload.clone(),
+        outcome: "applied".into(),
+        detail: Some(applied.detail),
+        http_status: 202,
+        occurred_at: incoming.occurred_at,
+        received_at,
+        processed_at: now,
+    }
+}
+
 async fn store_and_apply<C: ConnectionTrait>(
     db: &C,
     incoming: &Incoming,
@@ -240,21 +294,7 @@ async fn store_and_apply<C: ConnectionTrait>(
     .exec(db)
     .await?
     .last_insert_id;
-    let applied = match (event, &incoming.body) {
-        (Some(e), _) => apply(db, e, password_hash, now).await?,
-        (None, Body::Unknown { original_type }) => {
-            let user_id = match &incoming.account {
-                Some(a) => people::by_account(db, a).await?.map(|u| u.id),
-                None => None,
-            };
-            Applied {
-                event_type: UNKNOWN_TYPE,
-                user_id,
-                detail: format!("unknown type “{original_type}”: stored, nothing applied"),
-            }
-        }
-        (None, _) => return Err(Step::Db(DbErr::Custom("no event to apply".into()))),
-    };
+    let applied = apply_incoming(db, incoming, event, password_hash, now).await?;
     exec(
         db,
         "UPDATE billing_events SET event_type = $1, user_id = $2, detail = $3 WHERE id = $4",
@@ -266,20 +306,9 @@ async fn store_and_apply<C: ConnectionTrait>(
         ],
     )
     .await?;
-    Ok(billing_events::Model {
-        id,
-        request_id: incoming.request_id.clone(),
-        event_type: applied.event_type.to_string(),
-        user_id: applied.user_id,
-        account: incoming.account.clone(),
-        payload: incoming.stored_payload.clone(),
-        outcome: "applied".into(),
-        detail: Some(applied.detail),
-        http_status: 202,
-        occurred_at: incoming.occurred_at,
-        received_at,
-        processed_at: now,
-    })
+    let mut row = event_row(incoming, applied, received_at, now);
+    row.id = id;
+    Ok(row)
 }
 
 /// Stores a 422: the record only, so the administrator sees it; nothing
