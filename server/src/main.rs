@@ -5,6 +5,12 @@ use leptos::prelude::LeptosOptions;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
+// glibc's malloc took about a fifth of the CPU samples of a card-tab load
+// (`perf`: _int_malloc, malloc_consolidate, free across the serving and
+// SQLite worker threads); see docs/benchmarks.md for the side-by-side run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
