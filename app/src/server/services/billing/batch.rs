@@ -1,11 +1,12 @@
 //! Group commit of billing events on SQLite.
 //!
 //! SQLite has one writer at a time, so concurrent billing requests queue for
-//! the writer lock, and each pays for its own BEGIN and COMMIT plus a wake-up
-//! of its task for every statement on a runtime that is busy rendering pages.
-//! Here one writer thread takes every event waiting in the queue and applies
-//! them in a single transaction: the events of concurrent requests share one
-//! BEGIN/COMMIT and the lock changes hands once per batch.
+//! the writer lock, and each pays for its own BEGIN and COMMIT, with every
+//! statement's continuation scheduled on a serving runtime that also renders
+//! pages. Here one writer thread takes every event waiting in the queue and
+//! applies them in a single transaction: the events of concurrent requests
+//! share one BEGIN/COMMIT and the lock changes hands once per batch
+//! (side by side in docs/benchmarks.md: 1.2× to 2.0× the events per second).
 //!
 //! A batch commits all its events or none. When any event of it fails
 //! (a 422, a duplicate id sent twice at once, a database error) the batch
@@ -25,8 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-/// Most events in one transaction: bounds how long the writer lock is held
-/// (a few milliseconds) so page writes are not starved.
+/// Most events in one transaction: bounds how long the writer lock is held,
+/// so page writes waiting for it are not starved.
 const MAX_BATCH: usize = 64;
 
 /// The writer's answer to a request: its stored row once the batch
@@ -65,6 +66,8 @@ struct Writer {
 
 impl Batcher {
     pub fn start(db: DatabaseConnection, lock: Arc<Mutex<()>>, clock: Clock) -> std::io::Result<Self> {
+        // Unbounded, yet bounded in practice: every job is an open HTTP
+        // request waiting for its answer.
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(Stats::default());
         let writer = Writer {
