@@ -4,7 +4,8 @@
 //! without `user_id` it sends `data: global` for events that concern no user
 //! (the global billing log). Browsers refetch their table on each event.
 //! The same checks as the pages: a session (401), `users.view` (403), and the
-//! user within the administrator's scope (404).
+//! user within the administrator's scope (404); repeated while the stream is
+//! open, which ends when they fail.
 
 use app::error::AppError;
 use app::permissions::admin::USERS_VIEW;
@@ -26,6 +27,35 @@ pub fn routes<S: Clone + Send + Sync + 'static>(app: AppState) -> Router<S> {
     Router::new().route("/sse/billing-events", get(billing_events)).with_state(app)
 }
 
+/// How often an idle stream checks that its session may still see it.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// An open stream. The session is checked again before every event and
+/// every [`RECHECK`], so signing out, losing `users.view` or the user
+/// leaving the scope ends the stream (the browser's reconnect then gets the
+/// 401, 403 or 404 and stops).
+struct Open {
+    rx: tokio::sync::broadcast::Receiver<Notice>,
+    data: String,
+    want: Option<i64>,
+    token: String,
+    state: AppState,
+    recheck: tokio::time::Interval,
+}
+
+impl Open {
+    async fn still_allowed(&self) -> bool {
+        let admin = match auth::admin_for_token(&self.state, &self.token).await {
+            Ok(Some(a)) if a.require(USERS_VIEW).is_ok() => a,
+            _ => return false,
+        };
+        match self.want {
+            None => true,
+            Some(id) => app::server::services::users::find_visible(&self.state.db, &admin, id).await.is_ok(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct BillingQuery {
     user_id: Option<String>,
@@ -37,13 +67,13 @@ fn refuse(e: AppError) -> Response {
 }
 
 async fn billing_events(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<BillingQuery>) -> Response {
-    let admin = match auth::cookie(&headers, auth::ADMIN_COOKIE) {
-        None => return refuse(AppError::Unauthorized),
-        Some(token) => match auth::admin_for_token(&state, &token).await {
-            Ok(Some(a)) => a,
-            Ok(None) => return refuse(AppError::Unauthorized),
-            Err(e) => return refuse(e),
-        },
+    let Some(token) = auth::cookie(&headers, auth::ADMIN_COOKIE) else {
+        return refuse(AppError::Unauthorized);
+    };
+    let admin = match auth::admin_for_token(&state, &token).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return refuse(AppError::Unauthorized),
+        Err(e) => return refuse(e),
     };
     if let Err(e) = admin.require(USERS_VIEW) {
         return refuse(e);
@@ -62,19 +92,36 @@ async fn billing_events(State(state): State<AppState>, headers: HeaderMap, Query
     }
     let data = want.map(|id| id.to_string()).unwrap_or_else(|| "global".into());
     // Subscribed before answering, so nothing stored from now on is missed.
-    let rx = state.notices.subscribe();
-    let stream = futures::stream::unfold((rx, data), move |(mut rx, data)| async move {
+    let open = Open {
+        rx: state.notices.subscribe(),
+        data,
+        want,
+        token,
+        state,
+        recheck: tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK),
+    };
+    let stream = futures::stream::unfold(open, |mut open| async move {
         loop {
-            match rx.recv().await {
-                Ok(Notice::BillingEvent { user_id }) if user_id == want => break,
-                Ok(_) => continue,
-                // Missed some notices: one refetch covers them all.
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return None,
+            tokio::select! {
+                notice = open.rx.recv() => match notice {
+                    Ok(Notice::BillingEvent { user_id }) if user_id == open.want => break,
+                    Ok(_) => continue,
+                    // Missed some notices: one refetch covers them all.
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = open.recheck.tick() => {
+                    if !open.still_allowed().await {
+                        return None;
+                    }
+                }
             }
         }
-        let event = Event::default().event("billing").data(data.clone());
-        Some((Ok::<_, Infallible>(event), (rx, data)))
+        if !open.still_allowed().await {
+            return None;
+        }
+        let event = Event::default().event("billing").data(open.data.clone());
+        Some((Ok::<_, Infallible>(event), open))
     });
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -992,6 +992,79 @@ both!(billing_concurrent_mix_of_valid_and_rejected_events, |st: AppState| async 
     }
 });
 
+both!(
+    billing_sse_stream_ends_when_its_session_may_no_longer_see_it,
+    |st: AppState| async move {
+        let srv = serve(st.clone()).await;
+        let (_, signed_out) = admin_session(&st, "leaver", false, &["users.view"], &[]).await;
+        let (demoted_id, demoted) = admin_session(&st, "demoted", false, &["users.view"], &[]).await;
+        let (_, stays) = admin_session(&st, "stays", false, &["users.view"], &[]).await;
+        let open = |cookie: String| {
+            let srv = &srv;
+            async move {
+                let res = srv
+                    .client
+                    .get(format!("{}/sse/billing-events", srv.base))
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+                res
+            }
+        };
+        let (a, b, c) = (open(signed_out.clone()).await, open(demoted).await, open(stays).await);
+        // One administrator signs out, another loses `users.view`.
+        let token = signed_out.split_once('=').unwrap().1.to_string();
+        st.db
+            .execute_unprepared(&format!(
+                "DELETE FROM admin_sessions WHERE token_hash = '{}'",
+                app::server::auth::token_hash(&token)
+            ))
+            .await
+            .unwrap();
+        st.db
+            .execute_unprepared(&format!("DELETE FROM admin_permissions WHERE admin_id = {demoted_id}"))
+            .await
+            .unwrap();
+        expect_applied(
+            &srv,
+            &ev(
+                "gone-1",
+                "billing.new_camera",
+                json!({ "mac": "00:00:00:00:0A:01", "serial_number": "S" }),
+            ),
+            "billing.new_camera",
+        )
+        .await;
+
+        /// Everything the stream sends until it ends (or 10 s pass).
+        async fn until_end(mut res: reqwest::Response) -> (String, bool) {
+            let mut text = String::new();
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                match tokio::time::timeout_at(deadline, res.chunk()).await {
+                    Ok(Ok(Some(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                    Ok(_) => return (text, true),
+                    Err(_) => return (text, false),
+                }
+                if text.contains("event: billing") {
+                    return (text, false);
+                }
+            }
+        }
+        for (who, res) in [("signed out", a), ("without users.view", b)] {
+            let (text, ended) = until_end(res).await;
+            assert!(ended && !text.contains("event: billing"), "{who}: ended {ended}, got {text:?}");
+        }
+        let (text, ended) = until_end(c).await;
+        assert!(
+            !ended && text.contains("event: billing\ndata: global\n"),
+            "still allowed: ended {ended}, got {text:?}"
+        );
+    }
+);
+
 both!(billing_sse_streams_stored_events, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     expect_applied(&srv, &new_entity("s-0", "A-1", "alice", "pw-alice-1"), "billing.new_entity").await;
