@@ -9,7 +9,8 @@
 
 use app::error::AppError;
 use app::permissions::admin::USERS_VIEW;
-use app::server::auth;
+use app::server::auth::{self, Admin};
+use app::server::services::users;
 use app::server::state::Notice;
 use app::server::AppState;
 use axum::extract::{Query, State};
@@ -45,15 +46,22 @@ struct Open {
 
 impl Open {
     async fn still_allowed(&self) -> bool {
-        let admin = match auth::admin_for_token(&self.state, &self.token).await {
-            Ok(Some(a)) if a.require(USERS_VIEW).is_ok() => a,
-            _ => return false,
-        };
-        match self.want {
-            None => true,
-            Some(id) => app::server::services::users::find_visible(&self.state.db, &admin, id).await.is_ok(),
+        match viewer(&self.state, &self.token).await {
+            Err(_) => false,
+            Ok(admin) => match self.want {
+                None => true,
+                Some(id) => users::find_visible(&self.state.db, &admin, id).await.is_ok(),
+            },
         }
     }
+}
+
+/// The administrator of `token` if it may read the billing log: a session
+/// (401) with `users.view` (403).
+async fn viewer(state: &AppState, token: &str) -> Result<Admin, AppError> {
+    let admin = auth::admin_for_token(state, token).await?.ok_or(AppError::Unauthorized)?;
+    admin.require(USERS_VIEW)?;
+    Ok(admin)
 }
 
 #[derive(Deserialize)]
@@ -70,14 +78,10 @@ async fn billing_events(State(state): State<AppState>, headers: HeaderMap, Query
     let Some(token) = auth::cookie(&headers, auth::ADMIN_COOKIE) else {
         return refuse(AppError::Unauthorized);
     };
-    let admin = match auth::admin_for_token(&state, &token).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return refuse(AppError::Unauthorized),
+    let admin = match viewer(&state, &token).await {
+        Ok(a) => a,
         Err(e) => return refuse(e),
     };
-    if let Err(e) = admin.require(USERS_VIEW) {
-        return refuse(e);
-    }
     let want = match q.user_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => match raw.parse::<i64>() {
@@ -86,7 +90,7 @@ async fn billing_events(State(state): State<AppState>, headers: HeaderMap, Query
         },
     };
     if let Some(id) = want {
-        if let Err(e) = app::server::services::users::find_visible(&state.db, &admin, id).await {
+        if let Err(e) = users::find_visible(&state.db, &admin, id).await {
             return refuse(e);
         }
     }

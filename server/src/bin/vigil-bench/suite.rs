@@ -294,12 +294,9 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
     let ingest_16_unbatched = if backend == "sqlite" {
         let plain = ServerProc::start(
             Launch {
-                exe: &args.bin_dir.join("server"),
-                database_url: &url,
-                site_root: &site,
-                demo_users: args.users,
                 log: logs.join(format!("server-{backend}-unbatched.log")),
                 env: &[("VIGIL_BILLING_BATCH", "0")],
+                ..launch()
             },
             Duration::from_secs(600),
         )

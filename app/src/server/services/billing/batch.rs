@@ -15,7 +15,7 @@
 //! answer. A request is answered only after its batch committed, so a 202
 //! still means stored and applied exactly once.
 
-use super::event::{Body, Event, Incoming};
+use super::event::Incoming;
 use super::{apply_incoming, event_row};
 use crate::server::clock::Clock;
 use crate::server::entities::billing_events;
@@ -115,13 +115,6 @@ impl Batcher {
     }
 }
 
-fn event_of(incoming: &Incoming) -> Option<&Event> {
-    match &incoming.body {
-        Body::Known(e) => Some(e),
-        _ => None,
-    }
-}
-
 impl Writer {
     async fn run(self, mut rx: mpsc::UnboundedReceiver<Job>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -164,8 +157,7 @@ impl Writer {
         let now = self.clock.now();
         let mut rows = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let event = event_of(&job.incoming);
-            let applied = match apply_incoming(&txn, &job.incoming, event, job.password_hash.clone(), now).await {
+            let applied = match apply_incoming(&txn, &job.incoming, job.password_hash.clone(), now).await {
                 Ok(a) => a,
                 Err(_) => {
                     let _ = txn.rollback().await;

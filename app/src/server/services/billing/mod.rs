@@ -228,13 +228,12 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
 pub(crate) async fn apply_incoming<C: ConnectionTrait>(
     db: &C,
     incoming: &Incoming,
-    event: Option<&Event>,
     password_hash: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Applied, Step> {
-    match (event, &incoming.body) {
-        (Some(e), _) => apply(db, e, password_hash, now).await,
-        (None, Body::Unknown { original_type }) => {
+    match &incoming.body {
+        Body::Known(e) => apply(db, e, password_hash, now).await,
+        Body::Unknown { original_type } => {
             let user_id = match &incoming.account {
                 Some(a) => people::by_account(db, a).await?.map(|u| u.id),
                 None => None,
@@ -245,7 +244,7 @@ pub(crate) async fn apply_incoming<C: ConnectionTrait>(
                 detail: format!("unknown type “{original_type}”: stored, nothing applied"),
             })
         }
-        (None, _) => Err(Step::Db(DbErr::Custom("no event to apply".into()))),
+        Body::Invalid { .. } => Err(Step::Db(DbErr::Custom("no event to apply".into()))),
     }
 }
 
@@ -294,7 +293,7 @@ async fn store_and_apply<C: ConnectionTrait>(
     .exec(db)
     .await?
     .last_insert_id;
-    let applied = apply_incoming(db, incoming, event, password_hash, now).await?;
+    let applied = apply_incoming(db, incoming, password_hash, now).await?;
     exec(
         db,
         "UPDATE billing_events SET event_type = $1, user_id = $2, detail = $3 WHERE id = $4",
