@@ -1243,16 +1243,17 @@ both!(billing_openapi_describes_the_contract, |st: AppState| async move {
 both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     let bin = env!("CARGO_BIN_EXE_vigil-billing");
-    let out = tokio::process::Command::new(bin)
-        .args(["--url", &srv.base, "--secret", TEST_BILLING_SECRET, "send"])
-        .arg(ev(
-            "cli-1",
-            "billing.new_camera",
-            json!({ "mac": "00:00:00:00:0C:01", "serial_number": "S" }),
-        ))
-        .output()
-        .await
-        .unwrap();
+    let out = tokio::task::block_in_place(|| {
+        std::process::Command::new(bin)
+            .args(["--url", &srv.base, "--secret", TEST_BILLING_SECRET, "send"])
+            .arg(ev(
+                "cli-1",
+                "billing.new_camera",
+                json!({ "mac": "00:00:00:00:0C:01", "serial_number": "S" }),
+            ))
+            .output()
+    })
+    .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("202 "));
     let dir = std::env::temp_dir().join(format!("vigil-billing-{}", std::process::id()));
@@ -1269,14 +1270,15 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
         .chain(std::iter::once(ev("cli-1", "billing.new_camera", json!({}))))
         .collect();
     std::fs::write(&file, lines.join("\n")).unwrap();
-    let out = tokio::process::Command::new(bin)
-        .env("VIGIL_BILLING_SECRET", TEST_BILLING_SECRET)
-        .args(["--url", &srv.base, "send-file"])
-        .arg(&file)
-        .args(["--concurrency", "4"])
-        .output()
-        .await
-        .unwrap();
+    let out = tokio::task::block_in_place(|| {
+        std::process::Command::new(bin)
+            .env("VIGIL_BILLING_SECRET", TEST_BILLING_SECRET)
+            .args(["--url", &srv.base, "send-file"])
+            .arg(&file)
+            .args(["--concurrency", "4"])
+            .output()
+    })
+    .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
     assert!(
@@ -1285,12 +1287,13 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
     );
     assert_eq!(count(&st, "SELECT COUNT(*) FROM cameras").await, 40);
     // A wrong secret: every request refused, non-zero exit.
-    let out = tokio::process::Command::new(bin)
-        .args(["--url", &srv.base, "--secret", "wrong-secret-0123456789", "send-file"])
-        .arg(&file)
-        .output()
-        .await
-        .unwrap();
+    let out = tokio::task::block_in_place(|| {
+        std::process::Command::new(bin)
+            .args(["--url", &srv.base, "--secret", "wrong-secret-0123456789", "send-file"])
+            .arg(&file)
+            .output()
+    })
+    .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("4xx: 40"));
     let _ = std::fs::remove_file(&file);

@@ -6,10 +6,10 @@
 use crate::support::*;
 use serde_json::json;
 use std::collections::HashMap;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
 const SECRET: &str = "crash-test-billing-secret-42";
 const EVENTS: usize = 400;
@@ -18,6 +18,28 @@ const KILL_AFTER: usize = 120;
 fn free_addr() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().to_string()
+}
+
+/// The server process, killed (SIGKILL) when dropped, so a failing test
+/// leaves no server behind. std's process API: the test build resolves tokio
+/// with the release build's features (see server/Cargo.toml).
+struct Child(std::process::Child);
+
+impl Child {
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+    /// SIGKILL, and reap it (returns at once after the kill).
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 async fn start(url: &str, addr: &str) -> Child {
@@ -29,8 +51,8 @@ async fn start(url: &str, addr: &str) -> Child {
         .env_remove("VIGIL_DEMO")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
+        .map(Child)
         .expect("server binary starts");
     let client = reqwest::Client::new();
     for _ in 0..600 {
@@ -101,8 +123,7 @@ async fn crash_run(url: String) {
             while answered.load(Ordering::SeqCst) < KILL_AFTER {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
-            child.start_kill().expect("SIGKILL");
-            child.wait().await.unwrap();
+            child.kill();
         }
     };
     let sender = {
@@ -155,8 +176,7 @@ async fn crash_run(url: String) {
         assert_eq!(effect_count(&db, i).await, 1, "{id}");
     }
     assert_eq!(scalar_i64(&db, "SELECT COUNT(*) FROM billing_events").await, EVENTS as i64);
-    child2.start_kill().unwrap();
-    let _ = child2.wait().await;
+    child2.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
