@@ -69,6 +69,26 @@ impl AppError {
     }
 }
 
+/// `?` on a database call: a connection that cannot be had is a 503, any
+/// other database error a 500; the cause goes to the log, never to the
+/// browser.
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match &e {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::Unavailable
+            }
+            _ => {
+                tracing::error!(error = %e, "database error");
+                Self::Internal
+            }
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -33,8 +33,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         let admin = admins::Entity::find()
             .filter(admins::Column::Login.eq(&login))
             .one(&state.db)
-            .await
-            .map_err(auth::db_err)?;
+            .await?;
         let ok = match &admin {
             Some(a) if !a.disabled => pw::verify_async(password, a.password_hash.clone()).await,
             // Same work whether or not the login exists.
@@ -49,7 +48,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         };
         let token = auth::new_token();
         let now = state.clock.now();
-        let txn = state.write().await.map_err(auth::db_err)?;
+        let txn = state.write().await?;
         admin_sessions::Entity::insert(admin_sessions::ActiveModel {
             token_hash: Set(auth::token_hash(&token)),
             admin_id: Set(admin.id),
@@ -57,9 +56,8 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
             expires_at: Set(now + chrono::Duration::hours(auth::SESSION_HOURS)),
         })
         .exec(&*txn)
-        .await
-        .map_err(auth::db_err)?;
-        txn.commit().await.map_err(auth::db_err)?;
+        .await?;
+        txn.commit().await?;
         let opts = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = auth::session_cookie(auth::ADMIN_COOKIE, &token, auth::SESSION_HOURS * 3600, "/");
         opts.append_header(
@@ -79,12 +77,9 @@ pub async fn logout() -> Result<(), AppError> {
     use sea_orm::EntityTrait;
     let state = super::ctx::state();
     if let Some(token) = auth::cookie(&super::ctx::headers(), auth::ADMIN_COOKIE) {
-        let txn = state.write().await.map_err(auth::db_err)?;
-        admin_sessions::Entity::delete_by_id(auth::token_hash(&token))
-            .exec(&*txn)
-            .await
-            .map_err(auth::db_err)?;
-        txn.commit().await.map_err(auth::db_err)?;
+        let txn = state.write().await?;
+        admin_sessions::Entity::delete_by_id(auth::token_hash(&token)).exec(&*txn).await?;
+        txn.commit().await?;
     }
     let opts = expect_context::<leptos_axum::ResponseOptions>();
     opts.append_header(

@@ -56,16 +56,15 @@ pub async fn intercom_apartments(id: String, query: TableQuery) -> Result<Page<A
 #[server(prefix = "/api", endpoint = "intercoms/link")]
 pub async fn link_apartment(intercom_id: i64, number: String, user: String) -> Result<LinkOutcome, AppError> {
     use crate::permissions::admin::INTERCOMS_EDIT;
-    use crate::server::auth::db_err;
     use crate::server::services::devices;
     super::ctx::respond(
         async {
             let (state, admin) = super::ctx::admin().await?;
             admin.require(INTERCOMS_EDIT)?;
             let now = state.clock.now();
-            let txn = state.write().await.map_err(db_err)?;
+            let txn = state.write().await?;
             let outcome = devices::link_user(&*txn, &admin, intercom_id, &number, &user, now).await?;
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await?;
             Ok(outcome)
         }
         .await,
@@ -76,16 +75,15 @@ pub async fn link_apartment(intercom_id: i64, number: String, user: String) -> R
 #[server(prefix = "/api", endpoint = "intercoms/unlink")]
 pub async fn unlink_apartment(intercom_id: i64, number: i32, user_id: i64) -> Result<LinkOutcome, AppError> {
     use crate::permissions::admin::INTERCOMS_EDIT;
-    use crate::server::auth::db_err;
     use crate::server::services::devices;
     super::ctx::respond(
         async {
             let (state, admin) = super::ctx::admin().await?;
             admin.require(INTERCOMS_EDIT)?;
             let now = state.clock.now();
-            let txn = state.write().await.map_err(db_err)?;
+            let txn = state.write().await?;
             let outcome = devices::unlink_user(&*txn, &admin, intercom_id, number, user_id, now).await?;
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await?;
             Ok(outcome)
         }
         .await,

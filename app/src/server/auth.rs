@@ -3,6 +3,7 @@
 //! random token and the database only its SHA-256.
 
 use super::entities::login_attempts;
+use super::sql;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::types::AdminMe;
@@ -10,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryResult, Set, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_COOKIE: &str = "vigil_admin";
@@ -99,27 +100,18 @@ pub async fn admin_for_token(state: &AppState, token: &str) -> Result<Option<Adm
         "admin_sessions ss JOIN admins a ON a.id = ss.admin_id WHERE ss.token_hash = $1",
         ", ss.expires_at",
     );
-    let row = state
-        .db
-        .query_one_raw(Statement::from_sql_and_values(state.backend(), sql, [token_hash(token).into()]))
-        .await
-        .map_err(db_err)?;
-    let Some(row) = row else { return Ok(None) };
-    let expires_at: DateTime<Utc> = row.try_get("", "expires_at").map_err(db_err)?;
-    if expires_at <= state.clock.now() {
+    let Some(row) = sql::row::<SessionRow, _>(&state.db, sql, vec![token_hash(token).into()]).await? else {
+        return Ok(None);
+    };
+    if row.expires_at <= state.clock.now() {
         return Ok(None);
     }
-    admin_of_row(&row).map(Some)
+    Ok(Some(row.admin.into()))
 }
 
 pub async fn load_admin<C: ConnectionTrait>(db: &C, admin_id: i64) -> Result<Option<Admin>, AppError> {
-    let backend = db.get_database_backend();
-    let sql = admin_select(backend, "admins a WHERE a.id = $1", "");
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, [admin_id.into()]))
-        .await
-        .map_err(db_err)?;
-    row.map(|r| admin_of_row(&r)).transpose()
+    let sql = admin_select(db.get_database_backend(), "admins a WHERE a.id = $1", "");
+    Ok(sql::row::<AdminRow, _>(db, sql, vec![admin_id.into()]).await?.map(Admin::from))
 }
 
 /// The administrator columns, its permission slugs and its scope's
@@ -139,25 +131,43 @@ fn admin_select(backend: DbBackend, from: &str, extra: &str) -> String {
     )
 }
 
-fn admin_of_row(row: &QueryResult) -> Result<Admin, AppError> {
-    let list = |col: &str| -> Result<Vec<String>, AppError> {
-        let joined: Option<String> = row.try_get("", col).map_err(db_err)?;
-        Ok(joined
-            .map(|j| j.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
-            .unwrap_or_default())
-    };
-    let is_super: bool = row.try_get("", "is_super").map_err(db_err)?;
-    let time_zone: String = row.try_get("", "time_zone").map_err(db_err)?;
-    Ok(Admin {
-        id: row.try_get("", "id").map_err(db_err)?,
-        login: row.try_get("", "login").map_err(db_err)?,
-        name: row.try_get("", "name").map_err(db_err)?,
-        is_super,
-        time_zone: super::fmt::parse_tz(&time_zone),
-        permissions: list("permissions")?,
-        // A super-administrator's scope is everything.
-        scope_paths: if is_super { vec![] } else { list("scope_paths")? },
-    })
+/// What [`admin_select`] reads.
+#[derive(FromQueryResult)]
+struct AdminRow {
+    id: i64,
+    login: String,
+    name: String,
+    is_super: bool,
+    time_zone: String,
+    permissions: Option<String>,
+    scope_paths: Option<String>,
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    expires_at: DateTime<Utc>,
+    #[sea_orm(nested)]
+    admin: AdminRow,
+}
+
+impl From<AdminRow> for Admin {
+    fn from(row: AdminRow) -> Self {
+        let list = |joined: Option<String>| -> Vec<String> {
+            joined
+                .map(|j| j.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        Admin {
+            id: row.id,
+            login: row.login,
+            name: row.name,
+            is_super: row.is_super,
+            time_zone: super::fmt::parse_tz(&row.time_zone),
+            permissions: list(row.permissions),
+            // A super-administrator's scope is everything.
+            scope_paths: if row.is_super { vec![] } else { list(row.scope_paths) },
+        }
+    }
 }
 
 /// Counts recent failures for the rate limit; `Err(RateLimited)` when over.
@@ -173,8 +183,7 @@ pub async fn check_rate_limit(state: &AppState, login: &str, address: &str) -> R
             .filter(login_attempts::Column::Subject.eq(subject))
             .filter(login_attempts::Column::AttemptedAt.gt(since))
             .count(&state.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         if n >= max {
             return Err(AppError::RateLimited);
         }
@@ -190,22 +199,7 @@ pub async fn record_failure(state: &AppState, login: &str, address: &str) -> Res
         attempted_at: Set(now),
         ..Default::default()
     });
-    let txn = state.write().await.map_err(db_err)?;
-    login_attempts::Entity::insert_many(rows).exec(&*txn).await.map_err(db_err)?;
-    txn.commit().await.map_err(db_err)
-}
-
-/// Maps a database error to the boundary error, logging the cause.
-pub fn db_err(e: sea_orm::DbErr) -> AppError {
-    use sea_orm::DbErr;
-    match &e {
-        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
-            tracing::warn!(error = %e, "database unavailable");
-            AppError::Unavailable
-        }
-        _ => {
-            tracing::error!(error = %e, "database error");
-            AppError::Internal
-        }
-    }
+    let txn = state.write().await?;
+    login_attempts::Entity::insert_many(rows).exec(&*txn).await?;
+    Ok(txn.commit().await?)
 }

@@ -54,12 +54,5 @@ pub async fn fix_sequences<C: ConnectionTrait>(db: &C, tables: &[&str]) -> Resul
 
 /// The next free id of a table.
 pub async fn next_id<C: ConnectionTrait>(db: &C, table: &str) -> Result<i64, DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"),
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Custom("no row".into()))?;
-    Ok(row.try_get::<i64>("", "m")? + 1)
+    Ok(super::sql::count(db, format!("SELECT COALESCE(MAX(id), 0) AS n FROM {table}"), vec![]).await? + 1)
 }

@@ -4,7 +4,7 @@
 //! every server instance accepts them; the cookie or token carries a random
 //! value and the database only its SHA-256.
 
-use super::auth::{self, db_err, new_token, token_hash};
+use super::auth::{self, new_token, token_hash};
 use super::entities::{admins, client_sessions, impersonation_tickets, user_permissions, users};
 use super::state::AppState;
 use crate::error::AppError;
@@ -84,7 +84,7 @@ pub fn refusal(user: &users::Model, main: Option<&users::Model>, now: DateTime<U
 async fn main_of<C: ConnectionTrait>(db: &C, user: &users::Model) -> Result<Option<users::Model>, AppError> {
     match user.parent_id {
         None => Ok(None),
-        Some(pid) => users::Entity::find_by_id(pid).one(db).await.map_err(db_err),
+        Some(pid) => Ok(users::Entity::find_by_id(pid).one(db).await?),
     }
 }
 
@@ -93,17 +93,13 @@ async fn main_of<C: ConnectionTrait>(db: &C, user: &users::Model) -> Result<Opti
 pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<ClientUser>, AppError> {
     let now = state.clock.now();
     let hash = token_hash(token);
-    let Some(session) = client_sessions::Entity::find_by_id(hash.clone())
-        .one(&state.db)
-        .await
-        .map_err(db_err)?
-    else {
+    let Some(session) = client_sessions::Entity::find_by_id(hash.clone()).one(&state.db).await? else {
         return Ok(None);
     };
     if session.expires_at <= now {
         return Ok(None);
     }
-    let Some(user) = users::Entity::find_by_id(session.user_id).one(&state.db).await.map_err(db_err)? else {
+    let Some(user) = users::Entity::find_by_id(session.user_id).one(&state.db).await? else {
         return Ok(None);
     };
     let main = main_of(&state.db, &user).await?;
@@ -112,7 +108,7 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
     }
     let impersonator = match session.impersonator_admin_id {
         None => None,
-        Some(admin_id) => match admins::Entity::find_by_id(admin_id).one(&state.db).await.map_err(db_err)? {
+        Some(admin_id) => match admins::Entity::find_by_id(admin_id).one(&state.db).await? {
             // A disabled administrator's impersonated sessions die with it.
             Some(a) if !a.disabled => Some((a.id, a.name)),
             _ => return Ok(None),
@@ -121,8 +117,7 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
     let permissions = user_permissions::Entity::find()
         .filter(user_permissions::Column::UserId.eq(user.id))
         .all(&state.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .into_iter()
         .map(|p| p.slug)
         .collect();
@@ -163,11 +158,7 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     }
     let (t_login, t_address) = (format!("{THROTTLE_PREFIX}{login}"), format!("{THROTTLE_PREFIX}{address}"));
     auth::check_rate_limit(state, &t_login, &t_address).await?;
-    let user = users::Entity::find()
-        .filter(users::Column::Login.eq(login))
-        .one(&state.db)
-        .await
-        .map_err(db_err)?;
+    let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
     let ok = match &user {
         Some(u) => super::password::verify_async(password.to_string(), u.password_hash.clone()).await,
         None => {
@@ -186,9 +177,9 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     if let Some(why) = refusal(&user, main.as_ref(), now) {
         return Err(AppError::invalid("login", why));
     }
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let token = open_session(&*txn, user.id, None, now, Duration::hours(CLIENT_SESSION_HOURS)).await?;
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     Ok((token, CLIENT_SESSION_HOURS * 3600))
 }
 
@@ -210,8 +201,7 @@ async fn open_session<C: ConnectionTrait>(
         expires_at: Set(now + lifetime),
     })
     .exec(db)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(token)
 }
 
@@ -219,11 +209,10 @@ async fn open_session<C: ConnectionTrait>(
 /// impersonated one leaves an `impersonation.end` audit row.
 pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), AppError> {
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let gone = client_sessions::Entity::delete_by_id(client.session_hash.clone())
         .exec(&*txn)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected;
     if let (Some((admin_id, _)), 1) = (&client.impersonator, gone) {
         super::services::client::audit(
@@ -237,7 +226,7 @@ pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), Ap
         )
         .await?;
     }
-    txn.commit().await.map_err(db_err)
+    Ok(txn.commit().await?)
 }
 
 /// Issues a Login as User ticket for `user_id` on behalf of `admin_id`
@@ -249,7 +238,7 @@ pub async fn issue_ticket(state: &AppState, admin_id: i64, user: &users::Model) 
         return Err(AppError::invalid("user", format!("the web client refuses this user: {why}")));
     }
     let ticket = new_token();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     impersonation_tickets::Entity::insert(impersonation_tickets::ActiveModel {
         ticket_hash: Set(token_hash(&ticket)),
         admin_id: Set(admin_id),
@@ -259,9 +248,8 @@ pub async fn issue_ticket(state: &AppState, admin_id: i64, user: &users::Model) 
         used_at: Set(None),
     })
     .exec(&*txn)
-    .await
-    .map_err(db_err)?;
-    txn.commit().await.map_err(db_err)?;
+    .await?;
+    txn.commit().await?;
     Ok(ticket)
 }
 
@@ -281,9 +269,10 @@ pub enum TicketRefused {
 /// lifetime in seconds.
 pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i64), TicketRefused> {
     let fail = |e: AppError| TicketRefused::Failed(e);
+    let db_fail = |e: sea_orm::DbErr| TicketRefused::Failed(e.into());
     let now = state.clock.now();
     let hash = token_hash(ticket);
-    let txn = state.write().await.map_err(|e| fail(db_err(e)))?;
+    let txn = state.write().await.map_err(db_fail)?;
     let marked = impersonation_tickets::Entity::update_many()
         .col_expr(impersonation_tickets::Column::UsedAt, Expr::value(now))
         .filter(impersonation_tickets::Column::TicketHash.eq(hash.clone()))
@@ -291,7 +280,7 @@ pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i
         .filter(impersonation_tickets::Column::ExpiresAt.gt(now))
         .exec(&*txn)
         .await
-        .map_err(|e| fail(db_err(e)))?
+        .map_err(db_fail)?
         .rows_affected;
     if marked != 1 {
         return Err(TicketRefused::Spent);
@@ -299,23 +288,23 @@ pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i
     let t = impersonation_tickets::Entity::find_by_id(hash)
         .one(&*txn)
         .await
-        .map_err(|e| fail(db_err(e)))?
+        .map_err(db_fail)?
         .ok_or(TicketRefused::Spent)?;
     // The permission is checked again at use: it may have been taken away
     // in the seconds since the link was made.
     let admin = auth::load_admin(&*txn, t.admin_id).await.map_err(fail)?;
     if !admin.is_some_and(|a| a.can(USERS_IMPERSONATE)) {
-        txn.commit().await.map_err(|e| fail(db_err(e)))?;
+        txn.commit().await.map_err(db_fail)?;
         return Err(TicketRefused::NotAllowed);
     }
     let user = users::Entity::find_by_id(t.user_id)
         .one(&*txn)
         .await
-        .map_err(|e| fail(db_err(e)))?
+        .map_err(db_fail)?
         .ok_or(TicketRefused::NotAllowed)?;
     let main = main_of(&*txn, &user).await.map_err(fail)?;
     if refusal(&user, main.as_ref(), now).is_some() {
-        txn.commit().await.map_err(|e| fail(db_err(e)))?;
+        txn.commit().await.map_err(db_fail)?;
         return Err(TicketRefused::NotAllowed);
     }
     let token = open_session(&*txn, user.id, Some(t.admin_id), now, Duration::minutes(IMPERSONATION_MINUTES))
@@ -332,6 +321,6 @@ pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i
     )
     .await
     .map_err(fail)?;
-    txn.commit().await.map_err(|e| fail(db_err(e)))?;
+    txn.commit().await.map_err(db_fail)?;
     Ok((token, IMPERSONATION_MINUTES * 60))
 }

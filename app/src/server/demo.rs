@@ -787,11 +787,20 @@ where
     progress("billing events", total_events, total_events);
 
     // Licences and analytics cases: every fifth billing subscriber.
-    let levels = db.query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT l.id AS level_id, MIN(t.id) AS type_id FROM analytics_levels l JOIN analytics_types t ON t.level_id = l.id GROUP BY l.id ORDER BY l.id")).await?;
-    let levels: Vec<(i64, i64)> = levels
-        .iter()
-        .map(|r| Ok((r.try_get("", "level_id")?, r.try_get("", "type_id")?)))
-        .collect::<Result<_, DbErr>>()?;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Level {
+        level_id: i64,
+        type_id: i64,
+    }
+    let levels: Vec<(i64, i64)> = super::sql::rows::<Level, _>(
+        db,
+        "SELECT l.id AS level_id, MIN(t.id) AS type_id FROM analytics_levels l JOIN analytics_types t ON t.level_id = l.id GROUP BY l.id ORDER BY l.id",
+        vec![],
+    )
+    .await?
+    .into_iter()
+    .map(|l| (l.level_id, l.type_id))
+    .collect();
     let mut case_id = next_id(db, "analytics_cases").await?;
     let (mut lic_rows, mut case_rows, mut cc_rows, mut ce_rows) = (vec![], vec![], vec![], vec![]);
     for (mi, (uid, kind, _, _, created)) in mains.iter().enumerate() {

@@ -10,7 +10,7 @@ use crate::types::{Page, TableQuery};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: u64 = 25;
@@ -120,29 +120,29 @@ impl Plan {
     }
 
     /// Runs `base` (a query whose `SELECT` list includes [`Plan::select_sql`]
-    /// and whose `WHERE` clause is open for more conditions) and maps rows.
-    pub async fn fetch<C, T>(
+    /// and whose `WHERE` clause is open for more conditions), maps each row
+    /// into `R` and then through `map`.
+    pub async fn fetch<R, T, C>(
         &self,
         db: &C,
         base: &str,
         mut values: Vec<Value>,
-        map: impl Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
+        map: impl FnMut(R) -> T,
     ) -> Result<Page<T>, sea_orm::DbErr>
     where
+        R: FromQueryResult,
         C: ConnectionTrait,
     {
         let (cond, extra) = self.where_sql(values.len());
         values.extend(extra);
         let sql = format!("{base}{cond}{}", self.order_sql());
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-            .await?;
+        let rows = db.query_all_raw(crate::server::sql::statement(db, sql, values)).await?;
         let has_more = rows.len() as u64 > self.limit;
         let mut rows: Vec<_> = rows.into_iter().take(self.limit as usize).collect();
         if matches!(self.mode, Mode::Before | Mode::Last) {
             rows.reverse();
         }
-        let cursor_of = |r: &QueryResult| -> Result<String, sea_orm::DbErr> { encode(r, self.key.kind) };
+        let cursor_of = |r: &QueryResult| encode(r, self.key.kind);
         let first = rows.first().map(cursor_of).transpose()?;
         let last = rows.last().map(cursor_of).transpose()?;
         let (prev, next) = match self.mode {
@@ -151,7 +151,13 @@ impl Plan {
             Mode::Before => (if has_more { first } else { None }, last),
             Mode::Last => (if has_more { first } else { None }, None),
         };
-        let rows = rows.iter().map(map).collect::<Result<Vec<_>, _>>()?;
+        let rows = rows
+            .iter()
+            .map(|r| R::from_query_result(r, ""))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(map)
+            .collect();
         Ok(Page {
             rows,
             next,
@@ -162,12 +168,30 @@ impl Plan {
     }
 }
 
+/// The cursor columns of a row, by sort kind.
+#[derive(FromQueryResult)]
+struct IntKey {
+    k_sort: i64,
+    k_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct TextKey {
+    k_sort: String,
+    k_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct TsKey {
+    k_sort: DateTime<Utc>,
+    k_id: i64,
+}
+
 fn encode(row: &QueryResult, kind: SortKind) -> Result<String, sea_orm::DbErr> {
-    let id: i64 = row.try_get("", "k_id")?;
-    let value = match kind {
-        SortKind::Int => CursorValue::Int(row.try_get::<i64>("", "k_sort")?),
-        SortKind::Text => CursorValue::Text(row.try_get::<String>("", "k_sort")?),
-        SortKind::Ts => CursorValue::Text(row.try_get::<DateTime<Utc>>("", "k_sort")?.to_rfc3339()),
+    let (value, id) = match kind {
+        SortKind::Int => IntKey::from_query_result(row, "").map(|k| (CursorValue::Int(k.k_sort), k.k_id))?,
+        SortKind::Text => TextKey::from_query_result(row, "").map(|k| (CursorValue::Text(k.k_sort), k.k_id))?,
+        SortKind::Ts => TsKey::from_query_result(row, "").map(|k| (CursorValue::Text(k.k_sort.to_rfc3339()), k.k_id))?,
     };
     let json = serde_json::to_vec(&(value, id)).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))

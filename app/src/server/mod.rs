@@ -13,6 +13,7 @@ pub mod keyset;
 pub mod password;
 pub mod seed;
 pub mod services;
+pub mod sql;
 pub mod state;
 
 pub use state::AppState;

@@ -9,18 +9,18 @@
 //! administrators saving at once cannot overwrite each other: a save names
 //! the `permissions_version` it was based on and fails with 409 when it moved.
 
-use super::licences::{licensed_levels, rows};
+use super::licences::licensed_levels;
 use super::users;
 use crate::error::AppError;
 use crate::permissions::{admin::SUBUSERS_EDIT, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::entities::users::Model as UserModel;
-use crate::server::fmt;
 use crate::server::state::AppState;
+use crate::server::{fmt, sql};
 use crate::types::access::{AccessSaved, SubUserAccess};
 use crate::types::card::{PermissionGroup, PermissionItem};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Value};
 use std::collections::BTreeSet;
 
 /// More slugs than this in one request is not a form an administrator sent.
@@ -34,7 +34,14 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, AppError> {
-        let found = rows(
+        #[derive(FromQueryResult)]
+        struct Type {
+            slug: String,
+            name: String,
+            level_id: i64,
+            level: String,
+        }
+        let found = sql::rows::<Type, _>(
             db,
             "SELECT t.slug, t.name, t.level_id, l.name AS level FROM analytics_types t \
              JOIN analytics_levels l ON l.id = t.level_id ORDER BY l.position, t.name",
@@ -42,19 +49,15 @@ impl Catalogue {
         )
         .await?;
         let analytics = found
-            .iter()
-            .map(|r| {
-                let slug: String = r.try_get("", "slug")?;
-                let name: String = r.try_get("", "name")?;
-                let level: String = r.try_get("", "level")?;
-                Ok((
-                    format!("{ANALYTIC_CASES_PREFIX}{slug}"),
-                    format!("{name} ({level})"),
-                    r.try_get("", "level_id")?,
-                ))
+            .into_iter()
+            .map(|t| {
+                (
+                    format!("{ANALYTIC_CASES_PREFIX}{}", t.slug),
+                    format!("{} ({})", t.name, t.level),
+                    t.level_id,
+                )
             })
-            .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-            .map_err(db_err)?;
+            .collect();
         Ok(Self { analytics })
     }
 
@@ -106,11 +109,17 @@ impl Catalogue {
 
 /// The slugs a user holds.
 pub async fn held<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<BTreeSet<String>, AppError> {
-    rows(db, "SELECT slug FROM user_permissions WHERE user_id = $1", vec![user_id.into()])
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String>("", "slug").map_err(db_err))
-        .collect()
+    #[derive(FromQueryResult)]
+    struct Slug {
+        slug: String,
+    }
+    Ok(
+        sql::rows::<Slug, _>(db, "SELECT slug FROM user_permissions WHERE user_id = $1", vec![user_id.into()])
+            .await?
+            .into_iter()
+            .map(|r| r.slug)
+            .collect(),
+    )
 }
 
 /// What a main user may pass on to its sub users: its own permissions, with
@@ -136,8 +145,8 @@ pub async fn audit<C: ConnectionTrait>(
     detail: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
+    sql::exec(
+        db,
         "INSERT INTO audit_log (admin_id, user_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
         vec![
             admin_id.into(),
@@ -146,9 +155,8 @@ pub async fn audit<C: ConnectionTrait>(
             detail.to_string().into(),
             now.into(),
         ],
-    ))
-    .await
-    .map_err(db_err)?;
+    )
+    .await?;
     Ok(())
 }
 
@@ -156,8 +164,7 @@ pub async fn audit<C: ConnectionTrait>(
 async fn find_sub<C: ConnectionTrait>(db: &C, main: &UserModel, sub_id: i64) -> Result<UserModel, AppError> {
     crate::server::entities::users::Entity::find_by_id(sub_id)
         .one(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .filter(|s| s.parent_id == Some(main.id))
         .ok_or_else(|| AppError::not_found("Sub user"))
 }
@@ -220,10 +227,6 @@ fn known(catalogue: &Catalogue, slugs: Vec<String>) -> Result<BTreeSet<String>, 
     Ok(out)
 }
 
-fn sql(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
-}
-
 /// The one save path: precondition, bounds, replace, cascade, audit — in one
 /// transaction.
 async fn apply(
@@ -237,15 +240,13 @@ async fn apply(
     let catalogue = Catalogue::load(&state.db).await?;
     let wanted = known(&catalogue, slugs)?;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let db = &*txn;
     if let Some(main_id) = target.parent_id {
         // Lock the main user first (a main-user save locks it too, by its
         // version update), so its permissions cannot shrink under us.
         if db.get_database_backend() == DbBackend::Postgres {
-            db.query_all_raw(sql(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]))
-                .await
-                .map_err(db_err)?;
+            sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
         }
         let offered = offered_to_sub(db, &catalogue, main_id).await?;
         let licensed = licensed_levels(db, main_id).await?;
@@ -260,15 +261,13 @@ async fn apply(
             return Err(AppError::invalid("permissions", message));
         }
     }
-    let bumped = db
-        .execute_raw(sql(
-            db,
-            "UPDATE users SET permissions_version = permissions_version + 1 WHERE id = $1 AND permissions_version = $2",
-            vec![target.id.into(), version.into()],
-        ))
-        .await
-        .map_err(db_err)?;
-    if bumped.rows_affected() == 0 {
+    let bumped = sql::exec(
+        db,
+        "UPDATE users SET permissions_version = permissions_version + 1 WHERE id = $1 AND permissions_version = $2",
+        vec![target.id.into(), version.into()],
+    )
+    .await?;
+    if bumped == 0 {
         return Err(conflict(db, admin, target.id).await);
     }
     let before = held(db, target.id).await?;
@@ -278,19 +277,16 @@ async fn apply(
         let mut values: Vec<Value> = vec![target.id.into()];
         values.extend(chunk.iter().map(|s| Value::from(s.clone())));
         let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        db.execute_raw(sql(
+        sql::exec(
             db,
-            &format!("DELETE FROM user_permissions WHERE user_id = $1 AND slug IN ({list})"),
+            format!("DELETE FROM user_permissions WHERE user_id = $1 AND slug IN ({list})"),
             values,
-        ))
-        .await
-        .map_err(db_err)?;
+        )
+        .await?;
     }
     if !added.is_empty() {
         let rows_: Vec<Vec<Value>> = added.iter().map(|s| vec![target.id.into(), s.clone().into()]).collect();
-        crate::server::bulk::insert(db, "user_permissions", &["user_id", "slug"], rows_)
-            .await
-            .map_err(db_err)?;
+        crate::server::bulk::insert(db, "user_permissions", &["user_id", "slug"], rows_).await?;
     }
     let trimmed = if target.parent_id.is_none() && !removed.is_empty() {
         trim_sub_users(db, target.id).await?
@@ -302,7 +298,7 @@ async fn apply(
         detail["main_user_id"] = main_id.into();
     }
     audit(db, admin.id, target.id, action, &detail, now).await?;
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     Ok(AccessSaved {
         permissions_version: version + 1,
         added,
@@ -317,33 +313,36 @@ async fn apply(
 async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<u64, AppError> {
     const EXCESS: &str = "FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) \
                           AND slug NOT IN (SELECT slug FROM user_permissions WHERE user_id = $1)";
-    let affected: Vec<i64> = rows(db, &format!("SELECT DISTINCT user_id {EXCESS}"), vec![main_id.into()])
+    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {EXCESS}"), vec![main_id.into()])
         .await?
-        .iter()
-        .map(|r| r.try_get::<i64>("", "user_id").map_err(db_err))
-        .collect::<Result<_, _>>()?;
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     if affected.is_empty() {
         return Ok(0);
     }
-    db.execute_raw(sql(db, &format!("DELETE {EXCESS}"), vec![main_id.into()]))
-        .await
-        .map_err(db_err)?;
+    sql::exec(db, format!("DELETE {EXCESS}"), vec![main_id.into()]).await?;
     for chunk in affected.chunks(500) {
         let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        db.execute_raw(sql(
+        sql::exec(
             db,
-            &format!("UPDATE users SET permissions_version = permissions_version + 1 WHERE id IN ({list})"),
+            format!("UPDATE users SET permissions_version = permissions_version + 1 WHERE id IN ({list})"),
             chunk.iter().map(|id| Value::from(*id)).collect(),
-        ))
-        .await
-        .map_err(db_err)?;
+        )
+        .await?;
     }
     Ok(affected.len() as u64)
 }
 
 /// The 409 of a stale save, saying who saved last and when.
 async fn conflict<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> AppError {
-    let last = rows(
+    #[derive(FromQueryResult)]
+    struct Last {
+        created_at: DateTime<Utc>,
+        name: Option<String>,
+    }
+    // Best effort: the 409 stands even when this lookup fails.
+    let last = sql::row::<Last, _>(
         db,
         "SELECT a.created_at, ad.name FROM audit_log a LEFT JOIN admins ad ON ad.id = a.admin_id \
          WHERE a.user_id = $1 AND a.action IN ('access.save', 'subuser.access.save') ORDER BY a.created_at DESC, a.id DESC LIMIT 1",
@@ -351,12 +350,9 @@ async fn conflict<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Ap
     )
     .await
     .ok()
-    .and_then(|r| r.into_iter().next());
-    let when = last
-        .as_ref()
-        .and_then(|r| r.try_get::<DateTime<Utc>>("", "created_at").ok())
-        .map(|t| fmt::datetime(t, admin.time_zone));
-    let who = last.as_ref().and_then(|r| r.try_get::<Option<String>>("", "name").ok().flatten());
+    .flatten();
+    let when = last.as_ref().map(|r| fmt::datetime(r.created_at, admin.time_zone));
+    let who = last.and_then(|r| r.name);
     AppError::conflict(match (who, when) {
         (Some(who), Some(when)) => {
             format!("Another administrator ({who}) saved these settings at {when}; the current settings are shown.")

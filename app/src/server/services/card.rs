@@ -10,30 +10,15 @@ use crate::permissions::{
     admin::{LICENSES_EDIT, USERS_ACCESS_EDIT},
     SUB_USERS_INDEX, USER_PERMISSION_GROUPS,
 };
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::entities::user_permissions;
 use crate::server::entities::users::Model as UserModel;
-use crate::server::fmt;
+use crate::server::{fmt, sql};
 use crate::types::card::{AccessSettings, LicenceRow, PermissionGroup, PermissionItem, UserCardHeader, UserDetails};
 use crate::types::{UserKind, UserStatus};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use std::collections::HashSet;
-
-pub(super) async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, AppError> {
-    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await
-        .map_err(db_err)
-}
-
-async fn count<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<i64, AppError> {
-    let rows = rows(db, sql, values).await?;
-    rows.first()
-        .map(|r| r.try_get_by_index::<i64>(0))
-        .transpose()
-        .map_err(db_err)
-        .map(|n| n.unwrap_or(0))
-}
 
 fn kind_of(u: &UserModel) -> UserKind {
     UserKind::parse(&u.kind).unwrap_or(UserKind::Billing)
@@ -45,9 +30,9 @@ fn status_of(u: &UserModel) -> UserStatus {
 
 /// Whether the user holds `users-index` (the Sub users tab exists).
 pub async fn has_sub_users_tab<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<bool, AppError> {
-    let n = count(
+    let n = sql::count(
         db,
-        "SELECT COUNT(*) FROM user_permissions WHERE user_id = $1 AND slug = $2",
+        "SELECT COUNT(*) AS n FROM user_permissions WHERE user_id = $1 AND slug = $2",
         vec![user_id.into(), SUB_USERS_INDEX.into()],
     )
     .await?;
@@ -85,7 +70,12 @@ pub async fn header<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
 /// Analytics tab (licences, or a level in retention) exist, in one round
 /// trip: the header is on every page.
 async fn conditional_tabs<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<(bool, bool), AppError> {
-    let rows = rows(
+    #[derive(FromQueryResult)]
+    struct Tabs {
+        sub_users: i64,
+        analytics: i64,
+    }
+    let tabs = sql::row::<Tabs, _>(
         db,
         "SELECT \
            (SELECT COUNT(*) FROM user_permissions WHERE user_id = $1 AND slug = $2) AS sub_users, \
@@ -93,9 +83,7 @@ async fn conditional_tabs<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<(b
         vec![user_id.into(), SUB_USERS_INDEX.into()],
     )
     .await?;
-    let Some(row) = rows.first() else { return Ok((false, false)) };
-    let n = |col: &str| row.try_get::<i64>("", col).map_err(db_err);
-    Ok((n("sub_users")? > 0, n("analytics")? > 0))
+    Ok(tabs.map(|t| (t.sub_users > 0, t.analytics > 0)).unwrap_or_default())
 }
 
 /// The User tab: the billing data, read-only.
@@ -149,8 +137,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
     let held: HashSet<String> = user_permissions::Entity::find()
         .filter(user_permissions::Column::UserId.eq(u.id))
         .all(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .into_iter()
         .map(|p| p.slug)
         .collect();
@@ -166,26 +153,30 @@ pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> 
             items: items.iter().map(|(s, l)| item(s.to_string(), l.to_string())).collect(),
         })
         .collect();
-    let types = rows(
+    #[derive(FromQueryResult)]
+    struct Type {
+        slug: String,
+        name: String,
+        level: String,
+    }
+    let types = sql::rows::<Type, _>(
         db,
         "SELECT t.slug, t.name, l.name AS level FROM analytics_types t JOIN analytics_levels l ON l.id = t.level_id \
          ORDER BY l.position, t.name",
         vec![],
     )
     .await?;
-    let mut analytics = vec![];
-    for r in &types {
-        let slug: String = r.try_get("", "slug").map_err(db_err)?;
-        let name: String = r.try_get("", "name").map_err(db_err)?;
-        let level: String = r.try_get("", "level").map_err(db_err)?;
-        analytics.push(item(
-            format!("{}{slug}", crate::permissions::ANALYTIC_CASES_PREFIX),
-            format!("{name} ({level})"),
-        ));
-    }
     groups.push(PermissionGroup {
         label: "Analytics types".into(),
-        items: analytics,
+        items: types
+            .into_iter()
+            .map(|t| {
+                item(
+                    format!("{}{}", crate::permissions::ANALYTIC_CASES_PREFIX, t.slug),
+                    format!("{} ({})", t.name, t.level),
+                )
+            })
+            .collect(),
     });
     Ok(AccessSettings {
         permissions_version: u.permissions_version,
@@ -205,7 +196,15 @@ fn can_allocate(admin: &Admin, u: &UserModel) -> bool {
 /// except for an administrator who may allocate the first ones (empty list).
 pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<Vec<LicenceRow>, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
-    let found = rows(
+    #[derive(FromQueryResult)]
+    struct Licence {
+        level_id: i64,
+        level: String,
+        total: i32,
+        removed_at: Option<DateTime<Utc>>,
+        used: i64,
+    }
+    let found = sql::rows::<Licence, _>(
         db,
         "SELECT lv.id AS level_id, lv.name AS level, la.total, la.removed_at, \
          (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
@@ -218,21 +217,18 @@ pub async fn licences<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -
     if found.is_empty() && !can_allocate(admin, &u) {
         return Err(AppError::not_found("Tab"));
     }
-    found
-        .iter()
+    Ok(found
+        .into_iter()
         .map(|r| {
-            let total = i64::from(r.try_get::<i32>("", "total")?);
-            let used: i64 = r.try_get("", "used")?;
-            let removed_at: Option<DateTime<Utc>> = r.try_get("", "removed_at")?;
-            Ok(LicenceRow {
-                level_id: r.try_get("", "level_id")?,
-                level: r.try_get("", "level")?,
+            let total = i64::from(r.total);
+            LicenceRow {
+                level_id: r.level_id,
+                level: r.level,
                 total,
-                used,
-                free: (total - used).max(0),
-                deleted_on: super::licences::deleted_on(removed_at, admin),
-            })
+                used: r.used,
+                free: (total - r.used).max(0),
+                deleted_on: super::licences::deleted_on(r.removed_at, admin),
+            }
         })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-        .map_err(db_err)
+        .collect())
 }

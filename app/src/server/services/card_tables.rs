@@ -3,15 +3,17 @@
 //! paginated through [`Plan`], so a page costs the same for a user with ten
 //! rows and for one with hundreds of thousands.
 
-use super::card::{has_sub_users_tab, rows};
+use super::card::has_sub_users_tab;
+use super::users::UserBasics;
 use super::{scope, users};
 use crate::error::AppError;
-use crate::server::auth::{db_err, Admin};
-use crate::server::fmt;
+use crate::server::auth::Admin;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::{fmt, sql};
 use crate::types::card::{BillingEventRow, CardCameraRow, CardIntercomRow, SubUserRow};
 use crate::types::{billing_event_label, Page, TableQuery};
-use sea_orm::{ConnectionTrait, Value};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::HashMap;
 
 // The camera id comes from `user_cameras` so that the default order walks
@@ -80,27 +82,24 @@ pub async fn cameras<C: ConnectionTrait>(
          WHERE uc.user_id = $1 AND {cond}",
         plan.select_sql()
     );
-    let page = plan
-        .fetch(db, &sql, values, |r| {
-            Ok((
-                r.try_get::<i64>("", "id")?,
-                r.try_get::<String>("", "name")?,
-                r.try_get::<String>("", "status")?,
-                r.try_get::<Option<String>>("", "location_path")?,
-            ))
-        })
-        .await
-        .map_err(db_err)?;
-    let names = location_names(db, names, page.rows.iter().filter_map(|r| r.3.as_deref())).await?;
+    #[derive(FromQueryResult)]
+    struct Camera {
+        id: i64,
+        name: String,
+        status: String,
+        location_path: Option<String>,
+    }
+    let page = plan.fetch(db, &sql, values, |r: Camera| r).await?;
+    let names = location_names(db, names, page.rows.iter().filter_map(|r| r.location_path.as_deref())).await?;
     Ok(Page {
         rows: page
             .rows
             .into_iter()
-            .map(|(id, name, status, path)| CardCameraRow {
-                id,
-                name,
-                status,
-                location: path.map(|p| address_of(&p, &names)),
+            .map(|c| CardCameraRow {
+                id: c.id,
+                name: c.name,
+                status: c.status,
+                location: c.location_path.map(|p| address_of(&p, &names)),
             })
             .collect(),
         next: page.next,
@@ -160,18 +159,19 @@ async fn location_names<'a, C: ConnectionTrait>(
 }
 
 async fn query_location_names<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+    #[derive(FromQueryResult)]
+    struct Name {
+        id: i64,
+        name: String,
+    }
     let marks = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let found = rows(
+    let found = sql::rows::<Name, _>(
         db,
-        &format!("SELECT id, name FROM locations WHERE id IN ({marks})"),
+        format!("SELECT id, name FROM locations WHERE id IN ({marks})"),
         ids.into_iter().map(Value::from).collect(),
     )
     .await?;
-    found
-        .iter()
-        .map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "name")?)))
-        .collect::<Result<_, sea_orm::DbErr>>()
-        .map_err(db_err)
+    Ok(found.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
 /// "City, Street, House, Entrance" from a path like `/1/7/42/43/`.
@@ -197,39 +197,45 @@ pub async fn intercoms<C: ConnectionTrait>(
          WHERE i.id IN (SELECT a.intercom_id FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id WHERE ua.user_id = $1)",
         plan.select_sql()
     );
+    #[derive(FromQueryResult)]
+    struct Intercom {
+        id: i64,
+        name: String,
+        address: String,
+        department: String,
+        created_at: DateTime<Utc>,
+    }
     let tz = admin.time_zone;
     let page = plan
-        .fetch(db, &sql, vec![u.id.into()], |r| {
-            Ok(CardIntercomRow {
-                id: r.try_get("", "id")?,
-                keys: vec![],
-                name: r.try_get("", "name")?,
-                address: r.try_get("", "address")?,
-                department: r.try_get("", "department")?,
-                created_at: fmt::datetime(r.try_get("", "created_at")?, tz),
-            })
+        .fetch(db, &sql, vec![u.id.into()], |r: Intercom| CardIntercomRow {
+            id: r.id,
+            keys: vec![],
+            name: r.name,
+            address: r.address,
+            department: r.department,
+            created_at: fmt::datetime(r.created_at, tz),
         })
-        .await
-        .map_err(db_err)?;
+        .await?;
     if page.rows.is_empty() {
         return Ok(page);
     }
     let marks = (0..page.rows.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
     let mut values: Vec<Value> = vec![u.id.into()];
     values.extend(page.rows.iter().map(|r| Value::from(r.id)));
-    let keys = rows(
+    #[derive(FromQueryResult)]
+    struct Key {
+        intercom_id: i64,
+        code: String,
+    }
+    let keys = sql::rows::<Key, _>(
         db,
-        &format!("SELECT intercom_id, code FROM intercom_keys WHERE user_id = $1 AND intercom_id IN ({marks}) ORDER BY code"),
+        format!("SELECT intercom_id, code FROM intercom_keys WHERE user_id = $1 AND intercom_id IN ({marks}) ORDER BY code"),
         values,
     )
     .await?;
     let mut by_intercom: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in &keys {
-        let intercom: i64 = r.try_get("", "intercom_id").map_err(db_err)?;
-        by_intercom
-            .entry(intercom)
-            .or_default()
-            .push(r.try_get("", "code").map_err(db_err)?);
+    for k in keys {
+        by_intercom.entry(k.intercom_id).or_default().push(k.code);
     }
     let mut page = page;
     for row in &mut page.rows {
@@ -251,16 +257,14 @@ pub async fn sub_users<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64, 
         plan.select_sql()
     );
     let tz = admin.time_zone;
-    plan.fetch(db, &sql, vec![u.id.into()], |r| {
-        Ok(SubUserRow {
-            id: r.try_get("", "id")?,
-            name: r.try_get("", "name")?,
-            login: r.try_get("", "login")?,
-            created_at: fmt::datetime(r.try_get("", "created_at")?, tz),
+    Ok(plan
+        .fetch(db, &sql, vec![u.id.into()], |r: UserBasics| SubUserRow {
+            id: r.id,
+            name: r.name,
+            login: r.login,
+            created_at: fmt::datetime(r.created_at, tz),
         })
-    })
-    .await
-    .map_err(db_err)
+        .await?)
 }
 
 /// The page plan and base statement of the Billing Events tab, apart so the
@@ -283,17 +287,21 @@ pub async fn billing_events<C: ConnectionTrait>(
 ) -> Result<Page<BillingEventRow>, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
     let (plan, sql, values) = billing_events_plan(u.id, query)?;
+    #[derive(FromQueryResult)]
+    struct Event {
+        id: i64,
+        request_id: String,
+        event_type: String,
+        received_at: DateTime<Utc>,
+    }
     let tz = admin.time_zone;
-    plan.fetch(db, &sql, values, |r| {
-        let event_type: String = r.try_get("", "event_type")?;
-        Ok(BillingEventRow {
-            id: r.try_get("", "id")?,
-            request_id: r.try_get("", "request_id")?,
-            label: billing_event_label(&event_type).to_string(),
-            event_type,
-            created_at: fmt::datetime(r.try_get("", "received_at")?, tz),
+    Ok(plan
+        .fetch(db, &sql, values, |r: Event| BillingEventRow {
+            id: r.id,
+            request_id: r.request_id,
+            label: billing_event_label(&r.event_type).to_string(),
+            event_type: r.event_type,
+            created_at: fmt::datetime(r.received_at, tz),
         })
-    })
-    .await
-    .map_err(db_err)
+        .await?)
 }

@@ -6,14 +6,13 @@
 use crate::api::client::{CaseOptions, CaseTypeOption, ClientCamera, ClientCase, ClientSubUser, NamedId, PermissionOption};
 use crate::error::AppError;
 use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
-use crate::server::auth::db_err;
 use crate::server::client_auth::ClientUser;
 use crate::server::entities::{audit_log, user_permissions, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
-use crate::server::{fmt, password, AppState};
+use crate::server::{fmt, password, sql, AppState};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
 use std::collections::BTreeSet;
 
 /// Writes one audit row.
@@ -36,8 +35,7 @@ pub async fn audit<C: ConnectionTrait>(
         ..Default::default()
     })
     .exec(db)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 
@@ -50,12 +48,6 @@ async fn audit_client<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     let (admin, on_behalf) = client.audit_actor();
     audit(db, admin, Some(client.id), on_behalf, action, detail, now).await
-}
-
-async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<sea_orm::QueryResult>, AppError> {
-    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await
-        .map_err(db_err)
 }
 
 fn status_label(status: &str) -> &'static str {
@@ -96,17 +88,27 @@ const CAMERA_SELECT: &str = "SELECT c.id, c.name, c.status, c.archive_days, \
 const CAMERA_FROM: &str = " FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
      LEFT JOIN locations l ON l.id = c.location_id LEFT JOIN locations p ON p.id = l.parent_id WHERE uc.user_id = $1";
 
-fn camera_row(r: &sea_orm::QueryResult, blocked: bool) -> Result<ClientCamera, sea_orm::DbErr> {
-    let status: String = r.try_get("", "status")?;
-    Ok(ClientCamera {
-        id: r.try_get("", "id")?,
-        name: r.try_get("", "name")?,
-        status_label: if blocked { "Blocked" } else { status_label(&status) }.to_string(),
-        status,
-        blocked,
-        archive_days: r.try_get::<i32>("", "archive_days")? as i64,
-        location: r.try_get("", "location")?,
-    })
+#[derive(FromQueryResult)]
+struct Camera {
+    id: i64,
+    name: String,
+    status: String,
+    archive_days: i32,
+    location: Option<String>,
+}
+
+impl Camera {
+    fn shown(self, blocked: bool) -> ClientCamera {
+        ClientCamera {
+            id: self.id,
+            name: self.name,
+            status_label: if blocked { "Blocked" } else { status_label(&self.status) }.to_string(),
+            status: self.status,
+            blocked,
+            archive_days: i64::from(self.archive_days),
+            location: self.location,
+        }
+    }
 }
 
 /// The cameras of the client's account, one keyset page. A sub user sees its
@@ -116,27 +118,26 @@ pub async fn cameras<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &Ta
     let plan = Plan::new(CAMERA_SORTS, "c.id", query, PAGE_SIZE)?;
     let sql = format!("{CAMERA_SELECT}, {}{CAMERA_FROM}", plan.select_sql());
     let blocked = client.blocked;
-    plan.fetch(db, &sql, vec![client.main_id.into()], |r| camera_row(r, blocked))
-        .await
-        .map_err(db_err)
+    Ok(plan
+        .fetch(db, &sql, vec![client.main_id.into()], |r: Camera| r.shown(blocked))
+        .await?)
 }
 
 /// Every camera of the account (the apps' full picture after a sync).
 pub async fn all_cameras<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<Vec<ClientCamera>, AppError> {
     client.require("cameras-view")?;
     let sql = format!("{CAMERA_SELECT}{CAMERA_FROM} ORDER BY c.id");
-    rows(db, &sql, vec![client.main_id.into()])
+    Ok(sql::rows::<Camera, _>(db, sql, vec![client.main_id.into()])
         .await?
-        .iter()
-        .map(|r| camera_row(r, client.blocked).map_err(db_err))
-        .collect()
+        .into_iter()
+        .map(|r| r.shown(client.blocked))
+        .collect())
 }
 
 pub async fn sync_version<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<i64, AppError> {
     Ok(users::Entity::find_by_id(user_id)
         .one(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .map(|u| u.sync_version)
         .unwrap_or(0))
 }
@@ -192,42 +193,47 @@ pub async fn cases<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &Tabl
         plan.select_sql(),
         case_visible()
     );
-    plan.fetch(db, &sql, vec![owner.into()], |r| {
-        Ok(ClientCase {
-            id: r.try_get("", "id")?,
-            name: r.try_get("", "name")?,
-            status: r.try_get("", "status")?,
-            type_slug: r.try_get("", "type_slug")?,
-            type_name: r.try_get("", "type_name")?,
-            level_name: r.try_get("", "level_name")?,
-            cameras: r.try_get("", "cameras")?,
-            created_at: fmt::datetime(r.try_get("", "created_at")?, chrono_tz::UTC),
+    #[derive(FromQueryResult)]
+    struct Case {
+        id: i64,
+        name: String,
+        status: String,
+        type_slug: String,
+        type_name: String,
+        level_name: String,
+        cameras: i64,
+        created_at: DateTime<Utc>,
+    }
+    Ok(plan
+        .fetch(db, &sql, vec![owner.into()], |r: Case| ClientCase {
+            id: r.id,
+            name: r.name,
+            status: r.status,
+            type_slug: r.type_slug,
+            type_name: r.type_name,
+            level_name: r.level_name,
+            cameras: r.cameras,
+            created_at: fmt::datetime(r.created_at, chrono_tz::UTC),
         })
-    })
-    .await
-    .map_err(db_err)
+        .await?)
 }
 
-/// Licences of each level of the account: (level id, name, total, used),
-/// levels whose licences were removed left out.
-async fn licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<(i64, String, i64, i64)>, AppError> {
-    let sql = "SELECT la.level_id, lv.name, la.total, \
-         (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
-          WHERE ac.main_user_id = la.user_id AND ac.level_id = la.level_id) AS used \
-         FROM licence_allocations la JOIN analytics_levels lv ON lv.id = la.level_id \
-         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY lv.position";
-    rows(db, sql, vec![main_id.into()])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("", "level_id").map_err(db_err)?,
-                r.try_get("", "name").map_err(db_err)?,
-                r.try_get::<i32>("", "total").map_err(db_err)? as i64,
-                r.try_get::<i64>("", "used").map_err(db_err)?,
-            ))
-        })
-        .collect()
+/// Licences of a level of the account, levels whose licences were removed
+/// left out.
+#[derive(FromQueryResult)]
+struct Licence {
+    level_id: i64,
+    name: String,
+}
+
+async fn licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<Licence>, AppError> {
+    Ok(sql::rows(
+        db,
+        "SELECT la.level_id, lv.name FROM licence_allocations la JOIN analytics_levels lv ON lv.id = la.level_id \
+         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY lv.position",
+        vec![main_id.into()],
+    )
+    .await?)
 }
 
 /// What the "new case" form offers: the types the client may use whose level
@@ -235,39 +241,43 @@ async fn licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<(i64, 
 pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<CaseOptions, AppError> {
     client.require("analytic")?;
     let levels = licences(db, client.main_id).await?;
-    let types = rows(db, "SELECT slug, name, level_id FROM analytics_types ORDER BY level_id, id", vec![]).await?;
+    #[derive(FromQueryResult)]
+    struct Type {
+        slug: String,
+        name: String,
+        level_id: i64,
+    }
+    let types = sql::rows::<Type, _>(db, "SELECT slug, name, level_id FROM analytics_types ORDER BY level_id, id", vec![]).await?;
     let mut out = vec![];
-    for r in &types {
-        let slug: String = r.try_get("", "slug").map_err(db_err)?;
-        let level_id: i64 = r.try_get("", "level_id").map_err(db_err)?;
-        let Some((_, level, _, _)) = levels.iter().find(|l| l.0 == level_id) else {
+    for t in types {
+        let Some(level) = levels.iter().find(|l| l.level_id == t.level_id) else {
             continue;
         };
-        if !client.can(&format!("{ANALYTIC_CASES_PREFIX}{slug}")) {
+        if !client.can(&format!("{ANALYTIC_CASES_PREFIX}{}", t.slug)) {
             continue;
         }
         out.push(CaseTypeOption {
-            name: r.try_get("", "name").map_err(db_err)?,
-            slug,
-            level: level.clone(),
-            free: super::licences::free_licences(db, client.main_id, level_id).await?,
+            name: t.name,
+            slug: t.slug,
+            level: level.name.clone(),
+            free: super::licences::free_licences(db, client.main_id, t.level_id).await?,
         });
     }
     let cameras = if client.can("cameras-view") {
-        rows(
+        #[derive(FromQueryResult)]
+        struct Named {
+            id: i64,
+            name: String,
+        }
+        sql::rows::<Named, _>(
             db,
             "SELECT c.id, c.name FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id WHERE uc.user_id = $1 ORDER BY c.name, c.id LIMIT 500",
             vec![client.main_id.into()],
         )
         .await?
-        .iter()
-        .map(|r| {
-            Ok(NamedId {
-                id: r.try_get("", "id").map_err(db_err)?,
-                name: r.try_get("", "name").map_err(db_err)?,
-            })
-        })
-        .collect::<Result<_, AppError>>()?
+        .into_iter()
+        .map(|r| NamedId { id: r.id, name: r.name })
+        .collect()
     } else {
         vec![]
     };
@@ -293,34 +303,32 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
         return Err(AppError::invalid("cameras", "too many cameras"));
     }
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let db = &*txn;
-    let t = rows(
-        db,
-        "SELECT id, level_id FROM analytics_types WHERE slug = $1",
-        vec![type_slug.into()],
-    )
-    .await?
-    .into_iter()
-    .next()
-    .ok_or_else(|| AppError::invalid("type", "unknown analytics type"))?;
-    let type_id: i64 = t.try_get("", "id").map_err(db_err)?;
-    let level_id: i64 = t.try_get("", "level_id").map_err(db_err)?;
+    let t = crate::server::entities::analytics_types::Entity::find()
+        .filter(crate::server::entities::analytics_types::Column::Slug.eq(type_slug))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::invalid("type", "unknown analytics type"))?;
+    let (type_id, level_id) = (t.id, t.level_id);
     let lock = if db.get_database_backend() == DbBackend::Postgres {
         " FOR UPDATE"
     } else {
         ""
     };
-    let alloc = rows(
+    #[derive(FromQueryResult)]
+    struct Allocation {
+        total: i32,
+        removed_at: Option<DateTime<Utc>>,
+    }
+    let alloc = sql::row::<Allocation, _>(
         db,
-        &format!("SELECT total, removed_at FROM licence_allocations WHERE user_id = $1 AND level_id = $2{lock}"),
+        format!("SELECT total, removed_at FROM licence_allocations WHERE user_id = $1 AND level_id = $2{lock}"),
         vec![client.main_id.into(), level_id.into()],
     )
     .await?;
-    let total = match alloc.first() {
-        Some(r) if r.try_get::<Option<DateTime<Utc>>>("", "removed_at").map_err(db_err)?.is_none() => {
-            r.try_get::<i32>("", "total").map_err(db_err)? as i64
-        }
+    let total = match alloc {
+        Some(a) if a.removed_at.is_none() => i64::from(a.total),
         _ => 0,
     };
     if total <= 0 {
@@ -339,17 +347,12 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
     }
     // Every camera must be the account's own.
     let list = cams.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
-    let owned: i64 = rows(
+    let owned = sql::count(
         db,
-        &format!("SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1 AND camera_id IN ({list})"),
+        format!("SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1 AND camera_id IN ({list})"),
         vec![client.main_id.into()],
     )
-    .await?
-    .first()
-    .map(|r| r.try_get("", "n"))
-    .transpose()
-    .map_err(db_err)?
-    .unwrap_or(0);
+    .await?;
     if owned != cams.len() as i64 {
         return Err(AppError::invalid("cameras", "some of the chosen cameras are not available to you"));
     }
@@ -364,8 +367,7 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
         ..Default::default()
     })
     .exec(db)
-    .await
-    .map_err(db_err)?
+    .await?
     .last_insert_id;
     crate::server::entities::analytics_case_cameras::Entity::insert_many(cams.iter().map(|c| {
         crate::server::entities::analytics_case_cameras::ActiveModel {
@@ -374,8 +376,7 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
         }
     }))
     .exec(db)
-    .await
-    .map_err(db_err)?;
+    .await?;
     audit_client(
         db,
         client,
@@ -384,7 +385,7 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
         now,
     )
     .await?;
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     Ok(id)
 }
 
@@ -393,11 +394,15 @@ pub async fn delete_case(state: &AppState, client: &ClientUser, case_id: i64) ->
     client.require("analytic")?;
     let (owner_col, owner) = case_owner(client);
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let db = &*txn;
-    let found = rows(
+    #[derive(FromQueryResult)]
+    struct Slug {
+        slug: String,
+    }
+    let found = sql::row::<Slug, _>(
         db,
-        &format!(
+        format!(
             "SELECT t.slug FROM analytics_cases ac JOIN analytics_types t ON t.id = ac.type_id \
              WHERE ac.id = $1 AND {owner_col} = $2 AND {}",
             case_visible()
@@ -405,23 +410,17 @@ pub async fn delete_case(state: &AppState, client: &ClientUser, case_id: i64) ->
         vec![case_id.into(), owner.into()],
     )
     .await?;
-    let slug: String = found
-        .first()
-        .ok_or_else(|| AppError::not_found("Case"))?
-        .try_get("", "slug")
-        .map_err(db_err)?;
+    let slug = found.ok_or_else(|| AppError::not_found("Case"))?.slug;
     client.require(&format!("{ANALYTIC_CASES_PREFIX}{slug}"))?;
     for sql in [
         "DELETE FROM case_events WHERE case_id = $1",
         "DELETE FROM analytics_case_cameras WHERE case_id = $1",
         "DELETE FROM analytics_cases WHERE id = $1",
     ] {
-        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, vec![case_id.into()]))
-            .await
-            .map_err(db_err)?;
+        sql::exec(db, sql, vec![case_id.into()]).await?;
     }
     audit_client(db, client, "client.case.delete", serde_json::json!({ "case_id": case_id }), now).await?;
-    txn.commit().await.map_err(db_err)
+    Ok(txn.commit().await?)
 }
 
 // ---------------------------------------------------------------- sub users
@@ -440,8 +439,7 @@ pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<P
     let own: BTreeSet<String> = user_permissions::Entity::find()
         .filter(user_permissions::Column::UserId.eq(main_id))
         .all(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .into_iter()
         .map(|p| p.slug)
         .collect();
@@ -457,19 +455,24 @@ pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<P
             }
         }
     }
-    let licensed = rows(
+    #[derive(FromQueryResult)]
+    struct Type {
+        slug: String,
+        name: String,
+    }
+    let licensed = sql::rows::<Type, _>(
         db,
         "SELECT t.slug, t.name FROM analytics_types t JOIN licence_allocations la ON la.level_id = t.level_id \
          WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY t.level_id, t.id",
         vec![main_id.into()],
     )
     .await?;
-    for r in &licensed {
-        let slug = format!("{ANALYTIC_CASES_PREFIX}{}", r.try_get::<String>("", "slug").map_err(db_err)?);
+    for t in licensed {
+        let slug = format!("{ANALYTIC_CASES_PREFIX}{}", t.slug);
         if own.contains(&slug) {
             out.push(PermissionOption {
                 slug,
-                label: r.try_get("", "name").map_err(db_err)?,
+                label: t.name,
                 group: "Analytics".into(),
             });
         }
@@ -503,24 +506,20 @@ pub async fn sub_users<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &
         plan.select_sql()
     );
     let mut page = plan
-        .fetch(db, &sql, vec![client.id.into()], |r| {
-            Ok(ClientSubUser {
-                id: r.try_get("", "id")?,
-                name: r.try_get("", "name")?,
-                login: r.try_get("", "login")?,
-                created_at: fmt::datetime(r.try_get("", "created_at")?, chrono_tz::UTC),
-                permissions: vec![],
-            })
+        .fetch(db, &sql, vec![client.id.into()], |r: super::users::UserBasics| ClientSubUser {
+            id: r.id,
+            name: r.name,
+            login: r.login,
+            created_at: fmt::datetime(r.created_at, chrono_tz::UTC),
+            permissions: vec![],
         })
-        .await
-        .map_err(db_err)?;
+        .await?;
     if !page.rows.is_empty() {
         let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
         let perms = user_permissions::Entity::find()
             .filter(user_permissions::Column::UserId.is_in(ids))
             .all(db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         for row in &mut page.rows {
             row.permissions = perms.iter().filter(|p| p.user_id == row.id).map(|p| p.slug.clone()).collect();
             row.permissions.sort();
@@ -565,12 +564,11 @@ pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubU
     let perms = checked_permissions(&state.db, client.id, new.permissions).await?;
     let hash = password::hash_async(new.password.to_string()).await;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let taken = users::Entity::find()
         .filter(users::Column::Login.eq(login))
         .one(&*txn)
-        .await
-        .map_err(db_err)?
+        .await?
         .is_some();
     if taken {
         return Err(AppError::invalid("login", "this login is already taken"));
@@ -590,8 +588,7 @@ pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubU
         ..Default::default()
     })
     .exec(&*txn)
-    .await
-    .map_err(db_err)?
+    .await?
     .last_insert_id;
     insert_permissions(&*txn, id, &perms).await?;
     audit_client(
@@ -602,7 +599,7 @@ pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubU
         now,
     )
     .await?;
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     Ok(id)
 }
 
@@ -615,16 +612,14 @@ async fn insert_permissions<C: ConnectionTrait>(db: &C, user_id: i64, perms: &BT
         slug: Set(slug.clone()),
     }))
     .exec(db)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 
 async fn own_sub_user<C: ConnectionTrait>(db: &C, client: &ClientUser, sub_id: i64) -> Result<users::Model, AppError> {
     users::Entity::find_by_id(sub_id)
         .one(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .filter(|u| u.parent_id == Some(client.id))
         .ok_or_else(|| AppError::not_found("Sub user"))
 }
@@ -632,22 +627,20 @@ async fn own_sub_user<C: ConnectionTrait>(db: &C, client: &ClientUser, sub_id: i
 pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub_id: i64, permissions: &[String]) -> Result<(), AppError> {
     require_manager(client, "users-update")?;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let sub = own_sub_user(&*txn, client, sub_id).await?;
     let perms = checked_permissions(&*txn, client.id, permissions).await?;
     user_permissions::Entity::delete_many()
         .filter(user_permissions::Column::UserId.eq(sub.id))
         .exec(&*txn)
-        .await
-        .map_err(db_err)?;
+        .await?;
     insert_permissions(&*txn, sub.id, &perms).await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
+    sql::exec(
+        &*txn,
         "UPDATE users SET permissions_version = permissions_version + 1, updated_at = $2 WHERE id = $1",
         vec![sub.id.into(), now.into()],
-    ))
-    .await
-    .map_err(db_err)?;
+    )
+    .await?;
     audit_client(
         &*txn,
         client,
@@ -656,15 +649,15 @@ pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub
         now,
     )
     .await?;
-    txn.commit().await.map_err(db_err)
+    Ok(txn.commit().await?)
 }
 
 pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64) -> Result<(), AppError> {
     require_manager(client, "users-destroy")?;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let sub = own_sub_user(&*txn, client, sub_id).await?;
-    users::Entity::delete_by_id(sub.id).exec(&*txn).await.map_err(db_err)?;
+    users::Entity::delete_by_id(sub.id).exec(&*txn).await?;
     audit_client(
         &*txn,
         client,
@@ -673,7 +666,7 @@ pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64)
         now,
     )
     .await?;
-    txn.commit().await.map_err(db_err)
+    Ok(txn.commit().await?)
 }
 
 /// Sets a sub user's password and ends its open sessions.
@@ -682,17 +675,16 @@ pub async fn set_sub_user_password(state: &AppState, client: &ClientUser, sub_id
     valid_password(new_password)?;
     let hash = password::hash_async(new_password.to_string()).await;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let sub = own_sub_user(&*txn, client, sub_id).await?;
     let mut row: users::ActiveModel = sub.clone().into();
     row.password_hash = Set(hash);
     row.updated_at = Set(now);
-    users::Entity::update(row).exec(&*txn).await.map_err(db_err)?;
+    users::Entity::update(row).exec(&*txn).await?;
     crate::server::entities::client_sessions::Entity::delete_many()
         .filter(crate::server::entities::client_sessions::Column::UserId.eq(sub.id))
         .exec(&*txn)
-        .await
-        .map_err(db_err)?;
+        .await?;
     audit_client(
         &*txn,
         client,
@@ -701,5 +693,5 @@ pub async fn set_sub_user_password(state: &AppState, client: &ClientUser, sub_id
         now,
     )
     .await?;
-    txn.commit().await.map_err(db_err)
+    Ok(txn.commit().await?)
 }

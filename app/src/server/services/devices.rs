@@ -7,13 +7,13 @@ use super::{scope, users as user_service};
 use crate::device_types::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
 use crate::error::AppError;
 use crate::permissions::admin::INTERCOMS_EDIT;
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::entities::{audit_log, cameras, intercoms, locations, users};
-use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::{fmt, sql};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
 use std::collections::HashMap;
 
 /// Path ids in the URL arrive as text; anything but a positive number is a
@@ -26,10 +26,6 @@ pub fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::not_found(what))
 }
 
-fn stmt<C: ConnectionTrait>(db: &C, sql: impl Into<String>, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(db.get_database_backend(), sql, values)
-}
-
 /// Whether the device row `table` (`cameras` or `intercoms`) with `id` lies
 /// in the administrator's scope (by its `location_id`).
 async fn device_in_scope<C: ConnectionTrait>(db: &C, admin: &Admin, table: &str, id: i64) -> Result<bool, AppError> {
@@ -38,10 +34,7 @@ async fn device_in_scope<C: ConnectionTrait>(db: &C, admin: &Admin, table: &str,
     }
     let (cond, mut values) = scope::camera_condition(admin, "d", 1);
     values.insert(0, Value::from(id));
-    let row = db
-        .query_one_raw(stmt(db, format!("SELECT d.id FROM {table} d WHERE d.id = $1 AND {cond}"), values))
-        .await
-        .map_err(db_err)?;
+    let row = sql::row::<sql::Id, _>(db, format!("SELECT d.id FROM {table} d WHERE d.id = $1 AND {cond}"), values).await?;
     Ok(row.is_some())
 }
 
@@ -51,15 +44,14 @@ async fn location_names<C: ConnectionTrait>(db: &C, location_id: Option<i64>) ->
     let Some(location_id) = location_id else {
         return Ok(vec![]);
     };
-    let Some(loc) = locations::Entity::find_by_id(location_id).one(db).await.map_err(db_err)? else {
+    let Some(loc) = locations::Entity::find_by_id(location_id).one(db).await? else {
         return Ok(vec![]);
     };
     let ids: Vec<i64> = loc.path.split('/').filter_map(|s| s.parse().ok()).collect();
     let by_id: HashMap<i64, String> = locations::Entity::find()
         .filter(locations::Column::Id.is_in(ids.clone()))
         .all(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .into_iter()
         .map(|l| (l.id, l.name))
         .collect();
@@ -69,11 +61,7 @@ async fn location_names<C: ConnectionTrait>(db: &C, location_id: Option<i64>) ->
 /// The camera profile, or 404 when unknown or outside the scope.
 pub async fn camera_profile<C: ConnectionTrait>(db: &C, admin: &Admin, camera_id: i64) -> Result<CameraProfile, AppError> {
     let not_found = || AppError::not_found("Camera");
-    let cam = cameras::Entity::find_by_id(camera_id)
-        .one(db)
-        .await
-        .map_err(db_err)?
-        .ok_or_else(not_found)?;
+    let cam = cameras::Entity::find_by_id(camera_id).one(db).await?.ok_or_else(not_found)?;
     if !device_in_scope(db, admin, "cameras", cam.id).await? {
         return Err(not_found());
     }
@@ -82,37 +70,22 @@ pub async fn camera_profile<C: ConnectionTrait>(db: &C, admin: &Admin, camera_id
     let mut values = vec![Value::from(cam.id)];
     values.extend(scope_values);
     let from = format!("FROM user_cameras uc JOIN users u ON u.id = uc.user_id WHERE uc.camera_id = $1 AND {cond}");
-    let viewers = db
-        .query_all_raw(stmt(
-            db,
-            format!(
-                "SELECT u.id, u.name, u.login {from} ORDER BY u.name, u.id LIMIT {}",
-                CameraProfile::VIEWERS_SHOWN
-            ),
-            values.clone(),
-        ))
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| {
-            Ok(UserRef {
-                id: r.try_get("", "id")?,
-                name: r.try_get("", "name")?,
-                login: r.try_get("", "login")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-        .map_err(db_err)?;
+    let viewers: Vec<UserRef> = sql::rows::<Person, _>(
+        db,
+        format!(
+            "SELECT u.id, u.name, u.login {from} ORDER BY u.name, u.id LIMIT {}",
+            CameraProfile::VIEWERS_SHOWN
+        ),
+        values.clone(),
+    )
+    .await?
+    .into_iter()
+    .map(UserRef::from)
+    .collect();
     let viewers_total = if (viewers.len() as u64) < CameraProfile::VIEWERS_SHOWN {
         viewers.len() as i64
     } else {
-        db.query_one_raw(stmt(db, format!("SELECT COUNT(*) AS n {from}"), values))
-            .await
-            .map_err(db_err)?
-            .map(|r| r.try_get::<i64>("", "n"))
-            .transpose()
-            .map_err(db_err)?
-            .unwrap_or(0)
+        sql::count(db, format!("SELECT COUNT(*) AS n {from}"), values).await?
     };
     Ok(CameraProfile {
         id: cam.id,
@@ -130,14 +103,28 @@ pub async fn camera_profile<C: ConnectionTrait>(db: &C, admin: &Admin, camera_id
     })
 }
 
+/// A user as the device pages name it.
+#[derive(FromQueryResult)]
+struct Person {
+    id: i64,
+    name: String,
+    login: String,
+}
+
+impl From<Person> for UserRef {
+    fn from(p: Person) -> Self {
+        UserRef {
+            id: p.id,
+            name: p.name,
+            login: p.login,
+        }
+    }
+}
+
 /// Loads an intercom the administrator may see, or 404.
 pub async fn find_intercom<C: ConnectionTrait>(db: &C, admin: &Admin, intercom_id: i64) -> Result<intercoms::Model, AppError> {
     let not_found = || AppError::not_found("Intercom");
-    let ic = intercoms::Entity::find_by_id(intercom_id)
-        .one(db)
-        .await
-        .map_err(db_err)?
-        .ok_or_else(not_found)?;
+    let ic = intercoms::Entity::find_by_id(intercom_id).one(db).await?.ok_or_else(not_found)?;
     if device_in_scope(db, admin, "intercoms", ic.id).await? {
         Ok(ic)
     } else {
@@ -192,17 +179,19 @@ pub async fn apartments<C: ConnectionTrait>(
         "SELECT a.id, a.number, {} FROM apartments a WHERE a.intercom_id = $1",
         plan.select_sql()
     );
+    #[derive(FromQueryResult)]
+    struct Apartment {
+        id: i64,
+        number: i32,
+    }
     let mut page = plan
-        .fetch(db, &sql, vec![Value::from(ic.id)], |r| {
-            Ok(ApartmentRow {
-                id: r.try_get("", "id")?,
-                number: r.try_get("", "number")?,
-                users: vec![],
-                keys: vec![],
-            })
+        .fetch(db, &sql, vec![Value::from(ic.id)], |r: Apartment| ApartmentRow {
+            id: r.id,
+            number: r.number,
+            users: vec![],
+            keys: vec![],
         })
-        .await
-        .map_err(db_err)?;
+        .await?;
     if page.rows.is_empty() {
         return Ok(page);
     }
@@ -211,49 +200,50 @@ pub async fn apartments<C: ConnectionTrait>(
     let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", n);
     let mut values = ids.clone();
     values.extend(scope_values);
-    let linked = db
-        .query_all_raw(stmt(
-            db,
-            format!(
-                "SELECT ua.apartment_id, u.id, u.name, u.login, CASE WHEN {cond} THEN 1 ELSE 0 END AS visible \
-                 FROM user_apartments ua JOIN users u ON u.id = ua.user_id \
-                 WHERE ua.apartment_id IN ({}) ORDER BY u.name, u.id",
-                placeholders(0, n)
-            ),
-            values,
-        ))
-        .await
-        .map_err(db_err)?;
+    #[derive(FromQueryResult)]
+    struct Linked {
+        apartment_id: i64,
+        visible: i32,
+        #[sea_orm(nested)]
+        user: Person,
+    }
+    let linked = sql::rows::<Linked, _>(
+        db,
+        format!(
+            "SELECT ua.apartment_id, u.id, u.name, u.login, CASE WHEN {cond} THEN 1 ELSE 0 END AS visible \
+             FROM user_apartments ua JOIN users u ON u.id = ua.user_id \
+             WHERE ua.apartment_id IN ({}) ORDER BY u.name, u.id",
+            placeholders(0, n)
+        ),
+        values,
+    )
+    .await?;
     let mut users_of: HashMap<i64, Vec<FlatUser>> = HashMap::new();
-    for r in &linked {
-        let apartment: i64 = r.try_get("", "apartment_id").map_err(db_err)?;
-        let visible: i32 = r.try_get("", "visible").map_err(db_err)?;
-        let user = if visible == 1 {
-            FlatUser::Visible(UserRef {
-                id: r.try_get("", "id").map_err(db_err)?,
-                name: r.try_get("", "name").map_err(db_err)?,
-                login: r.try_get("", "login").map_err(db_err)?,
-            })
+    for l in linked {
+        let user = if l.visible == 1 {
+            FlatUser::Visible(l.user.into())
         } else {
             FlatUser::Hidden
         };
-        users_of.entry(apartment).or_default().push(user);
+        users_of.entry(l.apartment_id).or_default().push(user);
     }
-    let keys = db
-        .query_all_raw(stmt(
-            db,
-            format!(
-                "SELECT k.apartment_id, k.code FROM intercom_keys k WHERE k.apartment_id IN ({}) ORDER BY k.code",
-                placeholders(0, n)
-            ),
-            ids,
-        ))
-        .await
-        .map_err(db_err)?;
+    #[derive(FromQueryResult)]
+    struct Key {
+        apartment_id: i64,
+        code: String,
+    }
+    let keys = sql::rows::<Key, _>(
+        db,
+        format!(
+            "SELECT k.apartment_id, k.code FROM intercom_keys k WHERE k.apartment_id IN ({}) ORDER BY k.code",
+            placeholders(0, n)
+        ),
+        ids,
+    )
+    .await?;
     let mut keys_of: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in &keys {
-        let apartment: i64 = r.try_get("", "apartment_id").map_err(db_err)?;
-        keys_of.entry(apartment).or_default().push(r.try_get("", "code").map_err(db_err)?);
+    for k in keys {
+        keys_of.entry(k.apartment_id).or_default().push(k.code);
     }
     for row in &mut page.rows {
         row.users = users_of.remove(&row.id).unwrap_or_default();
@@ -284,14 +274,10 @@ async fn find_user_by_id_or_login<C: ConnectionTrait>(db: &C, admin: &Admin, raw
     }
     let mut found = None;
     if let Ok(id) = raw.parse::<i64>() {
-        found = users::Entity::find_by_id(id).one(db).await.map_err(db_err)?;
+        found = users::Entity::find_by_id(id).one(db).await?;
     }
     if found.is_none() {
-        found = users::Entity::find()
-            .filter(users::Column::Login.eq(raw))
-            .one(db)
-            .await
-            .map_err(db_err)?;
+        found = users::Entity::find().filter(users::Column::Login.eq(raw)).one(db).await?;
     }
     let user = found.ok_or_else(|| AppError::not_found("User"))?;
     user_service::find_visible(db, admin, user.id).await
@@ -315,9 +301,19 @@ async fn audit<C: ConnectionTrait>(
         ..Default::default()
     })
     .exec(db)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
+}
+
+/// The id of an intercom's flat row, if it has one.
+async fn apartment_of<C: ConnectionTrait>(db: &C, intercom_id: i64, number: i32) -> Result<Option<i64>, AppError> {
+    let found = sql::row::<sql::Id, _>(
+        db,
+        "SELECT id FROM apartments WHERE intercom_id = $1 AND number = $2",
+        vec![intercom_id.into(), number.into()],
+    )
+    .await?;
+    Ok(found.map(|r| r.id))
 }
 
 /// Links a user (ID or login) to a flat of the intercom, creating the flat
@@ -335,34 +331,20 @@ pub async fn link_user<C: ConnectionTrait>(
     let number = flat_number(number, &ic)?;
     let user = find_user_by_id_or_login(db, admin, user).await?;
     // ON CONFLICT keeps concurrent first links of a flat from failing.
-    db.execute_raw(stmt(
+    sql::exec(
         db,
         "INSERT INTO apartments (intercom_id, number) VALUES ($1, $2) ON CONFLICT (intercom_id, number) DO NOTHING",
         vec![ic.id.into(), number.into()],
-    ))
-    .await
-    .map_err(db_err)?;
-    let apartment_id: i64 = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT id FROM apartments WHERE intercom_id = $1 AND number = $2",
-            vec![ic.id.into(), number.into()],
-        ))
-        .await
-        .map_err(db_err)?
-        .ok_or(AppError::Internal)?
-        .try_get("", "id")
-        .map_err(db_err)?;
-    let inserted = db
-        .execute_raw(stmt(
-            db,
-            "INSERT INTO user_apartments (user_id, apartment_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id, apartment_id) DO NOTHING",
-            vec![user.id.into(), apartment_id.into(), now.into()],
-        ))
-        .await
-        .map_err(db_err)?
-        .rows_affected();
+    )
+    .await?;
+    let apartment_id = apartment_of(db, ic.id, number).await?.ok_or(AppError::Internal)?;
+    let inserted = sql::exec(
+        db,
+        "INSERT INTO user_apartments (user_id, apartment_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, apartment_id) DO NOTHING",
+        vec![user.id.into(), apartment_id.into(), now.into()],
+    )
+    .await?;
     if inserted == 0 {
         return Err(AppError::conflict(format!("{} is already linked to flat {number}.", user.name)));
     }
@@ -388,28 +370,16 @@ pub async fn unlink_user<C: ConnectionTrait>(
 ) -> Result<LinkOutcome, AppError> {
     let ic = find_intercom(db, admin, intercom_id).await?;
     let user = user_service::find_visible(db, admin, user_id).await?;
-    let apartment = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT id FROM apartments WHERE intercom_id = $1 AND number = $2",
-            vec![ic.id.into(), number.into()],
-        ))
-        .await
-        .map_err(db_err)?;
     let not_linked = || AppError::conflict(format!("{} is not linked to flat {number}.", user.name));
-    let Some(apartment) = apartment else {
+    let Some(apartment_id) = apartment_of(db, ic.id, number).await? else {
         return Err(not_linked());
     };
-    let apartment_id: i64 = apartment.try_get("", "id").map_err(db_err)?;
-    let deleted = db
-        .execute_raw(stmt(
-            db,
-            "DELETE FROM user_apartments WHERE user_id = $1 AND apartment_id = $2",
-            vec![user.id.into(), apartment_id.into()],
-        ))
-        .await
-        .map_err(db_err)?
-        .rows_affected();
+    let deleted = sql::exec(
+        db,
+        "DELETE FROM user_apartments WHERE user_id = $1 AND apartment_id = $2",
+        vec![user.id.into(), apartment_id.into()],
+    )
+    .await?;
     if deleted == 0 {
         return Err(not_linked());
     }

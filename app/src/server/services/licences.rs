@@ -12,13 +12,14 @@
 use super::{retention, users};
 use crate::error::AppError;
 use crate::permissions::admin::LICENSES_EDIT;
-use crate::server::auth::{db_err, Admin};
-use crate::server::fmt;
+use crate::server::auth::Admin;
+use crate::server::entities::analytics_levels;
 use crate::server::state::AppState;
+use crate::server::{fmt, sql};
 use crate::types::access::{LicenceAllocation, LicenceForm};
 use crate::types::UserKind;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Statement, Value};
 
 /// Days between taking all licences of a level away and deleting its cases.
 pub const RETENTION_DAYS: i64 = 7;
@@ -37,55 +38,51 @@ pub fn visible_case_condition(alias: &str) -> String {
     )
 }
 
-pub(super) async fn rows<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, AppError> {
-    db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await
-        .map_err(db_err)
-}
-
-async fn scalar<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<i64, AppError> {
-    let found = rows(db, sql, values).await?;
-    match found.first() {
-        Some(r) => r.try_get_by_index::<Option<i64>>(0).map(|n| n.unwrap_or(0)).map_err(db_err),
-        None => Ok(0),
+/// A list of level ids, selected `AS level_id`.
+async fn level_ids<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Vec<i64>, AppError> {
+    #[derive(FromQueryResult)]
+    struct Level {
+        level_id: i64,
     }
+    Ok(sql::rows::<Level, _>(db, sql, values)
+        .await?
+        .into_iter()
+        .map(|l| l.level_id)
+        .collect())
 }
 
 /// Levels whose cases are hidden for `main_user_id` (all licences taken
 /// away, within or past the 7 days).
 pub async fn hidden_levels<C: ConnectionTrait>(db: &C, main_user_id: i64) -> Result<Vec<i64>, AppError> {
-    rows(
+    level_ids(
         db,
         "SELECT level_id FROM licence_allocations WHERE user_id = $1 AND removed_at IS NOT NULL ORDER BY level_id",
         vec![main_user_id.into()],
     )
-    .await?
-    .iter()
-    .map(|r| r.try_get::<i64>("", "level_id").map_err(db_err))
-    .collect()
+    .await
 }
 
 /// Licences of a level in use: cameras in the analytics cases of the main
 /// user and of its sub users (cases carry `main_user_id`).
 pub async fn used<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<i64, AppError> {
-    scalar(
+    Ok(sql::count(
         db,
-        &format!(
-            "SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+        format!(
+            "SELECT COUNT(*) AS n FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
              WHERE ac.main_user_id = $1 AND ac.level_id = $2 AND ac.status <> '{}'",
             retention::CLAIMED_STATUS
         ),
         vec![main_user_id.into(), level_id.into()],
     )
-    .await
+    .await?)
 }
 
 /// Licences of a level a new case (or camera) may still use; 0 for a level
 /// without licences or in retention.
 pub async fn free_licences<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<i64, AppError> {
-    let total = scalar(
+    let total = sql::count(
         db,
-        "SELECT CAST(total AS BIGINT) FROM licence_allocations WHERE user_id = $1 AND level_id = $2 AND removed_at IS NULL",
+        "SELECT CAST(total AS BIGINT) AS n FROM licence_allocations WHERE user_id = $1 AND level_id = $2 AND removed_at IS NULL",
         vec![main_user_id.into(), level_id.into()],
     )
     .await?;
@@ -94,15 +91,12 @@ pub async fn free_licences<C: ConnectionTrait>(db: &C, main_user_id: i64, level_
 
 /// Levels the main user holds licences for (total > 0).
 pub async fn licensed_levels<C: ConnectionTrait>(db: &C, main_user_id: i64) -> Result<Vec<i64>, AppError> {
-    rows(
+    level_ids(
         db,
         "SELECT level_id FROM licence_allocations WHERE user_id = $1 AND total > 0 ORDER BY level_id",
         vec![main_user_id.into()],
     )
-    .await?
-    .iter()
-    .map(|r| r.try_get::<i64>("", "level_id").map_err(db_err))
-    .collect()
+    .await
 }
 
 /// The day a removed level's data is purged, in the administrator's zone.
@@ -114,9 +108,18 @@ pub fn deleted_on(removed_at: Option<DateTime<Utc>>, admin: &Admin) -> Option<St
 /// where it never had one), for the licence form.
 pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<LicenceForm, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
-    let found = rows(
+    #[derive(FromQueryResult)]
+    struct Level {
+        level_id: i64,
+        level: String,
+        total: i64,
+        removed_at: Option<DateTime<Utc>>,
+        version: i64,
+        used: i64,
+    }
+    let found = sql::rows::<Level, _>(
         db,
-        &format!(
+        format!(
             "SELECT lv.id AS level_id, lv.name AS level, CAST(COALESCE(la.total, 0) AS BIGINT) AS total, la.removed_at, \
              COALESCE(la.version, 0) AS version, \
              (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
@@ -129,53 +132,46 @@ pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Re
     )
     .await?;
     let levels = found
-        .iter()
-        .map(|r| {
-            let total: i64 = r.try_get("", "total")?;
-            let used: i64 = r.try_get("", "used")?;
-            Ok(LicenceAllocation {
-                level_id: r.try_get("", "level_id")?,
-                level: r.try_get("", "level")?,
-                total,
-                used,
-                free: (total - used).max(0),
-                version: r.try_get("", "version")?,
-                deleted_on: deleted_on(r.try_get("", "removed_at")?, admin),
-            })
+        .into_iter()
+        .map(|r| LicenceAllocation {
+            level_id: r.level_id,
+            level: r.level,
+            total: r.total,
+            used: r.used,
+            free: (r.total - r.used).max(0),
+            version: r.version,
+            deleted_on: deleted_on(r.removed_at, admin),
         })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-        .map_err(db_err)?;
+        .collect();
     Ok(LicenceForm {
         can_edit: admin.can(LICENSES_EDIT) && UserKind::parse(&u.kind) != Some(UserKind::Sub),
         levels,
     })
 }
 
-/// The allocation row as stored: (total, removed_at, version).
-async fn allocation<C: ConnectionTrait>(
-    db: &C,
-    user_id: i64,
-    level_id: i64,
-) -> Result<Option<(i64, Option<DateTime<Utc>>, i64)>, AppError> {
+/// An allocation row as stored.
+#[derive(FromQueryResult)]
+struct Allocation {
+    total: i64,
+    removed_at: Option<DateTime<Utc>>,
+    version: i64,
+}
+
+async fn allocation<C: ConnectionTrait>(db: &C, user_id: i64, level_id: i64) -> Result<Option<Allocation>, AppError> {
     let lock = if db.get_database_backend() == DbBackend::Postgres {
         " FOR UPDATE"
     } else {
         ""
     };
-    let found = rows(
+    Ok(sql::row(
         db,
-        &format!(
+        format!(
             "SELECT CAST(total AS BIGINT) AS total, removed_at, version FROM licence_allocations \
              WHERE user_id = $1 AND level_id = $2{lock}"
         ),
         vec![user_id.into(), level_id.into()],
     )
-    .await?;
-    found
-        .first()
-        .map(|r| Ok((r.try_get("", "total")?, r.try_get("", "removed_at")?, r.try_get("", "version")?)))
-        .transpose()
-        .map_err(db_err)
+    .await?)
 }
 
 /// Sets a main user's licence total of a level (the caller checked
@@ -202,16 +198,17 @@ pub async fn set_total(
     if total > MAX_TOTAL {
         return Err(AppError::invalid("total", format!("at most {MAX_TOTAL} licences")));
     }
-    let level = rows(&state.db, "SELECT name FROM analytics_levels WHERE id = $1", vec![level_id.into()]).await?;
-    let level_name: String = match level.first() {
-        Some(r) => r.try_get("", "name").map_err(db_err)?,
-        None => return Err(AppError::invalid("level", "unknown analytics level")),
-    };
+    let level_name = analytics_levels::Entity::find_by_id(level_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::invalid("level", "unknown analytics level"))?
+        .name;
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let current = allocation(&*txn, u.id, level_id).await?;
+    let exists = current.is_some();
     let (old_total, old_removed) = match current {
-        Some((t, removed, v)) if v == version => (t, removed),
+        Some(a) if a.version == version => (a.total, a.removed_at),
         None if version == 0 => (0, None),
         _ => {
             return Err(AppError::conflict(
@@ -220,7 +217,7 @@ pub async fn set_total(
         }
     };
     let in_use = used(&*txn, u.id, level_id).await?;
-    if current.is_none() && total == 0 {
+    if !exists && total == 0 {
         // Nothing to take away from a level the user never had.
         return Ok(LicenceAllocation {
             level_id,
@@ -254,7 +251,7 @@ pub async fn set_total(
         None
     };
     let new_version = version + 1;
-    if current.is_some() {
+    if exists {
         txn.execute_raw(Statement::from_sql_and_values(
             txn.get_database_backend(),
             "UPDATE licence_allocations SET total = $1, removed_at = $2, version = $3, updated_at = $4 \
@@ -269,8 +266,7 @@ pub async fn set_total(
                 version.into(),
             ],
         ))
-        .await
-        .map_err(db_err)?;
+        .await?;
     } else if total > 0 {
         // A concurrent first allocation makes this insert fail on the key.
         let res = txn
@@ -280,8 +276,7 @@ pub async fn set_total(
                  VALUES ($1, $2, $3, NULL, $4, $5) ON CONFLICT (user_id, level_id) DO NOTHING",
                 vec![u.id.into(), level_id.into(), (total as i32).into(), new_version.into(), now.into()],
             ))
-            .await
-            .map_err(db_err)?;
+            .await?;
         if res.rows_affected() == 0 {
             return Err(AppError::conflict(
                 "Another administrator changed these licences meanwhile; the current numbers are shown.",
@@ -296,7 +291,7 @@ pub async fn set_total(
         "removed_at": removed_at.map(|t| t.to_rfc3339()),
     });
     super::access::audit(&*txn, admin.id, u.id, "licences.set", &detail, now).await?;
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     Ok(LicenceAllocation {
         level_id,
         level: level_name,

@@ -17,12 +17,12 @@
 //! workers never take the same allocation or case, and neither waits for the
 //! other. On SQLite the in-process writer lock serialises them.
 
-use super::licences::{rows, RETENTION_DAYS};
+use super::licences::RETENTION_DAYS;
 use crate::error::AppError;
-use crate::server::auth::db_err;
+use crate::server::sql;
 use crate::server::state::AppState;
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -79,15 +79,12 @@ fn skip_locked<C: ConnectionTrait>(db: &C) -> &'static str {
 /// Marks the level's cases of a main user (and its sub users) as claimed by
 /// the purge. Returns how many cases were claimed.
 pub async fn claim<C: ConnectionTrait>(db: &C, main_user_id: i64, level_id: i64) -> Result<u64, AppError> {
-    let res = db
-        .execute_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            "UPDATE analytics_cases SET status = $1 WHERE main_user_id = $2 AND level_id = $3 AND status <> $1",
-            vec![CLAIMED_STATUS.into(), main_user_id.into(), level_id.into()],
-        ))
-        .await
-        .map_err(db_err)?;
-    Ok(res.rows_affected())
+    Ok(sql::exec(
+        db,
+        "UPDATE analytics_cases SET status = $1 WHERE main_user_id = $2 AND level_id = $3 AND status <> $1",
+        vec![CLAIMED_STATUS.into(), main_user_id.into(), level_id.into()],
+    )
+    .await?)
 }
 
 /// One run of the purge: claims every due allocation, then deletes every
@@ -117,11 +114,16 @@ pub async fn purge_once(state: &AppState, batch: usize) -> Result<PurgeReport, A
 async fn claim_next(state: &AppState, report: &mut PurgeReport) -> Result<bool, AppError> {
     let now = state.clock.now();
     let cutoff = now - Duration::days(RETENTION_DAYS);
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let started = Instant::now();
-    let due = rows(
+    #[derive(FromQueryResult)]
+    struct Due {
+        user_id: i64,
+        level_id: i64,
+    }
+    let due = sql::row::<Due, _>(
         &*txn,
-        &format!(
+        format!(
             "SELECT user_id, level_id FROM licence_allocations \
              WHERE total = 0 AND removed_at IS NOT NULL AND removed_at <= $1 ORDER BY removed_at, user_id, level_id LIMIT 1{}",
             skip_locked(&*txn)
@@ -129,21 +131,18 @@ async fn claim_next(state: &AppState, report: &mut PurgeReport) -> Result<bool, 
         vec![cutoff.into()],
     )
     .await?;
-    let Some(row) = due.first() else {
+    let Some(Due { user_id, level_id }) = due else {
         return Ok(false);
     };
-    let user_id: i64 = row.try_get("", "user_id").map_err(db_err)?;
-    let level_id: i64 = row.try_get("", "level_id").map_err(db_err)?;
     let claimed = claim(&*txn, user_id, level_id).await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        txn.get_database_backend(),
+    sql::exec(
+        &*txn,
         "UPDATE licence_allocations SET removed_at = NULL, version = version + 1, updated_at = $1 \
          WHERE user_id = $2 AND level_id = $3 AND total = 0",
         vec![now.into(), user_id.into(), level_id.into()],
-    ))
-    .await
-    .map_err(db_err)?;
-    txn.commit().await.map_err(db_err)?;
+    )
+    .await?;
+    txn.commit().await?;
     report.timed(started);
     report.allocations += 1;
     report.per_level.entry((user_id, level_id)).or_default();
@@ -165,12 +164,17 @@ fn placeholders(from: usize, n: usize) -> String {
 /// cases, and the cases themselves once their events are gone. False when
 /// no claimed case is left for this worker.
 async fn delete_next(state: &AppState, batch: usize, report: &mut PurgeReport) -> Result<bool, AppError> {
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let started = Instant::now();
-    let backend = txn.get_database_backend();
-    let cases = rows(
+    #[derive(FromQueryResult)]
+    struct Case {
+        id: i64,
+        main_user_id: i64,
+        level_id: i64,
+    }
+    let cases = sql::rows::<Case, _>(
         &*txn,
-        &format!(
+        format!(
             "SELECT id, main_user_id, level_id FROM analytics_cases WHERE status = $1 ORDER BY id LIMIT {CASES_PER_TRANSACTION}{}",
             skip_locked(&*txn)
         ),
@@ -181,71 +185,59 @@ async fn delete_next(state: &AppState, batch: usize, report: &mut PurgeReport) -
         return Ok(false);
     }
     let mut group_of: HashMap<i64, (i64, i64)> = HashMap::with_capacity(cases.len());
-    for r in &cases {
-        let id: i64 = r.try_get("", "id").map_err(db_err)?;
-        let user: i64 = r.try_get("", "main_user_id").map_err(db_err)?;
-        let level: i64 = r.try_get("", "level_id").map_err(db_err)?;
-        group_of.insert(id, (user, level));
+    for c in cases {
+        group_of.insert(c.id, (c.main_user_id, c.level_id));
     }
     let ids: Vec<Value> = group_of.keys().map(|id| Value::from(*id)).collect();
     let list = placeholders(1, ids.len());
     let mut values = ids.clone();
     values.push((batch as i64).into());
-    let deleted = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "DELETE FROM case_events WHERE id IN (SELECT id FROM case_events WHERE case_id IN ({list}) LIMIT ${}) RETURNING case_id",
-                ids.len() + 1
-            ),
-            values,
-        ))
-        .await
-        .map_err(db_err)?;
+    let deleted = sql::rows::<sql::Id, _>(
+        &*txn,
+        format!(
+            "DELETE FROM case_events WHERE id IN (SELECT id FROM case_events WHERE case_id IN ({list}) LIMIT ${}) RETURNING case_id AS id",
+            ids.len() + 1
+        ),
+        values,
+    )
+    .await?;
     for r in &deleted {
-        let case_id: i64 = r.try_get("", "case_id").map_err(db_err)?;
-        if let Some(g) = group_of.get(&case_id) {
+        if let Some(g) = group_of.get(&r.id) {
             report.per_level.entry(*g).or_default().events += 1;
         }
     }
     report.events += deleted.len() as u64;
     if deleted.len() < batch {
         // Every event of these cases is gone: the cases and cameras follow.
-        let cams = txn
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                format!("DELETE FROM analytics_case_cameras WHERE case_id IN ({list}) RETURNING case_id"),
-                ids.clone(),
-            ))
-            .await
-            .map_err(db_err)?;
+        let cams = sql::rows::<sql::Id, _>(
+            &*txn,
+            format!("DELETE FROM analytics_case_cameras WHERE case_id IN ({list}) RETURNING case_id AS id"),
+            ids.clone(),
+        )
+        .await?;
         for r in &cams {
-            let case_id: i64 = r.try_get("", "case_id").map_err(db_err)?;
-            if let Some(g) = group_of.get(&case_id) {
+            if let Some(g) = group_of.get(&r.id) {
                 report.per_level.entry(*g).or_default().case_cameras += 1;
             }
         }
         report.case_cameras += cams.len() as u64;
-        let gone = txn
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "DELETE FROM analytics_cases WHERE id IN ({list}) AND status = ${} RETURNING id",
-                    ids.len() + 1
-                ),
-                ids.iter().cloned().chain([Value::from(CLAIMED_STATUS)]).collect::<Vec<_>>(),
-            ))
-            .await
-            .map_err(db_err)?;
+        let gone = sql::rows::<sql::Id, _>(
+            &*txn,
+            format!(
+                "DELETE FROM analytics_cases WHERE id IN ({list}) AND status = ${} RETURNING id",
+                ids.len() + 1
+            ),
+            ids.iter().cloned().chain([Value::from(CLAIMED_STATUS)]).collect::<Vec<_>>(),
+        )
+        .await?;
         for r in &gone {
-            let id: i64 = r.try_get("", "id").map_err(db_err)?;
-            if let Some(g) = group_of.get(&id) {
+            if let Some(g) = group_of.get(&r.id) {
                 report.per_level.entry(*g).or_default().cases += 1;
             }
         }
         report.cases += gone.len() as u64;
     }
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     report.timed(started);
     Ok(true)
 }

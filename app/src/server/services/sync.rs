@@ -9,10 +9,10 @@
 
 use crate::api::impersonate::SyncOutcome;
 use crate::error::AppError;
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::state::Notice;
-use crate::server::AppState;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use crate::server::{sql, AppState};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -90,51 +90,49 @@ pub fn parse(payload: &str) -> Vec<Notice> {
 /// users too, since they see its cameras.
 pub async fn sync_user(state: &AppState, admin: &Admin, user_id: i64, presence: Option<&Presence>) -> Result<SyncOutcome, AppError> {
     let now = state.clock.now();
-    let txn = state.write().await.map_err(db_err)?;
+    let txn = state.write().await?;
     let db = &*txn;
     let backend = db.get_database_backend();
-    let exec = |sql: &str, values: Vec<Value>| Statement::from_sql_and_values(backend, sql, values);
-    db.execute_raw(exec(
+    sql::exec(
+        db,
         "UPDATE users SET sync_version = sync_version + 1, updated_at = $2 WHERE id = $1 OR parent_id = $1",
         vec![user_id.into(), now.into()],
-    ))
-    .await
-    .map_err(db_err)?;
-    let users = db
-        .query_all_raw(exec(
-            "SELECT u.id, u.sync_version, u.status, u.parent_id, m.status AS main_status FROM users u \
-             LEFT JOIN users m ON m.id = u.parent_id WHERE u.id = $1 OR u.parent_id = $1 ORDER BY u.id",
-            vec![user_id.into()],
-        ))
-        .await
-        .map_err(db_err)?;
+    )
+    .await?;
+    #[derive(FromQueryResult)]
+    struct Synced {
+        id: i64,
+        sync_version: i64,
+        status: String,
+        parent_id: Option<i64>,
+        main_status: Option<String>,
+    }
+    let users = sql::rows::<Synced, _>(
+        db,
+        "SELECT u.id, u.sync_version, u.status, u.parent_id, m.status AS main_status FROM users u \
+         LEFT JOIN users m ON m.id = u.parent_id WHERE u.id = $1 OR u.parent_id = $1 ORDER BY u.id",
+        vec![user_id.into()],
+    )
+    .await?;
     let mut entries = vec![];
     let mut blocked = false;
     let mut main_id = user_id;
-    for r in &users {
-        let id: i64 = r.try_get("", "id").map_err(db_err)?;
-        entries.push((id, r.try_get::<i64>("", "sync_version").map_err(db_err)?));
-        if id == user_id {
-            let status: String = r.try_get("", "status").map_err(db_err)?;
-            let main_status: Option<String> = r.try_get("", "main_status").map_err(db_err)?;
-            blocked = status == "paused" || main_status.as_deref() == Some("paused");
-            main_id = r.try_get::<Option<i64>>("", "parent_id").map_err(db_err)?.unwrap_or(user_id);
+    for u in users {
+        entries.push((u.id, u.sync_version));
+        if u.id == user_id {
+            blocked = u.status == "paused" || u.main_status.as_deref() == Some("paused");
+            main_id = u.parent_id.unwrap_or(user_id);
         }
     }
     if entries.is_empty() {
         return Err(AppError::not_found("User"));
     }
-    let cameras: i64 = db
-        .query_one_raw(exec(
-            "SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1",
-            vec![main_id.into()],
-        ))
-        .await
-        .map_err(db_err)?
-        .map(|r| r.try_get("", "n"))
-        .transpose()
-        .map_err(db_err)?
-        .unwrap_or(0);
+    let cameras = sql::count(
+        db,
+        "SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1",
+        vec![main_id.into()],
+    )
+    .await?;
     super::client::audit(
         db,
         Some(admin.id),
@@ -148,12 +146,10 @@ pub async fn sync_user(state: &AppState, admin: &Admin, user_id: i64, presence: 
     let cluster = backend == DbBackend::Postgres;
     if cluster {
         for chunk in entries.chunks(CHUNK) {
-            db.execute_raw(exec("SELECT pg_notify($1, $2)", vec![CHANNEL.into(), payload(chunk).into()]))
-                .await
-                .map_err(db_err)?;
+            sql::exec(db, "SELECT pg_notify($1, $2)", vec![CHANNEL.into(), payload(chunk).into()]).await?;
         }
     }
-    txn.commit().await.map_err(db_err)?;
+    txn.commit().await?;
     for (id, version) in &entries {
         state.notify(Notice::Sync {
             user_id: *id,

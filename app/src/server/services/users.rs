@@ -3,12 +3,13 @@
 
 use super::scope;
 use crate::error::AppError;
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::entities::users;
-use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::{fmt, sql};
 use crate::types::{Page, TableQuery, UserKind, UserRow, UserStatus};
-use sea_orm::{ConnectionTrait, EntityTrait, Value};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
 
 /// Sort keys of every users table (the list, sub users in the card and the
 /// web client).
@@ -74,19 +75,35 @@ pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery)
     let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", values.len());
     values.extend(scope_values);
     sql.push_str(&format!(" AND {cond}"));
+    #[derive(FromQueryResult)]
+    struct User {
+        id: i64,
+        name: String,
+        login: String,
+        kind: String,
+        status: String,
+        created_at: DateTime<Utc>,
+    }
     let tz = admin.time_zone;
-    plan.fetch(db, &sql, values, |r| {
-        Ok(UserRow {
-            id: r.try_get("", "id")?,
-            name: r.try_get("", "name")?,
-            login: r.try_get("", "login")?,
-            kind: UserKind::parse(&r.try_get::<String>("", "kind")?).unwrap_or(UserKind::Billing),
-            status: UserStatus::parse(&r.try_get::<String>("", "status")?).unwrap_or(UserStatus::Active),
-            created_at: fmt::datetime(r.try_get("", "created_at")?, tz),
+    Ok(plan
+        .fetch(db, &sql, values, |r: User| UserRow {
+            id: r.id,
+            name: r.name,
+            login: r.login,
+            kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Billing),
+            status: UserStatus::parse(&r.status).unwrap_or(UserStatus::Active),
+            created_at: fmt::datetime(r.created_at, tz),
         })
-    })
-    .await
-    .map_err(db_err)
+        .await?)
+}
+
+/// A user as the sub-user tables list it (`u.id, u.name, u.login, u.created_at`).
+#[derive(FromQueryResult)]
+pub struct UserBasics {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Loads a user the administrator may see, or 404 (also when out of scope,
@@ -94,24 +111,19 @@ pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery)
 pub async fn find_visible<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<users::Model, AppError> {
     let user = users::Entity::find_by_id(user_id)
         .one(db)
-        .await
-        .map_err(db_err)?
+        .await?
         .ok_or_else(|| AppError::not_found("User"))?;
     if admin.is_super {
         return Ok(user);
     }
     let (cond, mut values) = scope::user_condition(admin, "$1", 1);
     values.insert(0, Value::from(user.parent_id.unwrap_or(user.id)));
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            db.get_database_backend(),
-            format!("SELECT {cond} AS ok"),
-            values,
-        ))
-        .await
-        .map_err(db_err)?;
-    let visible = row.map(|r| r.try_get::<bool>("", "ok").unwrap_or(false)).unwrap_or(false);
-    if visible {
+    #[derive(FromQueryResult)]
+    struct Visible {
+        ok: bool,
+    }
+    let visible = sql::row::<Visible, _>(db, format!("SELECT {cond} AS ok"), values).await?;
+    if visible.is_some_and(|v| v.ok) {
         Ok(user)
     } else {
         Err(AppError::not_found("User"))

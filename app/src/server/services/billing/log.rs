@@ -3,11 +3,12 @@
 
 use crate::api::billing::GlobalBillingRow;
 use crate::error::AppError;
-use crate::server::auth::{db_err, Admin};
+use crate::server::auth::Admin;
 use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::types::{billing_event_label, Page, TableQuery};
-use sea_orm::ConnectionTrait;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 // Received time only: `(user_id, received_at, id)` serves `user_id IS NULL`
 // as one index range, whatever the page.
@@ -30,18 +31,23 @@ pub fn plan(query: &TableQuery) -> Result<(Plan, String), AppError> {
 
 pub async fn global<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery) -> Result<Page<GlobalBillingRow>, AppError> {
     let (plan, sql) = plan(query)?;
+    #[derive(FromQueryResult)]
+    struct Event {
+        id: i64,
+        request_id: String,
+        event_type: String,
+        outcome: String,
+        received_at: DateTime<Utc>,
+    }
     let tz = admin.time_zone;
-    plan.fetch(db, &sql, vec![], |r| {
-        let event_type: String = r.try_get("", "event_type")?;
-        Ok(GlobalBillingRow {
-            id: r.try_get("", "id")?,
-            request_id: r.try_get("", "request_id")?,
-            label: billing_event_label(&event_type).to_string(),
-            event_type,
-            outcome: r.try_get("", "outcome")?,
-            received_at: fmt::datetime(r.try_get("", "received_at")?, tz),
+    Ok(plan
+        .fetch(db, &sql, vec![], |r: Event| GlobalBillingRow {
+            id: r.id,
+            request_id: r.request_id,
+            label: billing_event_label(&r.event_type).to_string(),
+            event_type: r.event_type,
+            outcome: r.outcome,
+            received_at: fmt::datetime(r.received_at, tz),
         })
-    })
-    .await
-    .map_err(db_err)
+        .await?)
 }

@@ -23,7 +23,7 @@ use crate::server::state::{AppState, Notice, WriteTxn};
 use crate::types::UserStatus;
 use chrono::{DateTime, Utc};
 use event::{Body, Event, Incoming, Rejection, UNKNOWN_TYPE};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult, Set, SqlErr, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use serde_json::json;
 
 /// How often a transaction that lost a race (a unique index, a deadlock, a
@@ -75,18 +75,6 @@ impl From<DbErr> for Step {
 pub struct Answer {
     pub status: u16,
     pub body: serde_json::Value,
-}
-
-pub(crate) async fn exec<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-    Ok(db
-        .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await?
-        .rows_affected())
-}
-
-pub(crate) async fn one<C: ConnectionTrait>(db: &C, sql: &str, values: Vec<Value>) -> Result<Option<QueryResult>, DbErr> {
-    db.query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await
 }
 
 /// The answer body, rebuilt from what is stored, so a duplicate is answered
@@ -294,7 +282,7 @@ async fn store_and_apply<C: ConnectionTrait>(
     .await?
     .last_insert_id;
     let applied = apply_incoming(db, incoming, password_hash, now).await?;
-    exec(
+    crate::server::sql::exec(
         db,
         "UPDATE billing_events SET event_type = $1, user_id = $2, detail = $3 WHERE id = $4",
         vec![

@@ -8,9 +8,10 @@
 //! sub users.
 
 use super::event::{NewEntity, Rejection};
-use super::{exec, Applied, Step};
+use super::{Applied, Step};
 use crate::permissions::BILLING_USER_DEFAULTS;
 use crate::server::entities::{user_permissions, users};
+use crate::server::sql::exec;
 use crate::types::UserStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};

@@ -8,10 +8,11 @@
 
 use super::event::{Mac, Rejection, ATTACH_CAMERA_UNKNOWN_CSA, CREATE_LOCATION_UNKNOWN_CSA};
 use super::people::require_account;
-use super::{exec, one, Applied, Step};
-use crate::server::entities::{cameras, locations, user_cameras, user_locations};
+use super::{Applied, Step};
+use crate::server::entities::{address_directory, cameras, locations, user_cameras, user_locations};
+use crate::server::sql::{self, exec};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
 
 /// The location of `csa`, created (with any missing ancestors) from the
 /// address directory; `None` when the directory does not know the code.
@@ -19,21 +20,11 @@ pub async fn ensure_location<C: ConnectionTrait>(db: &C, csa: &str, now: DateTim
     if let Some(loc) = locations::Entity::find().filter(locations::Column::Csa.eq(csa)).one(db).await? {
         return Ok(Some(loc.id));
     }
-    let Some(dir) = one(
-        db,
-        "SELECT city, street, house, entrance FROM address_directory WHERE csa = $1",
-        vec![csa.into()],
-    )
-    .await?
-    else {
+    let Some(dir) = address_directory::Entity::find_by_id(csa).one(db).await? else {
         return Ok(None);
     };
-    let city: String = dir.try_get("", "city")?;
-    let street: String = dir.try_get("", "street")?;
-    let house: String = dir.try_get("", "house")?;
-    let entrance: Option<String> = dir.try_get("", "entrance")?;
-    let mut chain = vec![("city", city), ("street", street), ("house", house)];
-    if let Some(e) = entrance.filter(|e| !e.trim().is_empty()) {
+    let mut chain = vec![("city", dir.city), ("street", dir.street), ("house", dir.house)];
+    if let Some(e) = dir.entrance.filter(|e| !e.trim().is_empty()) {
         // The console names entrances "Entrance 3"; the directory may hold "3".
         let name = if e.starts_with("Entrance") { e } else { format!("Entrance {e}") };
         chain.push(("entrance", name));
@@ -88,8 +79,13 @@ pub async fn ensure_location<C: ConnectionTrait>(db: &C, csa: &str, now: DateTim
 async fn prune<C: ConnectionTrait>(db: &C, location_id: i64) -> Result<u64, DbErr> {
     let mut removed = 0;
     let mut current = Some(location_id);
+    #[derive(FromQueryResult)]
+    struct Node {
+        parent_id: Option<i64>,
+        used: i64,
+    }
     while let Some(id) = current {
-        let row = one(
+        let row = sql::row::<Node, _>(
             db,
             "SELECT l.parent_id, CAST(CASE WHEN EXISTS (SELECT 1 FROM user_locations WHERE location_id = $1) \
              OR EXISTS (SELECT 1 FROM cameras WHERE location_id = $1) \
@@ -101,13 +97,12 @@ async fn prune<C: ConnectionTrait>(db: &C, location_id: i64) -> Result<u64, DbEr
         )
         .await?;
         let Some(row) = row else { break };
-        if row.try_get::<i64>("", "used")? != 0 {
+        if row.used != 0 {
             break;
         }
-        let parent: Option<i64> = row.try_get("", "parent_id")?;
         exec(db, "DELETE FROM locations WHERE id = $1", vec![id.into()]).await?;
         removed += 1;
-        current = parent;
+        current = row.parent_id;
     }
     Ok(removed)
 }
