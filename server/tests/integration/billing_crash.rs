@@ -26,9 +26,6 @@ fn free_addr() -> String {
 struct Child(std::process::Child);
 
 impl Child {
-    fn id(&self) -> u32 {
-        self.0.id()
-    }
     /// SIGKILL, and reap it (returns at once after the kill).
     fn kill(&mut self) {
         let _ = self.0.kill();
@@ -116,7 +113,6 @@ async fn crash_run(url: String) {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let answered = Arc::new(AtomicUsize::new(0));
     let results: Arc<Mutex<HashMap<usize, Option<u16>>>> = Arc::default();
-    let pid = child.id();
     let killer = {
         let answered = answered.clone();
         async move {
@@ -142,7 +138,6 @@ async fn crash_run(url: String) {
         })
     };
     tokio::join!(killer, sender);
-    assert!(pid.is_some());
     let results = results.lock().unwrap().clone();
     let ok: Vec<usize> = (0..EVENTS).filter(|i| matches!(results[i], Some(200..=299))).collect();
     assert!(ok.len() >= KILL_AFTER / 2, "only {} events answered 2xx before the kill", ok.len());
