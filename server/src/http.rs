@@ -3,19 +3,17 @@
 //! kernel spreads new connections evenly over them; one shared socket would
 //! let whichever thread wakes first take a whole burst of connections).
 //!
-//! Why not `axum::serve` on the multi-threaded runtime: Leptos 0.8.23 (the
-//! newest 0.8 on crates.io) has lost wake-ups between a resource finishing
-//! on one worker thread and a `<Suspense>` polling or tracking it on another
-//! (leptos#4851, leptos#4698; fixed upstream in 5c54f87 and e1acb6d, after
-//! the last 0.8 release): the page then never finishes. Measured here: under
-//! the mixed load the multi-threaded runtime also panicked 1–2 times per run
-//! ("reactive value already disposed": a resource's source memo re-run on
-//! one worker after its page was disposed on another; docs/benchmarks.md),
-//! and this serving did not in about 120,000 requests. On a current-thread
-//! runtime a request's render, its resources and its effects all run on one
-//! thread, so neither race can happen. Work is spread by connection instead
-//! of by task, which suits short page renders; the database drivers keep
-//! their own threads.
+//! Why not `axum::serve` on the multi-threaded runtime: measured here, under
+//! the mixed load it panicked 1–2 times per run ("reactive value already
+//! disposed": a resource's source memo re-run on one worker after its page
+//! was disposed on another; docs/benchmarks.md), and this serving did not in
+//! about 120,000 requests. (The lost wake-up between a resource and a
+//! `<Suspense>` on different workers, leptos#4851, is fixed in 0.8.23 itself:
+//! its `suspense_component.rs` tracks `tasks` before reading them.) On a
+//! current-thread runtime a request's render, its resources and its effects
+//! all run on one thread, so no such race can happen. Work is spread by
+//! connection instead of by task, which suits short page renders; the
+//! database drivers keep their own threads.
 
 use axum::serve::ListenerExt;
 use axum::Router;

@@ -2,8 +2,8 @@
 //! of this binary start their own servers. It caught a second router's
 //! route-list generation parking the resources of pages being rendered
 //! meanwhile (leptos#4773; 1 of 700 pages before `router::build` generated
-//! the list once per process). It would also catch lost wake-ups between
-//! runtime threads (leptos#4851), which were not reproduced here.
+//! the list once per process). It would also catch a lost wake-up between
+//! a resource and its `<Suspense>` (leptos#4851, fixed in 0.8.23).
 
 use crate::both;
 use crate::support::*;
