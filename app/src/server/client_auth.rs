@@ -313,6 +313,24 @@ async fn open_session_of_other(state: &AppState, client_token: Option<&str>, use
     Ok(name)
 }
 
+/// For the web client's sign-in form: the name of the user of a Login as
+/// User session the browser's cookie names (not ended, live or expired), if
+/// it is not the account signing in. Signing in would re-target that
+/// session's open tabs to another account, as a second Login as User would.
+pub async fn impersonation_open_for_other(state: &AppState, client_token: Option<&str>, login: &str) -> Result<Option<String>, AppError> {
+    let Some(token) = client_token else {
+        return Ok(None);
+    };
+    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
+        return Ok(None);
+    };
+    if session.impersonator_admin_id.is_none() {
+        return Ok(None);
+    }
+    let user = users::Entity::find_by_id(session.user_id).one(&state.db).await?;
+    Ok(user.filter(|u| u.login != login.trim()).map(|u| u.name))
+}
+
 /// Consumes a ticket atomically (a replay or a concurrent second use finds no
 /// row to mark) and opens an impersonated session. `console_token` is the
 /// browser's console session cookie: it must be the issuing

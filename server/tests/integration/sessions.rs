@@ -244,6 +244,16 @@ both!(one_user_per_browser_web_client, |st: AppState| async move {
     let url = ticket(&srv, &root2, alice).await;
     let browser = format!("{root2}; {tab_b}");
     assert_eq!(get(&srv, &url, &browser).await.status, 409);
+    // Nor does the sign-in form switch a Login as User tab to another account.
+    let r = call(
+        &srv,
+        "client/login",
+        &tab_b,
+        &[("login", s("alice")), ("password", s("whatever-1"))],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.headers().get("set-cookie").is_none());
     // The same user again is no re-targeting: allowed.
     let url = ticket(&srv, &root2, bob).await;
     assert_eq!(get(&srv, &url, &browser).await.status, 303);

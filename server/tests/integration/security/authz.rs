@@ -130,7 +130,8 @@ const MATRIX: &[Row] = &[
     row("fn intercoms/link", "intercom_id={intercom}&number=8&user=sec-bob", INTERCOMS_EDIT,
                                                                                          [U,  F,   N,   N,   U,   U,   U]),
     // The web client.
-    row("fn client/login", "login={fresh}&password=", "",                                [V,  V,   V,   V,   V,   V,   V]),
+    // The sign-in form does not switch an open Login as User session to another account.
+    row("fn client/login", "login={fresh}&password=", "",                                [V,  V,   V,   V,   V,   V,   S(409)]),
     row("fn client/whoami", "", "",                                                      [U,  U,   U,   U,   A,   A,   A]),
     row("fn client/cameras", Q, "",                                                      [U,  U,   U,   U,   A,   A,   A]),
     row("fn client/cases", Q, "",                                                        [U,  U,   U,   U,   A,   A,   A]),
