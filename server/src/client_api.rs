@@ -7,10 +7,13 @@
 //!   account's cameras with the user's `sync_version`;
 //! - `GET /api/client/v1/events` → server-sent events: `event: ready` with the
 //!   current version on connect, then `event: sync` `data:
-//!   {"sync_version":N}` whenever the user is synchronized;
+//!   {"sync_version":N}` whenever the user is synchronized; the session is
+//!   checked again while the stream is open, and a user holds at most
+//!   [`MAX_STREAMS_PER_USER`] streams per instance (429 beyond);
 //! - `GET /client/impersonate?ticket=…` consumes a Login as User ticket, sets
 //!   the web client's cookie and redirects to `/client/cameras`; a spent or
-//!   expired ticket gets a 410 page.
+//!   expired ticket gets a 410 page, a browser without the issuing
+//!   administrator's console session a 403 page.
 //!
 //! Errors are JSON `{"error": …, "field"?: …}` with the `AppError` status.
 
@@ -113,13 +116,48 @@ async fn cameras(State(st): State<ClientApiState>, headers: HeaderMap) -> Respon
     }
 }
 
+/// How often an idle client stream checks that its session is still good.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// Open live streams one user may hold on this instance (tabs, apps); the
+/// next one is refused with 429, so one account cannot pin the server's
+/// memory and broadcast work with thousands of idle streams.
+pub const MAX_STREAMS_PER_USER: usize = 8;
+
+/// An open client stream. Like the console's streams (`sse.rs`) the session
+/// is checked again before every event and every [`RECHECK`]: sign-out,
+/// termination, expiry, a password change or a revoked Login as User end
+/// the stream (the browser's reconnect then gets the 401 and stops).
+struct Open {
+    rx: tokio::sync::broadcast::Receiver<Notice>,
+    last: i64,
+    token: String,
+    user_id: i64,
+    app: AppState,
+    recheck: tokio::time::Interval,
+    _guard: app::server::services::sync::PresenceGuard,
+}
+
+impl Open {
+    async fn still_allowed(&self) -> bool {
+        matches!(client_auth::client_for_token(&self.app, &self.token).await, Ok(Some(c)) if c.id == self.user_id)
+    }
+}
+
 /// The live stream of one client. Notices of other users are skipped, and a
 /// version already sent is never sent again (on PostgreSQL the local notice
 /// and the instance's own NOTIFY both arrive).
 async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
-    let client = match signed_in(&st.app, &headers).await {
-        Ok(c) => c,
+    let Some(token) = client_auth::token_from_headers(&headers) else {
+        return refuse(AppError::Unauthorized);
+    };
+    let client = match client_auth::client_for_token(&st.app, &token).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return refuse(AppError::Unauthorized),
         Err(e) => return refuse(e),
+    };
+    let Some(guard) = st.presence.try_connect(client.id, MAX_STREAMS_PER_USER) else {
+        return refuse(AppError::RateLimited);
     };
     // Subscribed before reading the version, so no sync falls in between.
     let rx = st.app.notices.subscribe();
@@ -127,28 +165,42 @@ async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Respons
         Ok(v) => v,
         Err(e) => return refuse(e),
     };
-    let guard = st.presence.connect(client.id);
     let ready = Event::default().event("ready").data(json!({ "sync_version": version }).to_string());
-    let app = st.app.clone();
-    let user_id = client.id;
-    let updates = futures::stream::unfold((rx, version, guard), move |(mut rx, last, guard)| {
-        let app = app.clone();
-        async move {
-            let next = loop {
-                match rx.recv().await {
-                    Ok(Notice::Sync { user_id: u, sync_version }) if u == user_id && sync_version > last => break sync_version,
+    let open = Open {
+        rx,
+        last: version,
+        token,
+        user_id: client.id,
+        app: st.app.clone(),
+        recheck: tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK),
+        _guard: guard,
+    };
+    let updates = futures::stream::unfold(open, |mut open| async move {
+        let next = loop {
+            tokio::select! {
+                notice = open.rx.recv() => match notice {
+                    Ok(Notice::Sync { user_id, sync_version }) if user_id == open.user_id && sync_version > open.last => break sync_version,
                     Ok(_) => continue,
                     // Missed notices: the stored version tells whether a sync was among them.
-                    Err(RecvError::Lagged(_)) => match svc::sync_version(&app.db, user_id).await {
-                        Ok(v) if v > last => break v,
+                    Err(RecvError::Lagged(_)) => match svc::sync_version(&open.app.db, open.user_id).await {
+                        Ok(v) if v > open.last => break v,
                         _ => continue,
                     },
                     Err(RecvError::Closed) => return None,
+                },
+                _ = open.recheck.tick() => {
+                    if !open.still_allowed().await {
+                        return None;
+                    }
                 }
-            };
-            let event = Event::default().event("sync").data(json!({ "sync_version": next }).to_string());
-            Some((Ok::<_, Infallible>(event), (rx, next, guard)))
+            }
+        };
+        if !open.still_allowed().await {
+            return None;
         }
+        open.last = next;
+        let event = Event::default().event("sync").data(json!({ "sync_version": next }).to_string());
+        Some((Ok::<_, Infallible>(event), open))
     });
     let stream = futures::StreamExt::chain(futures::stream::once(async move { Ok::<_, Infallible>(ready) }), updates);
     let mut res = Sse::new(stream)
@@ -166,12 +218,14 @@ struct TicketQuery {
     ticket: Option<String>,
 }
 
-async fn impersonate(State(st): State<ClientApiState>, Query(q): Query<TicketQuery>) -> Response {
+async fn impersonate(State(st): State<ClientApiState>, headers: HeaderMap, Query(q): Query<TicketQuery>) -> Response {
     let ticket = q.ticket.unwrap_or_default();
+    let console = auth::cookie(&headers, auth::ADMIN_COOKIE);
+    let open = auth::cookie(&headers, client_auth::CLIENT_COOKIE);
     let outcome = if ticket.is_empty() || ticket.len() > 100 {
         Err(TicketRefused::Spent)
     } else {
-        client_auth::consume_ticket(&st.app, &ticket).await
+        client_auth::consume_ticket(&st.app, &ticket, console.as_deref(), open.as_deref()).await
     };
     match outcome {
         Ok((token, max_age)) => {
@@ -187,6 +241,12 @@ async fn impersonate(State(st): State<ClientApiState>, Query(q): Query<TicketQue
             "This link has expired or was already used",
             "A Login as User link works once, within a minute of being made. Press Login as User on the user card again.",
         ),
+        Err(TicketRefused::WrongBrowser) => page(
+            StatusCode::FORBIDDEN,
+            "Open this link where you are signed in to the console",
+            "A Login as User link works only in the browser in which the administrator who made it is signed in to the console.",
+        ),
+        Err(TicketRefused::OtherUserOpen(name)) => other_user_open(&name),
         Err(TicketRefused::NotAllowed) => page(
             StatusCode::FORBIDDEN,
             "Login as User is not allowed",
@@ -198,6 +258,27 @@ async fn impersonate(State(st): State<ClientApiState>, Query(q): Query<TicketQue
             &e.to_string(),
         ),
     }
+}
+
+/// 409: this browser's web client is signed in as another user. All its
+/// tabs share one cookie, so opening a second user here would make the
+/// first user's open tabs act on the second account; the administrator ends
+/// the first session (End session in its tab) or signs this browser's web
+/// client out from here, knowingly, then presses Login as User again.
+fn other_user_open(name: &str) -> Response {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Another user is open · Vigil</title><style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1b2330}}</style>\
+         </head><body><main role=\"main\"><h1>The web client is open as another user in this browser</h1>\
+         <p>This browser's web client is signed in as <strong>{n}</strong>. Its tabs share one session, so opening another \
+         user here would switch those tabs to the other account. Press <em>End session</em> in the tab of {n}, then press \
+         Login as User again.</p>\
+         <form method=\"post\" action=\"/api/client/logout\"><button type=\"submit\">Sign the web client out of {n} in every tab of this browser</button></form>\
+         </main></body></html>",
+        n = esc(name)
+    );
+    no_store((StatusCode::CONFLICT, Html(html)).into_response())
 }
 
 fn no_store(mut res: Response) -> Response {

@@ -1,11 +1,12 @@
-//! Fan-out of sync notices between server instances. A sync on one instance
-//! sends PostgreSQL `NOTIFY vigil_sync` (inside its transaction); every
-//! instance runs one listener task on a dedicated connection (`LISTEN
-//! vigil_sync`) that re-broadcasts what it hears into its own
-//! `AppState::notices`, where the live client streams pick it up. On SQLite
-//! there is one instance and the local broadcast is enough.
+//! Fan-out of notices between server instances. A sync on one instance
+//! sends PostgreSQL `NOTIFY vigil_sync`, a stored billing event `NOTIFY
+//! vigil_billing` (each inside its transaction); every instance runs one
+//! listener task on a dedicated connection (`LISTEN` on both) that
+//! re-broadcasts what it hears into its own `AppState::notices`, where the
+//! live client streams and the console's billing streams pick it up. On
+//! SQLite there is one instance and the local broadcast is enough.
 
-use app::server::services::sync;
+use app::server::services::{billing, sync};
 use app::server::AppState;
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::DbBackend;
@@ -23,12 +24,17 @@ pub async fn start(state: AppState) -> Result<Option<JoinHandle<()>>, String> {
         .await
         .map_err(|e| format!("LISTEN {}: {e}", sync::CHANNEL))?;
     listener
-        .listen(sync::CHANNEL)
+        .listen_all([sync::CHANNEL, billing::CHANNEL])
         .await
-        .map_err(|e| format!("LISTEN {}: {e}", sync::CHANNEL))?;
+        .map_err(|e| format!("LISTEN {}, {}: {e}", sync::CHANNEL, billing::CHANNEL))?;
     Ok(Some(tokio::spawn(async move {
         loop {
             match listener.recv().await {
+                Ok(n) if n.channel() == billing::CHANNEL => {
+                    if let Some(notice) = billing::parse_notice(n.payload(), state.origin) {
+                        state.notify(notice);
+                    }
+                }
                 Ok(n) => {
                     for notice in sync::parse(n.payload()) {
                         state.notify(notice);

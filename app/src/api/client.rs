@@ -137,6 +137,14 @@ pub async fn client_login(login: String, password: String) -> Result<(), AppErro
     crate::api::ctx::respond(
         async {
             let state = crate::api::ctx::state();
+            // One user per browser (DEVELOPERS.md): an open Login as User
+            // tab must not silently become another account's.
+            let open = auth::cookie(&crate::api::ctx::headers(), client_auth::CLIENT_COOKIE);
+            if let Some(name) = client_auth::impersonation_open_for_other(&state, open.as_deref(), &login).await? {
+                return Err(AppError::conflict(format!(
+                    "This browser's web client is open as {name} through Login as User. End that session first (End session in its tab)."
+                )));
+            }
             let (token, max_age) = client_auth::sign_in(&state, &login, &password, &ctx::address()).await?;
             ctx::set_cookie(&auth::session_cookie(client_auth::CLIENT_COOKIE, &token, max_age, "/"))?;
             leptos_axum::redirect("/client/cameras");

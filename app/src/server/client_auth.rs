@@ -5,7 +5,7 @@
 //! value and the database only its SHA-256.
 
 use super::auth::{self, new_token, token_hash};
-use super::entities::{admins, client_sessions, impersonation_tickets, user_permissions, users};
+use super::entities::{client_sessions, impersonation_tickets, user_permissions, users};
 use super::state::AppState;
 use crate::error::AppError;
 use crate::permissions::admin::USERS_IMPERSONATE;
@@ -41,6 +41,9 @@ pub struct ClientUser {
     pub permissions: Vec<String>,
     /// Set in a Login as User session: (administrator id, name).
     pub impersonator: Option<(i64, String)>,
+    /// The same administrator with its permissions and camera scope, loaded
+    /// on every request: the session sees only cameras in that scope.
+    pub impersonator_admin: Option<auth::Admin>,
     pub session_hash: String,
 }
 
@@ -106,14 +109,14 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
     if refusal(&user, main.as_ref(), now).is_some() {
         return Ok(None);
     }
-    let impersonator = match session.impersonator_admin_id {
+    let impersonator_admin = match session.impersonator_admin_id {
         None => None,
-        Some(admin_id) => match admins::Entity::find_by_id(admin_id).one(&state.db).await? {
-            // A disabled administrator's impersonated sessions die with it.
-            Some(a) if !a.disabled => Some((a.id, a.name)),
-            _ => return Ok(None),
+        Some(admin_id) => match still_impersonating(&state.db, admin_id, user.id).await? {
+            Some(a) => Some(a),
+            None => return Ok(None),
         },
     };
+    let impersonator = impersonator_admin.as_ref().map(|a| (a.id, a.name.clone()));
     let permissions = user_permissions::Entity::find()
         .filter(user_permissions::Column::UserId.eq(user.id))
         .all(&state.db)
@@ -131,8 +134,27 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
         blocked,
         permissions,
         impersonator,
+        impersonator_admin,
         session_hash: hash,
     }))
+}
+
+/// The administrator of a Login as User session if it may still act as
+/// `user_id`: not disabled (disabled administrators are not loaded), still
+/// holding `users.impersonate`, and the user still within its camera scope.
+/// Checked on every request, so revoking any of them ends open sessions.
+async fn still_impersonating<C: ConnectionTrait>(db: &C, admin_id: i64, user_id: i64) -> Result<Option<auth::Admin>, AppError> {
+    let Some(admin) = auth::load_admin(db, admin_id).await? else {
+        return Ok(None);
+    };
+    if !admin.can(USERS_IMPERSONATE) {
+        return Ok(None);
+    }
+    match super::services::users::find_visible(db, &admin, user_id).await {
+        Ok(_) => Ok(Some(admin)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads the bearer token of an app, or else the web client's cookie.
@@ -261,17 +283,85 @@ pub enum TicketRefused {
     /// The administrator lost the permission (or was disabled), or the user
     /// can no longer use the client.
     NotAllowed,
+    /// The browser does not hold the issuing administrator's console
+    /// session: a ticket works only where it was made (the ticket is left
+    /// unspent, so the administrator can still open it within its minute).
+    WrongBrowser,
+    /// The browser holds a web-client session (live or expired, not ended)
+    /// of another user, named here: its tabs share the one `vigil_client`
+    /// cookie, so opening this user would silently re-target them. The ticket
+    /// is left unspent.
+    OtherUserOpen(String),
     Failed(AppError),
 }
 
+/// The name of the user whose web-client session the browser's cookie names,
+/// if that is not `user_id` and the session was not ended (an expired one
+/// counts: a tab may still show that user, and its next action must fail
+/// rather than act on another account).
+async fn open_session_of_other(state: &AppState, client_token: Option<&str>, user_id: i64) -> Result<Option<String>, AppError> {
+    let Some(token) = client_token else {
+        return Ok(None);
+    };
+    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
+        return Ok(None);
+    };
+    if session.user_id == user_id {
+        return Ok(None);
+    }
+    let name = users::Entity::find_by_id(session.user_id).one(&state.db).await?.map(|u| u.name);
+    Ok(name)
+}
+
+/// For the web client's sign-in form: the name of the user of a Login as
+/// User session the browser's cookie names (not ended, live or expired), if
+/// it is not the account signing in. Signing in would re-target that
+/// session's open tabs to another account, as a second Login as User would.
+pub async fn impersonation_open_for_other(state: &AppState, client_token: Option<&str>, login: &str) -> Result<Option<String>, AppError> {
+    let Some(token) = client_token else {
+        return Ok(None);
+    };
+    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
+        return Ok(None);
+    };
+    if session.impersonator_admin_id.is_none() {
+        return Ok(None);
+    }
+    let user = users::Entity::find_by_id(session.user_id).one(&state.db).await?;
+    Ok(user.filter(|u| u.login != login.trim()).map(|u| u.name))
+}
+
 /// Consumes a ticket atomically (a replay or a concurrent second use finds no
-/// row to mark) and opens an impersonated session. Returns its token and
-/// lifetime in seconds.
-pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i64), TicketRefused> {
+/// row to mark) and opens an impersonated session. `console_token` is the
+/// browser's console session cookie: it must be the issuing
+/// administrator's, so a leaked link is useless elsewhere. Returns the
+/// session's token and lifetime in seconds.
+pub async fn consume_ticket(
+    state: &AppState,
+    ticket: &str,
+    console_token: Option<&str>,
+    client_token: Option<&str>,
+) -> Result<(String, i64), TicketRefused> {
     let fail = |e: AppError| TicketRefused::Failed(e);
     let db_fail = |e: sea_orm::DbErr| TicketRefused::Failed(e.into());
     let now = state.clock.now();
     let hash = token_hash(ticket);
+    let pending = impersonation_tickets::Entity::find_by_id(hash.clone())
+        .one(&state.db)
+        .await
+        .map_err(db_fail)?
+        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .ok_or(TicketRefused::Spent)?;
+    let console = match console_token {
+        Some(token) => auth::admin_for_token(state, token).await.map_err(fail)?,
+        None => None,
+    };
+    if console.as_ref().map(|a| a.id) != Some(pending.admin_id) {
+        return Err(TicketRefused::WrongBrowser);
+    }
+    if let Some(other) = open_session_of_other(state, client_token, pending.user_id).await.map_err(fail)? {
+        return Err(TicketRefused::OtherUserOpen(other));
+    }
     let txn = state.write().await.map_err(db_fail)?;
     let marked = impersonation_tickets::Entity::update_many()
         .col_expr(impersonation_tickets::Column::UsedAt, Expr::value(now))
@@ -285,15 +375,10 @@ pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i
     if marked != 1 {
         return Err(TicketRefused::Spent);
     }
-    let t = impersonation_tickets::Entity::find_by_id(hash)
-        .one(&*txn)
-        .await
-        .map_err(db_fail)?
-        .ok_or(TicketRefused::Spent)?;
-    // The permission is checked again at use: it may have been taken away
-    // in the seconds since the link was made.
-    let admin = auth::load_admin(&*txn, t.admin_id).await.map_err(fail)?;
-    if !admin.is_some_and(|a| a.can(USERS_IMPERSONATE)) {
+    let t = pending;
+    // The permission and the scope are checked again at use: either may
+    // have been taken away in the seconds since the link was made.
+    if still_impersonating(&*txn, t.admin_id, t.user_id).await.map_err(fail)?.is_none() {
         txn.commit().await.map_err(db_fail)?;
         return Err(TicketRefused::NotAllowed);
     }
@@ -322,5 +407,8 @@ pub async fn consume_ticket(state: &AppState, ticket: &str) -> Result<(String, i
     .await
     .map_err(fail)?;
     txn.commit().await.map_err(db_fail)?;
-    Ok((token, IMPERSONATION_MINUTES * 60))
+    // The cookie outlives the 30-minute session, so that the browser still
+    // names this user after expiry and a second Login as User is refused
+    // until this one is ended (see `TicketRefused::OtherUserOpen`).
+    Ok((token, CLIENT_SESSION_HOURS * 3600))
 }

@@ -25,6 +25,9 @@ pub struct AppState {
     /// because [`AppState::write`] skips it.
     write_lock: Arc<Mutex<()>>,
     pub notices: broadcast::Sender<Notice>,
+    /// This instance's random id, carried in its PostgreSQL NOTIFY payloads
+    /// so that its listener skips what it already broadcast locally.
+    pub origin: u64,
     /// Location names already read from this state's database (see
     /// `services::card_tables::LocationNames`); one per database, so tests
     /// running several databases in one process never mix them.
@@ -61,6 +64,7 @@ impl AppState {
             clock,
             write_lock: Arc::new(Mutex::new(())),
             notices,
+            origin: rand::random(),
             location_names: Default::default(),
             billing_batcher: Default::default(),
         }

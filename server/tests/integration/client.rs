@@ -83,7 +83,7 @@ fn rand_byte(s: &str) -> u8 {
     s.bytes().fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b))
 }
 
-async fn licence(st: &AppState, user_id: i64, level: &str, total: i32) -> i64 {
+pub async fn licence(st: &AppState, user_id: i64, level: &str, total: i32) -> i64 {
     let level_id = scalar_i64(&st.db, &format!("SELECT id FROM analytics_levels WHERE name = '{level}'")).await;
     licence_allocations::Entity::insert(licence_allocations::ActiveModel {
         user_id: Set(user_id),
@@ -134,7 +134,7 @@ async fn call_owned(srv: &TestServer, endpoint: &str, cookie: &str, form: Vec<(S
     call(srv, endpoint, cookie, &form).await
 }
 
-async fn json(r: reqwest::Response) -> Value {
+pub async fn json(r: reqwest::Response) -> Value {
     let status = r.status();
     let text = r.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}"))
@@ -341,7 +341,33 @@ both!(login_as_user_tickets, |st: AppState| async move {
         1
     );
 
-    let r = srv.client.get(format!("{}{url}", srv.base)).send().await.unwrap();
+    // Only in the browser holding the issuing administrator's console
+    // session: without it, or with another administrator's, 403 and the
+    // ticket stays unspent.
+    let (_, other_admin) = admin_session(&st, "other-root", true, &[], &[]).await;
+    for cookie in ["", other_admin.as_str()] {
+        let r = srv
+            .client
+            .get(format!("{}{url}", srv.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert!(r.headers().get("set-cookie").is_none());
+        assert!(r.text().await.unwrap().contains("signed in to the console"));
+    }
+    assert_eq!(
+        count(&st, "SELECT COUNT(*) FROM impersonation_tickets WHERE used_at IS NULL").await,
+        1
+    );
+    let r = srv
+        .client
+        .get(format!("{}{url}", srv.base))
+        .header("cookie", &admin_cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers().get("location").unwrap(), "/client/cameras");
     let set = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();

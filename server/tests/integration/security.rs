@@ -299,12 +299,13 @@ pub async fn admin_cookie(st: &AppState, admin: i64) -> String {
 }
 
 /// A web-client session opened the real way: Login as User by `admin`,
-/// then the ticket link, as the new browser tab follows it.
+/// then the ticket link, as the new browser tab follows it (in the same
+/// browser, so with the administrator's console cookie).
 pub async fn impersonated(srv: &TestServer, admin: &str, user: i64) -> String {
     let r = server_fn(srv, "impersonate", admin, &format!("user_id={user}")).await;
     assert_eq!(r.status, 200, "impersonate: {}", r.body);
     let url: String = serde_json::from_str(&r.body).unwrap();
-    let r = get(srv, &url, "").await;
+    let r = get(srv, &url, admin).await;
     assert_eq!(r.status, 303, "{url}: {}", r.body);
     let set = r.headers["set-cookie"].to_str().unwrap();
     set.split(';').next().unwrap().to_string()

@@ -1,6 +1,7 @@
 //! Two server instances on one PostgreSQL database: a sync pressed on
 //! instance A reaches a client connected to instance B through `NOTIFY
-//! vigil_sync` and B's listener task. PostgreSQL only (SQLite has one
+//! vigil_sync` and B's listener task, and a billing event stored on A
+//! reaches B's console streams through `NOTIFY vigil_billing`. PostgreSQL only (SQLite has one
 //! instance); skipped with a notice outside CI when PostgreSQL is down.
 
 use crate::client::{camera, client_cookie, user, wait_for_event};
@@ -54,4 +55,70 @@ async fn sync_reaches_clients_of_other_instances() {
     // The same version is not sent twice (B hears it once, via PostgreSQL).
     let again = tokio::time::timeout(std::time::Duration::from_millis(700), stream.chunk()).await;
     assert!(again.is_err() || !String::from_utf8_lossy(&again.unwrap().unwrap().unwrap_or_default()).contains("event: sync"));
+}
+
+/// A billing event stored through instance A reaches a console stream on
+/// instance B (`NOTIFY vigil_billing`), and A's own stream hears it once
+/// (A's listener skips its own notices: they were broadcast locally).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_events_reach_consoles_of_other_instances() {
+    let Some(url) = fresh_url(Backend::Postgres).await else {
+        return;
+    };
+    let a = AppState::new(db::connect(&url).await.unwrap(), Clock::system());
+    seed::reference_data(&a.db).await.unwrap();
+    let b = AppState::new(db::connect(&url).await.unwrap(), Clock::system());
+    let _la = server::notify::start(a.clone()).await.unwrap().expect("a listener on PostgreSQL");
+    let _lb = server::notify::start(b.clone()).await.unwrap().expect("a listener on PostgreSQL");
+    let (_, admin) = admin_session(&a, "root", true, &[], &[]).await;
+    let (srv_a, srv_b) = (serve(a.clone()).await, serve(b.clone()).await);
+    let open = |srv: &TestServer, query: String| {
+        let (base, client, admin) = (srv.base.clone(), srv.client.clone(), admin.clone());
+        async move {
+            let r = client
+                .get(format!("{base}/sse/billing-events{query}"))
+                .header("cookie", admin)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r
+        }
+    };
+    let mut on_a = open(&srv_a, String::new()).await;
+    let mut on_b = open(&srv_b, String::new()).await;
+
+    // An event of no user: the global billing log.
+    let answer = crate::sessions::billing_event(
+        &a,
+        "cluster-1",
+        "billing.new_camera",
+        serde_json::json!({ "mac": "00:1A:2B:3C:4D:01", "serial_number": "SN-C1" }),
+    )
+    .await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let seen = wait_for_event(&mut on_b, "event: billing", 5).await;
+    assert!(seen.contains("data: global"), "{seen:?}");
+    wait_for_event(&mut on_a, "event: billing", 5).await;
+    let again = tokio::time::timeout(std::time::Duration::from_millis(700), on_a.chunk()).await;
+    assert!(
+        again.is_err() || !String::from_utf8_lossy(&again.unwrap().unwrap().unwrap_or_default()).contains("event: billing"),
+        "instance A told its stream twice"
+    );
+
+    // A user's event reaches that user's card on B.
+    let answer = crate::sessions::billing_event(
+        &a,
+        "cluster-2",
+        "billing.new_entity",
+        serde_json::json!({ "account": "C-1", "login": "cora", "password": "cora-pw-1", "name": "Cora" }),
+    )
+    .await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let cora = scalar_i64(&a.db, "SELECT id FROM users WHERE account = 'C-1'").await;
+    let mut cora_on_b = open(&srv_b, format!("?user_id={cora}")).await;
+    let answer = crate::sessions::billing_event(&a, "cluster-3", "billing.pause_entity", serde_json::json!({ "account": "C-1" })).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let seen = wait_for_event(&mut cora_on_b, "event: billing", 5).await;
+    assert!(seen.contains(&format!("data: {cora}")), "{seen:?}");
 }

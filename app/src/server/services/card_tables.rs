@@ -183,7 +183,10 @@ fn address_of(path: &str, names: &HashMap<i64, String>) -> String {
 }
 
 /// The Intercoms tab: intercoms of the apartments the user is linked to,
-/// with the user's own keys on each.
+/// with the user's own keys on each, limited like the Cameras tab by the
+/// administrator's scope: an intercom is listed when its location lies in
+/// the scope (the same rule as the intercom card; one without a location
+/// only for the super-administrator).
 pub async fn intercoms<C: ConnectionTrait>(
     db: &C,
     admin: &Admin,
@@ -192,9 +195,13 @@ pub async fn intercoms<C: ConnectionTrait>(
 ) -> Result<Page<CardIntercomRow>, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
     let plan = Plan::new(INTERCOM_SORTS, "i.id", query, PAGE_SIZE)?;
+    let mut values: Vec<Value> = vec![u.id.into()];
+    let (cond, scope_values) = scope::camera_condition(admin, "i", values.len());
+    values.extend(scope_values);
     let sql = format!(
         "SELECT i.id, i.name, i.address, i.department, i.created_at, {} FROM intercoms i \
-         WHERE i.id IN (SELECT a.intercom_id FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id WHERE ua.user_id = $1)",
+         WHERE i.id IN (SELECT a.intercom_id FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id WHERE ua.user_id = $1) \
+         AND {cond}",
         plan.select_sql()
     );
     #[derive(FromQueryResult)]
@@ -207,7 +214,7 @@ pub async fn intercoms<C: ConnectionTrait>(
     }
     let tz = admin.time_zone;
     let page = plan
-        .fetch(db, &sql, vec![u.id.into()], |r: Intercom| CardIntercomRow {
+        .fetch(db, &sql, values, |r: Intercom| CardIntercomRow {
             id: r.id,
             keys: vec![],
             name: r.name,

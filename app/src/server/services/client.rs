@@ -12,7 +12,7 @@ use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::{fmt, password, sql, AppState};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
 use std::collections::BTreeSet;
 
 /// Writes one audit row.
@@ -111,23 +111,37 @@ impl Camera {
     }
 }
 
+/// The condition on a camera row aliased `cam` that a session may see: in a
+/// Login as User session, the camera lies in the impersonating
+/// administrator's scope (permissions.md: `users.view` is always limited by
+/// the camera scope, and acting as the user does not widen it); otherwise
+/// every camera of the account. Placeholders continue after `params`.
+fn camera_scope(client: &ClientUser, cam: &str, params: usize) -> (String, Vec<Value>) {
+    match &client.impersonator_admin {
+        Some(admin) => super::scope::camera_condition(admin, cam, params),
+        None => ("1=1".into(), vec![]),
+    }
+}
+
 /// The cameras of the client's account, one keyset page. A sub user sees its
 /// main user's cameras; both need `cameras-view`.
 pub async fn cameras<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientCamera>, AppError> {
     client.require("cameras-view")?;
     let plan = Plan::new(CAMERA_SORTS, "c.id", query, PAGE_SIZE)?;
-    let sql = format!("{CAMERA_SELECT}, {}{CAMERA_FROM}", plan.select_sql());
+    let (scope, mut values) = camera_scope(client, "c", 1);
+    values.insert(0, client.main_id.into());
+    let sql = format!("{CAMERA_SELECT}, {}{CAMERA_FROM} AND {scope}", plan.select_sql());
     let blocked = client.blocked;
-    Ok(plan
-        .fetch(db, &sql, vec![client.main_id.into()], |r: Camera| r.shown(blocked))
-        .await?)
+    Ok(plan.fetch(db, &sql, values, |r: Camera| r.shown(blocked)).await?)
 }
 
 /// Every camera of the account (the apps' full picture after a sync).
 pub async fn all_cameras<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<Vec<ClientCamera>, AppError> {
     client.require("cameras-view")?;
-    let sql = format!("{CAMERA_SELECT}{CAMERA_FROM} ORDER BY c.id");
-    Ok(sql::rows::<Camera, _>(db, sql, vec![client.main_id.into()])
+    let (scope, mut values) = camera_scope(client, "c", 1);
+    values.insert(0, client.main_id.into());
+    let sql = format!("{CAMERA_SELECT}{CAMERA_FROM} AND {scope} ORDER BY c.id");
+    Ok(sql::rows::<Camera, _>(db, sql, values)
         .await?
         .into_iter()
         .map(|r| r.shown(client.blocked))
@@ -269,10 +283,15 @@ pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Re
             id: i64,
             name: String,
         }
+        let (scope, mut values) = camera_scope(client, "c", 1);
+        values.insert(0, client.main_id.into());
         sql::rows::<Named, _>(
             db,
-            "SELECT c.id, c.name FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id WHERE uc.user_id = $1 ORDER BY c.name, c.id LIMIT 500",
-            vec![client.main_id.into()],
+            format!(
+                "SELECT c.id, c.name FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
+                 WHERE uc.user_id = $1 AND {scope} ORDER BY c.name, c.id LIMIT 500"
+            ),
+            values,
         )
         .await?
         .into_iter()
@@ -345,12 +364,17 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
             ),
         ));
     }
-    // Every camera must be the account's own.
+    // Every camera must be the account's own (and one this session sees).
     let list = cams.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+    let (scope, mut values) = camera_scope(client, "c", 1);
+    values.insert(0, client.main_id.into());
     let owned = sql::count(
         db,
-        format!("SELECT COUNT(*) AS n FROM user_cameras WHERE user_id = $1 AND camera_id IN ({list})"),
-        vec![client.main_id.into()],
+        format!(
+            "SELECT COUNT(*) AS n FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
+             WHERE uc.user_id = $1 AND uc.camera_id IN ({list}) AND {scope}"
+        ),
+        values,
     )
     .await?;
     if owned != cams.len() as i64 {
@@ -425,6 +449,21 @@ pub async fn delete_case(state: &AppState, client: &ClientUser, case_id: i64) ->
 
 // ---------------------------------------------------------------- sub users
 
+/// What a Login as User session may not do: create sub users, set their
+/// passwords or change their permissions. Each would outlast the 30-minute
+/// session (a known password signs in directly, with no impersonation
+/// trail), or edit permissions without `subusers.edit` and the version
+/// precondition; the administrator uses the console's Sub users tab for
+/// permissions instead. Viewing and deleting stay allowed.
+fn refuse_impersonated(client: &ClientUser) -> Result<(), AppError> {
+    if client.impersonator.is_some() {
+        return Err(AppError::forbidden(
+            "subusers.edit (a Login as User session cannot create sub users, set their passwords or permissions; use the console)",
+        ));
+    }
+    Ok(())
+}
+
 /// Only main users manage sub users, each action behind its own permission.
 fn require_manager(client: &ClientUser, permission: &str) -> Result<(), AppError> {
     if client.is_sub {
@@ -480,8 +519,22 @@ pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<P
     Ok(out)
 }
 
-/// Checks a requested permission set against what the main user may grant;
-/// 422 naming `permissions` (and the offending slugs) otherwise.
+/// Locks the main user's row for the rest of the write transaction `db`
+/// (PostgreSQL `SELECT … FOR UPDATE`), so that what it may grant cannot
+/// shrink between the check and the write: a concurrent Access save or
+/// licence change updates that row (or waits for it) first. On SQLite the
+/// transaction already holds the single writer lock (`AppState::write`),
+/// which serialises every write, so reads inside it are current.
+async fn lock_main<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<(), AppError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
+    }
+    Ok(())
+}
+
+/// Checks a requested permission set against what the main user may grant
+/// ([`grantable`]); 422 naming `permissions` (and the offending slugs)
+/// otherwise. Call it inside the write transaction after [`lock_main`].
 async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested: &[String]) -> Result<BTreeSet<String>, AppError> {
     let allowed: BTreeSet<String> = grantable(db, main_id).await?.into_iter().map(|p| p.slug).collect();
     let requested: BTreeSet<String> = requested.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
@@ -553,6 +606,7 @@ pub struct NewSubUser<'a> {
 }
 
 pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubUser<'_>) -> Result<i64, AppError> {
+    refuse_impersonated(client)?;
     require_manager(client, "users-store")?;
     let login = new.login.trim();
     valid_login(login)?;
@@ -561,10 +615,14 @@ pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubU
         return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
     }
     valid_password(new.password)?;
-    let perms = checked_permissions(&state.db, client.id, new.permissions).await?;
     let hash = password::hash_async(new.password.to_string()).await;
     let now = state.clock.now();
     let txn = state.write().await?;
+    // Checked inside the transaction, after locking the main user: checked
+    // before it, a concurrent Access save could take a permission away (and
+    // trim the existing sub users) between the check and this insert.
+    lock_main(&*txn, client.id).await?;
+    let perms = checked_permissions(&*txn, client.id, new.permissions).await?;
     let taken = users::Entity::find()
         .filter(users::Column::Login.eq(login))
         .one(&*txn)
@@ -625,9 +683,11 @@ async fn own_sub_user<C: ConnectionTrait>(db: &C, client: &ClientUser, sub_id: i
 }
 
 pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub_id: i64, permissions: &[String]) -> Result<(), AppError> {
+    refuse_impersonated(client)?;
     require_manager(client, "users-update")?;
     let now = state.clock.now();
     let txn = state.write().await?;
+    lock_main(&*txn, client.id).await?;
     let sub = own_sub_user(&*txn, client, sub_id).await?;
     let perms = checked_permissions(&*txn, client.id, permissions).await?;
     user_permissions::Entity::delete_many()
@@ -671,6 +731,7 @@ pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64)
 
 /// Sets a sub user's password and ends its open sessions.
 pub async fn set_sub_user_password(state: &AppState, client: &ClientUser, sub_id: i64, new_password: &str) -> Result<(), AppError> {
+    refuse_impersonated(client)?;
     require_manager(client, "users-change-password")?;
     valid_password(new_password)?;
     let hash = password::hash_async(new_password.to_string()).await;

@@ -12,6 +12,7 @@
 use super::{retention, users};
 use crate::error::AppError;
 use crate::permissions::admin::LICENSES_EDIT;
+use crate::permissions::ANALYTIC_CASES_PREFIX;
 use crate::server::auth::Admin;
 use crate::server::entities::analytics_levels;
 use crate::server::state::AppState;
@@ -174,6 +175,35 @@ async fn allocation<C: ConnectionTrait>(db: &C, user_id: i64, level_id: i64) -> 
     .await?)
 }
 
+/// Takes the `analytic-cases-<type>` permissions of `level_id` from the sub
+/// users of `main_id` (the level is no longer licensed); their versions move
+/// so open editors see the change. Returns how many sub users lost some.
+async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64, level_id: i64) -> Result<u64, AppError> {
+    let excess = format!(
+        "FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) \
+         AND slug IN (SELECT '{ANALYTIC_CASES_PREFIX}' || t.slug FROM analytics_types t WHERE t.level_id = $2)"
+    );
+    let values = || vec![Value::from(main_id), Value::from(level_id)];
+    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {excess}"), values())
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if affected.is_empty() {
+        return Ok(0);
+    }
+    sql::exec(db, format!("DELETE {excess}"), values()).await?;
+    for id in &affected {
+        sql::exec(
+            db,
+            "UPDATE users SET permissions_version = permissions_version + 1 WHERE id = $1",
+            vec![(*id).into()],
+        )
+        .await?;
+    }
+    Ok(affected.len() as u64)
+}
+
 /// Sets a main user's licence total of a level (the caller checked
 /// `licenses.edit`). The total may not drop below the licences in use,
 /// except to 0: taking every licence away hides the level's cases and starts
@@ -205,6 +235,12 @@ pub async fn set_total(
         .name;
     let now = state.clock.now();
     let txn = state.write().await?;
+    // The user's row first, as every change to what its sub users may be
+    // granted does (`services::client` locks it before checking a grant), so
+    // a grant cannot slip in between this change and the trim below.
+    if txn.get_database_backend() == DbBackend::Postgres {
+        sql::exec(&*txn, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![u.id.into()]).await?;
+    }
     let current = allocation(&*txn, u.id, level_id).await?;
     let exists = current.is_some();
     let (old_total, old_removed) = match current {
@@ -283,12 +319,20 @@ pub async fn set_total(
             ));
         }
     }
+    // permissions.md: a sub user holds analytics types only of levels its
+    // main user holds licences for.
+    let sub_users_trimmed = if total == 0 {
+        trim_sub_users(&*txn, u.id, level_id).await?
+    } else {
+        0
+    };
     let detail = serde_json::json!({
         "level_id": level_id,
         "level": level_name,
         "from": old_total,
         "to": total,
         "removed_at": removed_at.map(|t| t.to_rfc3339()),
+        "sub_users_trimmed": sub_users_trimmed,
     });
     super::access::audit(&*txn, admin.id, u.id, "licences.set", &detail, now).await?;
     txn.commit().await?;

@@ -45,6 +45,22 @@ impl Presence {
         }
     }
 
+    /// [`Presence::connect`] unless the user already holds `max` streams
+    /// here (checked and counted under one lock, so a burst cannot overshoot).
+    pub fn try_connect(&self, user_id: i64, max: usize) -> Option<PresenceGuard> {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let n = map.entry(user_id).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        drop(map);
+        Some(PresenceGuard {
+            presence: self.clone(),
+            user_id,
+        })
+    }
+
     /// Connected clients of these users on this instance.
     pub fn count(&self, user_ids: &[i64]) -> usize {
         let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());

@@ -130,7 +130,8 @@ const MATRIX: &[Row] = &[
     row("fn intercoms/link", "intercom_id={intercom}&number=8&user=sec-bob", INTERCOMS_EDIT,
                                                                                          [U,  F,   N,   N,   U,   U,   U]),
     // The web client.
-    row("fn client/login", "login={fresh}&password=", "",                                [V,  V,   V,   V,   V,   V,   V]),
+    // The sign-in form does not switch an open Login as User session to another account.
+    row("fn client/login", "login={fresh}&password=", "",                                [V,  V,   V,   V,   V,   V,   S(409)]),
     row("fn client/whoami", "", "",                                                      [U,  U,   U,   U,   A,   A,   A]),
     row("fn client/cameras", Q, "",                                                      [U,  U,   U,   U,   A,   A,   A]),
     row("fn client/cases", Q, "",                                                        [U,  U,   U,   U,   A,   A,   A]),
@@ -143,17 +144,19 @@ const MATRIX: &[Row] = &[
     row("fn client/cases/delete", "case_id={not_mine}", "",                              [U,  U,   U,   U,   N,   N,   N]),
     row("fn client/sub-users", Q, "",                                                    [U,  U,   U,   U,   A,   F,   A]),
     row("fn client/sub-users/grantable", "", "",                                         [U,  U,   U,   U,   A,   F,   A]),
+    // A Login as User session creates no sub users and sets no passwords or
+    // permissions (they would outlast it; DEVELOPERS.md "Login as User").
     row("fn client/sub-users/create", "login={fresh}&name=Helper&password=helper-pw-1&permissions[0]=cameras-view", "",
-                                                                                         [U,  U,   U,   U,   A,   F,   A]),
+                                                                                         [U,  U,   U,   U,   A,   F,   F]),
     row("fn client/sub-users/permissions", "sub_user_id={helper}&permissions[0]=cameras-view", "",
-                                                                                         [U,  U,   U,   U,   A,   F,   A]),
+                                                                                         [U,  U,   U,   U,   A,   F,   F]),
     row("fn client/sub-users/permissions", "sub_user_id={bob_sub}&permissions[0]=cameras-view", "",
-                                                                                         [U,  U,   U,   U,   N,   F,   N]),
+                                                                                         [U,  U,   U,   U,   N,   F,   F]),
     row("fn client/sub-users/permissions", "sub_user_id={helper}&permissions[0]=ptz", "",
-                                                                                         [U,  U,   U,   U,   V,   F,   V]),
+                                                                                         [U,  U,   U,   U,   V,   F,   F]),
     row("fn client/sub-users/permissions", "sub_user_id={helper}&permissions[0]=analytic-cases-face-recognition", "",
-                                                                                         [U,  U,   U,   U,   V,   F,   V]),
-    row("fn client/sub-users/password", "sub_user_id={helper}&password=helper-pw-2", "", [U,  U,   U,   U,   A,   F,   A]),
+                                                                                         [U,  U,   U,   U,   V,   F,   F]),
+    row("fn client/sub-users/password", "sub_user_id={helper}&password=helper-pw-2", "", [U,  U,   U,   U,   A,   F,   F]),
     row("fn client/sub-users/delete", "sub_user_id={own_sub}", "",                       [U,  U,   U,   U,   A,   F,   A]),
     row("fn client/sub-users/delete", "sub_user_id={bob_sub}", "",                       [U,  U,   U,   U,   N,   F,   N]),
     // Sign-outs end only the caller's own session.
@@ -420,9 +423,9 @@ both!(matrix, |st: AppState| async move {
             1,
         ),
         (
-            "sub user saved once, by the main user twice",
+            "sub user saved once, by the main user once (not by Login as User)",
             format!("SELECT permissions_version FROM users WHERE id = {}", w.helper),
-            3,
+            2,
         ),
         (
             "sub user's rights untouched",
@@ -465,9 +468,9 @@ both!(matrix, |st: AppState| async move {
             2,
         ),
         (
-            "sub users created",
+            "sub users created (by the main user only)",
             format!("SELECT COUNT(*) FROM users WHERE parent_id = {} AND name = 'Helper'", w.main),
-            2,
+            1,
         ),
         (
             "own sub users deleted",
@@ -491,4 +494,80 @@ both!(matrix, |st: AppState| async move {
         }
     }
     assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+});
+
+/// What is taken away from an open session between two identical requests.
+#[derive(Clone, Copy, Debug)]
+enum Revoke {
+    /// The administrator loses this permission.
+    Permission(&'static str),
+    /// The administrator's camera scope moves to the other city.
+    Scope,
+    /// The administrator is disabled.
+    Disabled,
+}
+
+/// Revoked permissions on open sessions: (session, request, args, what is
+/// revoked, the answer after). The session is the console session of a
+/// fresh administrator holding every permission in the target's city
+/// (`admin`), or the Login as User session of the target it opened
+/// (`imperson.`); the request must be allowed before the revocation.
+#[rustfmt::skip]
+const REVOKED: &[(&str, &str, &str, Revoke, X)] = &[
+    ("admin",     "fn card/header", "user_id={main}",                  Revoke::Permission(VIEW), F),
+    ("admin",     "fn card/header", "user_id={main}",                  Revoke::Scope, N),
+    ("admin",     "fn me", "",                                         Revoke::Disabled, U),
+    ("admin",     "GET /users/{main}/user", "",                        Revoke::Permission(VIEW), F),
+    ("admin",     "fn sync-cameras", "user_id={main}",                 Revoke::Permission(USERS_SYNC), F),
+    ("admin",     "GET /sse/billing-events?user_id={main}", "",        Revoke::Scope, N),
+    ("imperson.", "fn client/whoami", "",                              Revoke::Permission(USERS_IMPERSONATE), U),
+    ("imperson.", "fn client/cameras", Q,                              Revoke::Scope, U),
+    ("imperson.", "fn client/whoami", "",                              Revoke::Disabled, U),
+    ("imperson.", "GET /api/client/v1/cameras", "",                    Revoke::Permission(USERS_IMPERSONATE), U),
+    ("imperson.", "GET /api/client/v1/events", "",                     Revoke::Scope, U),
+    ("imperson.", "GET /client/cameras", "",                           Revoke::Permission(USERS_IMPERSONATE), C),
+    // Losing a permission the session does not rest on changes nothing.
+    ("imperson.", "fn client/whoami", "",                              Revoke::Permission(USERS_SYNC), A),
+];
+
+both!(revoked_on_open_sessions, |st: AppState| async move {
+    let w = world(&st).await;
+    let srv = serve(st.clone()).await;
+    let scope_of = |admin: i64| format!("SELECT location_id FROM admin_scopes WHERE admin_id = {admin}");
+    let (city_in, city_out) = (
+        scalar_i64(&st.db, &scope_of(w.admin_in)).await,
+        scalar_i64(&st.db, &scope_of(w.admin_out)).await,
+    );
+    use app::permissions::admin::{ADMINS_MANAGE, ALL};
+    let perms: Vec<&str> = ALL.into_iter().filter(|p| *p != ADMINS_MANAGE).collect();
+    let mut wrong = vec![];
+    for (who, req, args, revoke, after) in REVOKED {
+        let (admin, console) = admin_session(&st, &fresh(), false, &perms, &[city_in]).await;
+        let cookie = match *who {
+            "admin" => console.clone(),
+            _ => impersonated(&srv, &console, w.main).await,
+        };
+        let path = fill(&st, &w, 3, req).await;
+        let args = fill(&st, &w, 3, args).await;
+        let before = send(&srv, &path, &args, &cookie).await;
+        if !matches(A, &before) && !matches(R, &before) {
+            wrong.push(format!("{who} {path} before {revoke:?}: {}: {:.200}", show(&before), before.body));
+            continue;
+        }
+        let sql = match revoke {
+            Revoke::Permission(p) => format!("DELETE FROM admin_permissions WHERE admin_id = {admin} AND slug = '{p}'"),
+            Revoke::Scope => format!("UPDATE admin_scopes SET location_id = {city_out} WHERE admin_id = {admin}"),
+            Revoke::Disabled => format!("UPDATE admins SET disabled = TRUE WHERE id = {admin}"),
+        };
+        st.db.execute_unprepared(&sql).await.unwrap();
+        let got = send(&srv, &path, &args, &cookie).await;
+        if !matches(*after, &got) {
+            wrong.push(format!(
+                "{who} {path} after {revoke:?}: expected {after:?}, got {}: {:.200}",
+                show(&got),
+                got.body
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{} rows differ:\n{}", wrong.len(), wrong.join("\n"));
 });

@@ -85,7 +85,8 @@ both!(every_response_carries_them, |st: AppState| async move {
     }
     let link = server_fn(&srv, "impersonate", &support, &format!("user_id={m}")).await;
     let link: String = serde_json::from_str(&link.body).unwrap();
-    let ticket = page(link.clone(), "").await;
+    // Redeemed where the issuing administrator is signed in to the console.
+    let ticket = page(link.clone(), &support).await;
     let imp = ticket.1.headers["set-cookie"]
         .to_str()
         .unwrap()

@@ -10,6 +10,10 @@
 //! unique index and fails once the first commits, so exactly one applies),
 //! the effect is applied, and the row gets its final type, user and detail.
 //! A 422 rolls all of that back and stores the rejected record on its own.
+//!
+//! Open console streams hear of each stored event: on this instance through
+//! [`AppState::notify`], on the others through PostgreSQL `NOTIFY
+//! vigil_billing` ([`CHANNEL`]), as camera syncs do.
 
 pub mod batch;
 pub mod event;
@@ -23,7 +27,7 @@ use crate::server::state::{AppState, Notice, WriteTxn};
 use crate::types::UserStatus;
 use chrono::{DateTime, Utc};
 use event::{Body, Event, Incoming, Rejection, UNKNOWN_TYPE};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use serde_json::json;
 
 /// How often a transaction that lost a race (a unique index, a deadlock, a
@@ -185,7 +189,14 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
         attempt += 1;
         let w = state.write().await?;
         let now = state.clock.now();
-        match store_and_apply(&*w, &incoming, event, password_hash.clone(), received_at, now).await {
+        let stored = match store_and_apply(&*w, &incoming, event, password_hash.clone(), received_at, now).await {
+            Ok(row) => announce_cluster(&*w, state.origin, row.user_id)
+                .await
+                .map(|()| row)
+                .map_err(Step::Db),
+            Err(e) => Err(e),
+        };
+        match stored {
             Ok(row) => {
                 w.commit().await?;
                 state.notify(Notice::BillingEvent { user_id: row.user_id });
@@ -209,6 +220,43 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
             }
         }
     }
+}
+
+/// The PostgreSQL channel that carries stored billing events to the other
+/// instances (`server/src/notify.rs` listens on it).
+pub const CHANNEL: &str = "vigil_billing";
+
+/// On PostgreSQL, `NOTIFY vigil_billing` inside the event's transaction (so
+/// it is delivered on commit only): the other instances' console streams
+/// hear of the event too. `origin` names this instance, whose own streams
+/// were already told locally.
+async fn announce_cluster<C: ConnectionTrait>(db: &C, origin: u64, user_id: Option<i64>) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        crate::server::sql::exec(
+            db,
+            "SELECT pg_notify($1, $2)",
+            vec![CHANNEL.into(), notice_payload(origin, user_id).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The NOTIFY payload: `{"origin":"<instance>","user_id":N|null}`.
+pub fn notice_payload(origin: u64, user_id: Option<i64>) -> String {
+    json!({ "origin": origin.to_string(), "user_id": user_id }).to_string()
+}
+
+/// The notice of a NOTIFY payload, unless it came from `own_origin` (this
+/// instance notified its streams already) or is not one of ours.
+pub fn parse_notice(payload: &str, own_origin: u64) -> Option<Notice> {
+    #[derive(serde::Deserialize)]
+    struct P {
+        origin: String,
+        user_id: Option<i64>,
+    }
+    let p = serde_json::from_str::<P>(payload).ok()?;
+    (p.origin != own_origin.to_string()).then_some(Notice::BillingEvent { user_id: p.user_id })
 }
 
 /// The effect of a request: its event applied, or for an unknown type only
@@ -330,7 +378,10 @@ async fn store_rejected(
             processed_at: Set(now),
             ..Default::default()
         };
-        let inserted = billing_events::Entity::insert(row).exec(&*w).await;
+        let inserted = match billing_events::Entity::insert(row).exec(&*w).await {
+            Ok(_) => announce_cluster(&*w, state.origin, user_id).await,
+            Err(e) => Err(e),
+        };
         let result = match inserted {
             Ok(_) => w.commit().await,
             Err(e) => {

@@ -1,5 +1,6 @@
 //! Effects of the billing events on users: creation, status changes (which
-//! reach the sub users), login and password changes.
+//! reach the sub users), login and password changes (a password change ends
+//! the user's open web-client and app sessions).
 //!
 //! Sub users mirror their main user's status: pause pauses them, unpause
 //! makes them active again, terminate terminates them. Nothing else changes a
@@ -28,12 +29,37 @@ pub async fn require_account<C: ConnectionTrait>(db: &C, account: &str) -> Resul
         .ok_or_else(|| Step::Rejected(Rejection::new("account", format!("no subscriber has account “{account}”"))))
 }
 
-async fn login_owner<C: ConnectionTrait>(db: &C, login: &str) -> Result<Option<i64>, DbErr> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Login.eq(login))
+/// The subscriber (billing user) holding `login`, if any. Billing owns the
+/// login namespace: a sub user (made by a subscriber in the web client)
+/// holding a login billing now needs gives it up here — its login becomes
+/// `<login>~sub<id>` (shown to its main user on the Sub users tab), so a
+/// subscriber can never block billing's `new_entity` or `update_login`.
+/// The returned note says so for the event's detail.
+async fn login_owner<C: ConnectionTrait>(db: &C, login: &str, now: DateTime<Utc>) -> Result<(Option<i64>, String), DbErr> {
+    let Some(holder) = users::Entity::find().filter(users::Column::Login.eq(login)).one(db).await? else {
+        return Ok((None, String::new()));
+    };
+    if holder.parent_id.is_none() {
+        return Ok((Some(holder.id), String::new()));
+    }
+    let mut moved = format!("{login}~sub{}", holder.id);
+    let mut n = 1;
+    while users::Entity::find()
+        .filter(users::Column::Login.eq(moved.clone()))
         .one(db)
         .await?
-        .map(|u| u.id))
+        .is_some()
+    {
+        n += 1;
+        moved = format!("{login}~sub{}-{n}", holder.id);
+    }
+    exec(
+        db,
+        "UPDATE users SET login = $1, updated_at = $2 WHERE id = $3",
+        vec![moved.clone().into(), now.into(), holder.id.into()],
+    )
+    .await?;
+    Ok((None, format!("; sub user {} gave the login up and is now “{moved}”", holder.id)))
 }
 
 pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash: String, now: DateTime<Utc>) -> Result<Applied, Step> {
@@ -43,7 +69,8 @@ pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash
             format!("a subscriber with account “{}” already exists", e.account),
         )));
     }
-    if login_owner(db, &e.login).await?.is_some() {
+    let (owner, moved) = login_owner(db, &e.login, now).await?;
+    if owner.is_some() {
         return Err(Step::Rejected(Rejection::new("login", format!("the login “{}” is taken", e.login))));
     }
     let properties = serde_json::Value::Object(e.properties.clone()).to_string();
@@ -76,7 +103,7 @@ pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash
         slug: Set(slug.to_string()),
     });
     user_permissions::Entity::insert_many(perms).exec(db).await?;
-    Ok(Applied::user("billing.new_entity", id, format!("user {id} created")))
+    Ok(Applied::user("billing.new_entity", id, format!("user {id} created{moved}")))
 }
 
 /// Pause, unpause or terminate: the user and its sub users get `status`.
@@ -110,7 +137,8 @@ pub async fn set_status<C: ConnectionTrait>(
 
 pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str, now: DateTime<Utc>) -> Result<Applied, Step> {
     let user = require_account(db, account).await?;
-    match login_owner(db, login).await? {
+    let (owner, moved) = login_owner(db, login, now).await?;
+    match owner {
         Some(owner) if owner == user.id => {
             return Ok(Applied::user("billing.update_login", user.id, "login unchanged".into()));
         }
@@ -126,7 +154,7 @@ pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str
     Ok(Applied::user(
         "billing.update_login",
         user.id,
-        format!("login changed to “{login}”"),
+        format!("login changed to “{login}”{moved}"),
     ))
 }
 
@@ -143,5 +171,12 @@ pub async fn update_password<C: ConnectionTrait>(
         vec![password_hash.into(), now.into(), user.id.into()],
     )
     .await?;
-    Ok(Applied::user("billing.update_password", user.id, "password changed".into()))
+    // A reset usually follows a leaked password: whoever signed in with the
+    // old one must not stay signed in (the apps' bearer tokens included).
+    let ended = exec(db, "DELETE FROM client_sessions WHERE user_id = $1", vec![user.id.into()]).await?;
+    Ok(Applied::user(
+        "billing.update_password",
+        user.id,
+        format!("password changed; {ended} client session(s) ended"),
+    ))
 }
