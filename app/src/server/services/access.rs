@@ -318,7 +318,20 @@ async fn apply(
     if let Some(main_id) = target.parent_id {
         detail["main_user_id"] = main_id.into();
     }
-    audit(db, admin.id, target.id, action, &detail, now).await?;
+    super::audit::record(
+        db,
+        super::audit::Entry {
+            admin_id: Some(admin.id),
+            action,
+            user_id: Some(target.id),
+            detail,
+            before: Some(serde_json::json!(before)),
+            after: Some(serde_json::json!(wanted)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(AccessSaved {
         permissions_version: version + 1,
