@@ -47,6 +47,9 @@ async fn audit_count(st: &AppState) -> i64 {
     scalar_i64(&st.db, "SELECT COUNT(*) FROM audit_log").await
 }
 
+/// (what, endpoint, form, the administrator it aims at).
+type Attempt = (&'static str, &'static str, Vec<(String, String)>, i64);
+
 fn version_of(body: &Json) -> i64 {
     body["version"].as_i64().unwrap_or_else(|| panic!("no version in {body}"))
 }
@@ -66,8 +69,7 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
         async move { snapshot(&st, id).await.0 }
     };
 
-    // Each attempt: (what, endpoint, form, the administrator it aims at).
-    let attempts: Vec<(&str, &str, Vec<(String, String)>, i64)> = vec![
+    let attempts: Vec<Attempt> = vec![
         (
             "grant a permission not held",
             "admins/permissions",
