@@ -226,7 +226,7 @@ test.describe.serial("administrators and the audit log", () => {
     const actions = await byUser.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
     expect(actions).toContain("impersonation.start");
     // The target links to the user card.
-    await expect(byUser.first().getByRole("link", { name: new RegExp(inside.name) })).toHaveAttribute("href", `/users/${inside.id}/user`);
+    await expect(byUser.first().getByRole("link", { name: new RegExp(inside.name) }).first()).toHaveAttribute("href", `/users/${inside.id}/user`);
     // Nothing about the other user.
     await expect(page.getByTestId("audit-table")).not.toContainText(outside.name);
   });
