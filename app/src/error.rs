@@ -14,6 +14,10 @@ pub enum AppError {
     /// 403 — signed in but missing the named permission.
     #[error("You do not have the permission “{0}”.")]
     Forbidden(String),
+    /// 403 — signed in and permitted, but the change would give or touch more
+    /// than the caller holds (an administrator escalating); says why.
+    #[error("{0}")]
+    Refused(String),
     /// 404 — the thing does not exist or is outside the administrator's scope.
     #[error("{0} not found.")]
     NotFound(String),
@@ -50,6 +54,9 @@ impl AppError {
             message: message.into(),
         }
     }
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::Refused(message.into())
+    }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(message.into())
     }
@@ -58,7 +65,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::Refused(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::Invalid { .. } => 422,

@@ -85,6 +85,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing-log") view=pages::billing_log::BillingLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admins") view=pages::admins::AdminsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admins/new") view=pages::admin_new::NewAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admins/:id") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/users/:id") view=pages::card::UserCard ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::card::CardIndex ssr=SsrMode::Async/>
                         <Route path=path!("user") view=pages::card::user::UserTab ssr=SsrMode::Async/>

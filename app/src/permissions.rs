@@ -95,7 +95,9 @@ pub const BILLING_USER_DEFAULTS: &[&str] = &[
     "users-change-password",
 ];
 
-/// Administrator permissions (permissions.md).
+/// Administrator permissions (permissions.md): the one catalogue the
+/// console's pages, server functions and tests iterate. A new permission is
+/// one constant here plus one line in [`admin::GROUPS`].
 pub mod admin {
     pub const USERS_VIEW: &str = "users.view";
     pub const USERS_IMPERSONATE: &str = "users.impersonate";
@@ -105,7 +107,36 @@ pub mod admin {
     pub const LICENSES_EDIT: &str = "licenses.edit";
     pub const INTERCOMS_EDIT: &str = "intercoms.edit";
     pub const ADMINS_MANAGE: &str = "admins.manage";
-    pub const ALL: [&str; 8] = [
+    pub const AUDIT_VIEW: &str = "audit.view";
+
+    /// (group label, [(slug, what it allows)]) as the administrator editor
+    /// shows them.
+    pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
+        (
+            "Users",
+            &[
+                (USERS_VIEW, "Open users and their cards"),
+                (USERS_IMPERSONATE, "Login as User"),
+                (USERS_SYNC, "Synchronize cameras"),
+            ],
+        ),
+        (
+            "Subscriber access",
+            &[
+                (USERS_ACCESS_EDIT, "Save Access settings"),
+                (SUBUSERS_EDIT, "Edit sub user permissions"),
+                (LICENSES_EDIT, "Change licence allocations"),
+            ],
+        ),
+        ("Intercoms", &[(INTERCOMS_EDIT, "Link users to apartments")]),
+        (
+            "Administration",
+            &[(ADMINS_MANAGE, "Manage administrators"), (AUDIT_VIEW, "Read the audit log")],
+        ),
+    ];
+
+    /// Every administrator permission, in catalogue order.
+    pub const ALL: [&str; 9] = [
         USERS_VIEW,
         USERS_IMPERSONATE,
         USERS_SYNC,
@@ -114,7 +145,35 @@ pub mod admin {
         LICENSES_EDIT,
         INTERCOMS_EDIT,
         ADMINS_MANAGE,
+        AUDIT_VIEW,
     ];
+
+    pub fn is_known(slug: &str) -> bool {
+        ALL.contains(&slug)
+    }
+
+    /// The label of a slug (the slug itself when unknown).
+    pub fn label(slug: &str) -> &str {
+        GROUPS
+            .iter()
+            .flat_map(|(_, items)| items.iter())
+            .find(|(s, _)| *s == slug)
+            .map(|(_, l)| *l)
+            .unwrap_or(slug)
+    }
+}
+
+/// Sub users never manage sub users of their own (only main users do, in
+/// the web client), so this group is never offered to a sub user.
+pub const SUB_USERS_GROUP: &str = "Sub users";
+
+/// Whether a sub user may hold `slug` at all, whatever its main user holds.
+pub fn sub_user_may_hold(slug: &str) -> bool {
+    !USER_PERMISSION_GROUPS
+        .iter()
+        .filter(|(group, _)| *group == SUB_USERS_GROUP)
+        .flat_map(|(_, items)| items.iter())
+        .any(|(s, _)| *s == slug)
 }
 
 #[cfg(test)]
@@ -128,6 +187,17 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), n);
+    }
+
+    #[test]
+    fn admin_groups_hold_exactly_the_catalogue() {
+        let mut grouped: Vec<&str> = admin::GROUPS.iter().flat_map(|(_, i)| i.iter().map(|(s, _)| *s)).collect();
+        let mut all = admin::ALL.to_vec();
+        grouped.sort();
+        all.sort();
+        assert_eq!(grouped, all);
+        assert!(!sub_user_may_hold(SUB_USERS_INDEX));
+        assert!(sub_user_may_hold("cameras-view"));
     }
 
     #[test]

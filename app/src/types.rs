@@ -143,4 +143,5 @@ pub fn billing_event_label(event_type: &str) -> &'static str {
 }
 
 pub mod access;
+pub mod admins;
 pub mod card;

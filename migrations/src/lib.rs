@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_initial;
 mod m20261126_000002_retention;
+mod m20261129_000003_admins_audit;
 mod sql;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_initial::Migration),
             Box::new(m20261126_000002_retention::Migration),
+            Box::new(m20261129_000003_admins_audit::Migration),
         ]
     }
 }

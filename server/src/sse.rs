@@ -5,7 +5,8 @@
 //! (the global billing log). Browsers refetch their table on each event.
 //! The same checks as the pages: a session (401), `users.view` (403), and the
 //! user within the administrator's scope (404); repeated while the stream is
-//! open, which ends when they fail.
+//! open, which ends when they fail (at once when an administrator is
+//! disabled).
 
 use app::error::AppError;
 use app::permissions::admin::USERS_VIEW;
@@ -109,6 +110,13 @@ async fn billing_events(State(state): State<AppState>, headers: HeaderMap, Query
             tokio::select! {
                 notice = open.rx.recv() => match notice {
                     Ok(Notice::BillingEvent { user_id }) if user_id == open.want => break,
+                    // A disabled administrator's streams end at once, not
+                    // at the next periodic check.
+                    Ok(Notice::AdminDisabled { .. }) => {
+                        if !open.still_allowed().await {
+                            return None;
+                        }
+                    }
                     Ok(_) => continue,
                     // Missed some notices: one refetch covers them all.
                     Err(RecvError::Lagged(_)) => break,

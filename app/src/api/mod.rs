@@ -2,6 +2,8 @@
 //! administrator's permission on its first lines, on the server.
 
 pub mod access;
+pub mod admins;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod card;

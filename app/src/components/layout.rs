@@ -4,6 +4,7 @@
 use super::feedback::ErrorView;
 use crate::api::auth::{me, Logout};
 use crate::error::AppError;
+use crate::permissions::admin::{ADMINS_MANAGE, AUDIT_VIEW};
 use crate::types::AdminMe;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -22,6 +23,18 @@ pub fn Console() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/users">"Users"</A>
                 <A href="/billing-log">"Billing log"</A>
+                // Shown to those who hold the permission; the pages and their
+                // server functions check it again.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let admin = me_res.await.ok();
+                        let can = |p: &str| admin.as_ref().is_some_and(|a| a.can(p));
+                        view! {
+                            {can(ADMINS_MANAGE).then(|| view! { <A href="/admins">"Administrators"</A> })}
+                            {can(AUDIT_VIEW).then(|| view! { <A href="/audit">"Audit log"</A> })}
+                        }
+                    })}
+                </Suspense>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -1,5 +1,8 @@
-//! Shared components: the console frame, feedback states and table parts.
+//! Shared components: the console frame, feedback states, table parts and
+//! the editors of an administrator's rights.
 
+pub mod admin_rights;
 pub mod feedback;
 pub mod layout;
+pub mod location_picker;
 pub mod table;

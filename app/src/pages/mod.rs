@@ -1,5 +1,9 @@
 //! Console pages, one per file.
 
+pub mod admin;
+pub mod admin_new;
+pub mod admins;
+pub mod audit;
 pub mod billing_log;
 pub mod camera;
 pub mod card;

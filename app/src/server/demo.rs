@@ -336,6 +336,7 @@ where
     // (user id, kind, entrance index in house, house index, created_at)
     let mut mains: Vec<(i64, &str, usize, usize, DateTime<Utc>)> = vec![];
     let span = (now - epoch).num_seconds().max(1) as u64;
+    let mut main_status: std::collections::HashMap<i64, &str> = std::collections::HashMap::new();
     for i in 0..size.users {
         let id = first_user + i as i64;
         let created = epoch + Duration::seconds((span * i / size.users.max(1)) as i64);
@@ -349,7 +350,7 @@ where
         } else {
             "billing"
         };
-        let status = match rng.below(100) {
+        let drawn = match rng.below(100) {
             0..=89 => "active",
             90..=96 => "paused",
             _ => "terminated",
@@ -372,6 +373,14 @@ where
             (true, 19) => Some(first_user),
             (true, _) => Some(mains.last().expect("checked").0),
         };
+        // Billing pauses and terminates a main user together with its sub
+        // users (services::billing::people), so a sub user always has its
+        // main user's status.
+        let status = match parent {
+            Some(main) => *main_status.get(&main).expect("main users come first"),
+            None => drawn,
+        };
+        main_status.insert(id, status);
         let account = (kind == "billing").then(|| format!("A-{:06}", 100_000 + id));
         let props = if kind == "billing" {
             format!("{{\"connection\":\"FTTB\",\"port\":\"{}\"}}", rng.below(48) + 1)

@@ -11,8 +11,17 @@ use tokio::sync::{broadcast, Mutex, MutexGuard};
 /// about: a billing event stored for a user, or a camera sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    BillingEvent { user_id: Option<i64> },
-    Sync { user_id: i64, sync_version: i64 },
+    BillingEvent {
+        user_id: Option<i64>,
+    },
+    Sync {
+        user_id: i64,
+        sync_version: i64,
+    },
+    /// An administrator was disabled: its open event streams end now.
+    AdminDisabled {
+        admin_id: i64,
+    },
 }
 
 #[derive(Clone)]

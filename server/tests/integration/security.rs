@@ -51,8 +51,8 @@ pub struct World {
     pub bob_sub: i64,
     pub bob_case: i64,
     pub bob_camera: i64,
-    /// Every administrator permission except `admins.manage`, scoped to the
-    /// target's city / to another city.
+    /// Every administrator permission, scoped to the target's city / to
+    /// another city.
     pub admin_in: i64,
     pub admin_out: i64,
     /// (permission, administrator holding all the others, in scope); the
@@ -60,6 +60,10 @@ pub struct World {
     pub lacking: Vec<(&'static str, i64)>,
     /// A super-administrator that opens the Login as User sessions.
     pub support: i64,
+    /// An administrator holding `users.view` on the target's entrance.
+    pub operator: i64,
+    pub city_in: i64,
+    pub entrance_in: i64,
 }
 
 static SEQ: AtomicU64 = AtomicU64::new(1);
@@ -251,10 +255,13 @@ pub async fn world(st: &AppState) -> World {
     .await
     .unwrap();
 
-    use app::permissions::admin::{ADMINS_MANAGE, ALL};
-    let perms: Vec<&str> = ALL.into_iter().filter(|p| *p != ADMINS_MANAGE).collect();
+    use app::permissions::admin::{ALL, USERS_VIEW};
+    let perms: Vec<&str> = ALL.to_vec();
     let (admin_in, _) = admin_session(st, "sec-in", false, &perms, &[city_in]).await;
     let (admin_out, _) = admin_session(st, "sec-out", false, &perms, &[city_out]).await;
+    // The administrator the administrator-management rows edit: weaker than
+    // the in-scope column, outside the out-of-scope column's scope.
+    let (operator, _) = admin_session(st, "sec-operator", false, &[USERS_VIEW], &[entrance_in]).await;
     let mut lacking = vec![("", admin_session(st, "sec-lacks-all", false, &[], &[city_in]).await.0)];
     for p in &perms {
         let others: Vec<&str> = perms.iter().copied().filter(|o| o != p).collect();
@@ -279,6 +286,9 @@ pub async fn world(st: &AppState) -> World {
         admin_out,
         lacking,
         support,
+        operator,
+        city_in,
+        entrance_in,
     }
 }
 

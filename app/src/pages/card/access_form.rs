@@ -1,7 +1,8 @@
 //! The editable Access settings tab: grouped checkboxes and Save. The save
 //! carries the `permissions_version` the form was loaded with; when another
 //! administrator saved first the server answers 409, the form says so and
-//! shows the settings as they now are. Without `users.access.edit` the
+//! shows the settings as they now are; any other refusal keeps the ticks
+//! and shows the reason beside Save. Without `users.access.edit` the
 //! checkboxes are disabled, with a note.
 
 use crate::api::access::save_access;
@@ -75,21 +76,29 @@ pub fn PermissionChecks(
         .collect_view()
 }
 
-/// The outcome line under a Save button: the summary and new version, or
-/// the error (a conflict's message says the current state is shown).
+/// The outcome beside a Save button: the summary and new version, or the
+/// error (a conflict's message says the current state is shown; any other
+/// refusal says why, and the form keeps what was ticked).
 #[component]
 pub fn SaveOutcome(value: RwSignal<Option<Result<AccessSaved, AppError>>>) -> impl IntoView {
     move || {
         value.get().map(|r| match r {
             Ok(saved) => view! {
-                <p class="saved" role="status" data-testid="save-outcome">
+                <span class="form-message saved" role="status" data-testid="save-outcome">
                     {format!("{}. Version {}.", saved.summary(), saved.permissions_version)}
-                </p>
+                </span>
             }
             .into_any(),
-            Err(e) => view! { <p class="error" role="alert" data-testid="save-outcome">{error_text(&e)}</p> }.into_any(),
+            Err(e) => view! { <span class="form-message error" role="alert" data-testid="save-outcome">{error_text(&e)}</span> }.into_any(),
         })
     }
+}
+
+/// Whether the form reloads after a save's answer: after a success and a
+/// conflict (to show the settings as they now are), not after a refusal,
+/// so that what the administrator ticked stays ticked beside the reason.
+pub fn reloads_after(r: &Result<AccessSaved, AppError>) -> bool {
+    matches!(r, Ok(_) | Err(AppError::Conflict(_)))
 }
 
 /// Tab 6 with Save: loads the user's settings, saves the checked slugs with
@@ -105,8 +114,11 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
     Effect::new(move |_| {
         if let Some(r) = save.value().get() {
+            let reload = reloads_after(&r);
             outcome.set(Some(r));
-            reloads.update(|n| *n += 1);
+            if reload {
+                reloads.update(|n| *n += 1);
+            }
         }
     });
     view! {
@@ -141,8 +153,8 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
                                 <p class="form-actions">
                                     <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save"</button>
                                     " "<span class="muted">{format!("Version {version}")}</span>
+                                    <SaveOutcome value=outcome/>
                                 </p>
-                                <SaveOutcome value=outcome/>
                             </form>
                         }
                         .into_any()

@@ -3,7 +3,9 @@
 //! browser tab, where the web client is signed in as the user; the console
 //! tab keeps its own session. [`SyncCameras`] (`users.sync`) pushes the
 //! console's camera availability to the user's clients and shows the
-//! outcome. The server checks both permissions again.
+//! outcome. The server checks both permissions again. Their messages go to
+//! the header's reserved message line ([`MessageLine`]), never between the
+//! buttons.
 
 use crate::api::impersonate::{StartImpersonation, SyncCameras as SyncCamerasFn};
 use crate::components::feedback::error_text;
@@ -11,33 +13,49 @@ use crate::components::layout::MeResource;
 use crate::permissions::admin::{USERS_IMPERSONATE, USERS_SYNC};
 use leptos::prelude::*;
 
+/// The header's one message: (is it an error, the text, its test id).
+pub type HeaderMessage = RwSignal<Option<(bool, String, &'static str)>>;
+
+/// The reserved line under the header's facts: always there, one line high,
+/// so a message appearing or going changes no height.
+#[component]
+pub fn MessageLine(message: HeaderMessage) -> impl IntoView {
+    view! {
+        <div class="card-message" aria-live="polite" data-testid="card-message">
+            {move || message.get().map(|(error, text, testid)| {
+                let class = if error { "error" } else { "notice" };
+                view! { <p class=class role=if error { "alert" } else { "status" } data-testid=testid title=text.clone()>{text.clone()}</p> }
+            })}
+        </div>
+    }
+}
+
 /// Both buttons, each shown only to administrators holding its permission.
 #[component]
-pub fn CardActions(user_id: i64) -> impl IntoView {
+pub fn CardActions(user_id: i64, message: HeaderMessage) -> impl IntoView {
     let me = use_context::<MeResource>();
     let can = move |perm: &str| me.and_then(|m| m.get()).and_then(|r| r.ok()).is_some_and(|a| a.can(perm));
     view! {
-        <Show when=move || can(USERS_IMPERSONATE)><LoginAsUser user_id/></Show>
-        <Show when=move || can(USERS_SYNC)><SyncCameras user_id/></Show>
+        <Show when=move || can(USERS_IMPERSONATE)><LoginAsUser user_id message/></Show>
+        <Show when=move || can(USERS_SYNC)><SyncCameras user_id message/></Show>
     }
 }
 
 #[component]
-pub fn LoginAsUser(user_id: i64) -> impl IntoView {
+pub fn LoginAsUser(user_id: i64, message: HeaderMessage) -> impl IntoView {
     let action = ServerAction::<StartImpersonation>::new();
-    // Opens the link once per answer, from the browser.
-    Effect::new(move |_| {
-        if let Some(Ok(url)) = action.value().get() {
-            open_in_new_tab(&url);
-        }
+    // Opens the link once per answer, from the browser; a refusal goes to
+    // the header's message line.
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(url)) => open_in_new_tab(&url),
+        Some(Err(e)) => message.set(Some((true, error_text(&e), "login-as-user-error"))),
+        None => {}
     });
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
     view! {
         <button type="button" data-testid="login-as-user" disabled=move || action.pending().get()
-            on:click=move |_| { action.dispatch(StartImpersonation { user_id }); }>
+            on:click=move |_| { message.set(None); action.dispatch(StartImpersonation { user_id }); }>
             "Login as User"
         </button>
-        {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
 }
 
@@ -52,19 +70,17 @@ fn open_in_new_tab(url: &str) {
 }
 
 #[component]
-pub fn SyncCameras(user_id: i64) -> impl IntoView {
+pub fn SyncCameras(user_id: i64, message: HeaderMessage) -> impl IntoView {
     let action = ServerAction::<SyncCamerasFn>::new();
-    let outcome = move || {
-        action.value().get().map(|r| match r {
-            Ok(o) => view! { <p class="notice" role="status" data-testid="sync-outcome">{o.summary()}</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-        })
-    };
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(o)) => message.set(Some((false, o.summary(), "sync-outcome"))),
+        Some(Err(e)) => message.set(Some((true, error_text(&e), "sync-outcome"))),
+        None => {}
+    });
     view! {
         <button type="button" data-testid="sync-cameras" disabled=move || action.pending().get()
-            on:click=move |_| { action.dispatch(SyncCamerasFn { user_id }); }>
+            on:click=move |_| { message.set(None); action.dispatch(SyncCamerasFn { user_id }); }>
             {move || if action.pending().get() { "Synchronizing…" } else { "Synchronize cameras" }}
         </button>
-        {outcome}
     }
 }

@@ -103,33 +103,48 @@ fn CardTitle(header: UserCardHeader) -> impl IntoView {
     view! { <Title text=text/> }
 }
 
+/// The header, one grid at every width (style/main.css `.card-header`):
+/// title and badges | buttons, then the facts, then one reserved message
+/// line. A long name is cut with an ellipsis (the full name is in the facts
+/// and the tooltip), and a button's message appears in the reserved line,
+/// so neither moves anything else.
 #[component]
 fn HeaderView(header: UserCardHeader) -> impl IntoView {
+    let message: actions::HeaderMessage = RwSignal::new(None);
+    let me = use_context::<crate::components::layout::MeResource>();
+    let can_audit = move || {
+        me.and_then(|m| m.get())
+            .and_then(|r| r.ok())
+            .is_some_and(|a| a.can(crate::permissions::admin::AUDIT_VIEW))
+    };
+    let audit_href = format!("/audit?user={}", header.id);
     view! {
-        <section class="card-header" aria-labelledby="card-title">
-            <h1 id="card-title">{header.name.clone()}</h1>
-            <div class="badges">
-                <span class=format!("badge kind-{}", header.kind.as_str())>{header.kind.label()}</span>
-                " "
-                <span class=format!("badge status-{}", header.status.as_str())>{header.status.label()}</span>
+        <section class="card-header" aria-labelledby="card-title" data-testid="card-header">
+            <div class="card-title">
+                <h1 id="card-title" title=header.name.clone()>{header.name.clone()}</h1>
+                <div class="badges">
+                    <span class=format!("badge kind-{}", header.kind.as_str())>{header.kind.label()}</span>
+                    <span class=format!("badge status-{}", header.status.as_str())>{header.status.label()}</span>
+                </div>
             </div>
-            <dl class="kv">
-                <dt>"User ID"</dt>
-                <dd>{header.id}</dd>
-                <dt>"User name"</dt>
-                <dd>{header.name.clone()}</dd>
-                <dt>"Login"</dt>
-                <dd>{header.login.clone()}</dd>
-                <dt>"Creation date"</dt>
-                <dd>{header.created_at.clone()}</dd>
-                {header.main_user.clone().map(|(id, name)| view! {
-                    <dt>"Main user"</dt>
-                    <dd><a href=format!("/users/{id}/user") data-testid="main-user">{name}</a></dd>
-                })}
-            </dl>
             // "Login as User" (users.impersonate) and "Synchronize cameras"
             // (users.sync); the server checks both permissions again.
-            <div class="card-actions"><actions::CardActions user_id=header.id/></div>
+            <div class="card-actions">
+                <actions::CardActions user_id=header.id message/>
+                <Show when=can_audit>
+                    <a class="button secondary" href=audit_href.clone() data-testid="card-audit-link">"Audit log"</a>
+                </Show>
+            </div>
+            <dl class="card-facts">
+                <div><dt>"User ID"</dt><dd>{header.id}</dd></div>
+                <div><dt>"User name"</dt><dd>{header.name.clone()}</dd></div>
+                <div><dt>"Login"</dt><dd>{header.login.clone()}</dd></div>
+                <div><dt>"Creation date"</dt><dd>{header.created_at.clone()}</dd></div>
+                {header.main_user.clone().map(|(id, name)| view! {
+                    <div><dt>"Main user"</dt><dd><a href=format!("/users/{id}/user") data-testid="main-user">{name}</a></dd></div>
+                })}
+            </dl>
+            <actions::MessageLine message/>
         </section>
     }
 }

@@ -5,7 +5,7 @@
 //! own permissions, and analytics types only of levels it holds licences
 //! for; the server refuses anything else whatever the form sends.
 
-use super::access_form::{checked_slugs, PermissionChecks, SaveOutcome};
+use super::access_form::{checked_slugs, reloads_after, PermissionChecks, SaveOutcome};
 use crate::api::access::{load_sub_user_access, save_sub_user_access};
 use crate::components::feedback::{interactive, ErrorView, Loading};
 use crate::error::AppError;
@@ -80,8 +80,11 @@ pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) 
     let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
     Effect::new(move |_| {
         if let Some(r) = save.value().get() {
+            let reload = reloads_after(&r);
             outcome.set(Some(r));
-            reloads.update(|n| *n += 1);
+            if reload {
+                reloads.update(|n| *n += 1);
+            }
         }
     });
     view! {
@@ -125,8 +128,8 @@ pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) 
                                     <p class="form-actions">
                                         <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save sub user permissions"</button>
                                         " "<span class="muted">{format!("Version {version}")}</span>
+                                        <SaveOutcome value=outcome/>
                                     </p>
-                                    <SaveOutcome value=outcome/>
                                 </form>
                             }
                             .into_any()

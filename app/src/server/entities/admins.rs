@@ -13,6 +13,8 @@ pub struct Model {
     pub is_super: bool,
     pub time_zone: String,
     pub disabled: bool,
+    /// Moves on every change from the console (save precondition).
+    pub version: i64,
     pub created_at: DateTimeUtc,
 }
 

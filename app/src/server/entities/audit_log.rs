@@ -10,8 +10,13 @@ pub struct Model {
     pub admin_id: Option<i64>,
     pub user_id: Option<i64>,
     pub on_behalf_of_user: Option<i64>,
+    /// The administrator an administrator change was made to.
+    pub target_admin_id: Option<i64>,
     pub action: String,
     pub detail: String,
+    /// The changed values (JSON) before and after, where they apply.
+    pub before_value: Option<String>,
+    pub after_value: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

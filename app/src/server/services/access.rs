@@ -12,7 +12,7 @@
 use super::licences::licensed_levels;
 use super::users;
 use crate::error::AppError;
-use crate::permissions::{admin::SUBUSERS_EDIT, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
+use crate::permissions::{admin::SUBUSERS_EDIT, sub_user_may_hold, ANALYTIC_CASES_PREFIX, SUB_USERS_GROUP, USER_PERMISSION_GROUPS};
 use crate::server::auth::Admin;
 use crate::server::entities::users::Model as UserModel;
 use crate::server::state::AppState;
@@ -123,16 +123,36 @@ pub async fn held<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<BTreeSet<S
 }
 
 /// What a main user may pass on to its sub users: its own permissions, with
-/// analytics types only of levels it holds licences for.
+/// analytics types only of levels it holds licences for, and never the Sub
+/// users group (sub users do not manage sub users). The one rule behind the
+/// sub user's own Access settings tab, its main user's Sub users tab and
+/// the server's refusal of anything else.
 pub async fn offered_to_sub<C: ConnectionTrait>(db: &C, catalogue: &Catalogue, main_user_id: i64) -> Result<BTreeSet<String>, AppError> {
     let licensed = licensed_levels(db, main_user_id).await?;
     Ok(held(db, main_user_id)
         .await?
         .into_iter()
+        .filter(|s| sub_user_may_hold(s))
         .filter(|s| match catalogue.level_of(s) {
             Some(level) => licensed.contains(&level),
             None => catalogue.contains(s),
         })
+        .collect())
+}
+
+/// A sub user's grouped checkboxes, offering exactly [`offered_to_sub`]
+/// (the Sub users group left out altogether), checked as in `held`.
+pub async fn sub_user_groups<C: ConnectionTrait>(
+    db: &C,
+    catalogue: &Catalogue,
+    main_user_id: i64,
+    held: &BTreeSet<String>,
+) -> Result<Vec<PermissionGroup>, AppError> {
+    let offered = offered_to_sub(db, catalogue, main_user_id).await?;
+    Ok(catalogue
+        .groups(|s| offered.contains(s), held)
+        .into_iter()
+        .filter(|g| g.label != SUB_USERS_GROUP)
         .collect())
 }
 
@@ -174,15 +194,15 @@ pub async fn sub_user_access<C: ConnectionTrait>(db: &C, admin: &Admin, main_id:
     let main = users::find_visible(db, admin, main_id).await?;
     let sub = find_sub(db, &main, sub_id).await?;
     let catalogue = Catalogue::load(db).await?;
-    let offered = offered_to_sub(db, &catalogue, main.id).await?;
     let held = held(db, sub.id).await?;
+    let groups = sub_user_groups(db, &catalogue, main.id, &held).await?;
     Ok(SubUserAccess {
         sub_user_id: sub.id,
         name: sub.name,
         login: sub.login,
         permissions_version: sub.permissions_version,
         can_edit: admin.can(SUBUSERS_EDIT),
-        groups: catalogue.groups(|s| offered.contains(s), &held),
+        groups,
     })
 }
 
@@ -256,6 +276,7 @@ async fn apply(
                 Some(level) if !licensed.contains(&level) => {
                     format!("“{label}” is not offered: the main user holds no licences of that level")
                 }
+                _ if !sub_user_may_hold(bad) => format!("“{label}” is not offered: sub users do not manage sub users"),
                 _ => format!("“{label}” is more than the main user has"),
             };
             return Err(AppError::invalid("permissions", message));
@@ -297,7 +318,20 @@ async fn apply(
     if let Some(main_id) = target.parent_id {
         detail["main_user_id"] = main_id.into();
     }
-    audit(db, admin.id, target.id, action, &detail, now).await?;
+    super::audit::record(
+        db,
+        super::audit::Entry {
+            admin_id: Some(admin.id),
+            action,
+            user_id: Some(target.id),
+            detail,
+            before: Some(serde_json::json!(before)),
+            after: Some(serde_json::json!(wanted)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(AccessSaved {
         permissions_version: version + 1,

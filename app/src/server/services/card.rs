@@ -4,21 +4,19 @@
 //! checked the session and `users.view`; the user itself is always loaded
 //! through [`users::find_visible`] so that an out-of-scope user is a 404.
 
-use super::users;
+use super::{access, users};
 use crate::error::AppError;
 use crate::permissions::{
     admin::{LICENSES_EDIT, USERS_ACCESS_EDIT},
-    SUB_USERS_INDEX, USER_PERMISSION_GROUPS,
+    SUB_USERS_INDEX,
 };
 use crate::server::auth::Admin;
-use crate::server::entities::user_permissions;
 use crate::server::entities::users::Model as UserModel;
 use crate::server::{fmt, sql};
-use crate::types::card::{AccessSettings, LicenceRow, PermissionGroup, PermissionItem, UserCardHeader, UserDetails};
+use crate::types::card::{AccessSettings, LicenceRow, UserCardHeader, UserDetails};
 use crate::types::{UserKind, UserStatus};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
-use std::collections::HashSet;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 fn kind_of(u: &UserModel) -> UserKind {
     UserKind::parse(&u.kind).unwrap_or(UserKind::Billing)
@@ -130,54 +128,18 @@ fn properties(u: &UserModel) -> Vec<(String, String)> {
     }
 }
 
-/// The Access settings tab: every permission of the catalogue plus one per
-/// analytics type, checked as the user holds them.
+/// The Access settings tab: for a main user every permission of the
+/// catalogue plus one per analytics type; for a sub user exactly what may be
+/// granted to it (the rule of its main user's Sub users tab, one function:
+/// [`access::sub_user_groups`]). Checked as the user holds them.
 pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<AccessSettings, AppError> {
     let u = users::find_visible(db, admin, user_id).await?;
-    let held: HashSet<String> = user_permissions::Entity::find()
-        .filter(user_permissions::Column::UserId.eq(u.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.slug)
-        .collect();
-    let item = |slug: String, label: String| PermissionItem {
-        checked: held.contains(&slug),
-        slug,
-        label,
+    let catalogue = access::Catalogue::load(db).await?;
+    let held = access::held(db, u.id).await?;
+    let groups = match u.parent_id {
+        Some(main_id) => access::sub_user_groups(db, &catalogue, main_id, &held).await?,
+        None => catalogue.groups(|_| true, &held),
     };
-    let mut groups: Vec<PermissionGroup> = USER_PERMISSION_GROUPS
-        .iter()
-        .map(|(label, items)| PermissionGroup {
-            label: label.to_string(),
-            items: items.iter().map(|(s, l)| item(s.to_string(), l.to_string())).collect(),
-        })
-        .collect();
-    #[derive(FromQueryResult)]
-    struct Type {
-        slug: String,
-        name: String,
-        level: String,
-    }
-    let types = sql::rows::<Type, _>(
-        db,
-        "SELECT t.slug, t.name, l.name AS level FROM analytics_types t JOIN analytics_levels l ON l.id = t.level_id \
-         ORDER BY l.position, t.name",
-        vec![],
-    )
-    .await?;
-    groups.push(PermissionGroup {
-        label: "Analytics types".into(),
-        items: types
-            .into_iter()
-            .map(|t| {
-                item(
-                    format!("{}{}", crate::permissions::ANALYTIC_CASES_PREFIX, t.slug),
-                    format!("{} ({})", t.name, t.level),
-                )
-            })
-            .collect(),
-    });
     Ok(AccessSettings {
         permissions_version: u.permissions_version,
         can_edit: admin.can(USERS_ACCESS_EDIT),

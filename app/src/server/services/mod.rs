@@ -3,12 +3,15 @@
 //! jobs share them.
 
 pub mod access;
+pub mod admins;
+pub mod audit;
 pub mod billing;
 pub mod card;
 pub mod card_tables;
 pub mod client;
 pub mod devices;
 pub mod licences;
+pub mod locations;
 pub mod retention;
 pub mod scope;
 pub mod sync;

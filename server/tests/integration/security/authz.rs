@@ -7,7 +7,9 @@
 
 use super::*;
 use crate::both;
-use app::permissions::admin::{INTERCOMS_EDIT, LICENSES_EDIT, SUBUSERS_EDIT, USERS_ACCESS_EDIT, USERS_IMPERSONATE, USERS_SYNC, USERS_VIEW};
+use app::permissions::admin::{
+    ADMINS_MANAGE, AUDIT_VIEW, INTERCOMS_EDIT, LICENSES_EDIT, SUBUSERS_EDIT, USERS_ACCESS_EDIT, USERS_IMPERSONATE, USERS_SYNC, USERS_VIEW,
+};
 
 /// The callers, in column order. Every cell gets sessions of its own, so a
 /// sign-out in one row cannot change another.
@@ -129,6 +131,30 @@ const MATRIX: &[Row] = &[
                                                                                          [U,  F,   N,   N,   U,   U,   U]),
     row("fn intercoms/link", "intercom_id={intercom}&number=8&user=sec-bob", INTERCOMS_EDIT,
                                                                                          [U,  F,   N,   N,   U,   U,   U]),
+    // Administrators: any manager reads; writes only on one no stronger
+    // than the caller (the out-of-scope column's scope does not cover the
+    // operator's: 403), within the caller's own rights.
+    row("fn admins/list", "query[sort]=id", ADMINS_MANAGE,                               [U,  F,   A,   A,   U,   U,   U]),
+    row("fn admins/get", "id={operator}", ADMINS_MANAGE,                                 [U,  F,   A,   A,   U,   U,   U]),
+    row("fn admins/locations", "", ADMINS_MANAGE,                                        [U,  F,   A,   A,   U,   U,   U]),
+    row("fn admins/locations", "parent={city_in}", ADMINS_MANAGE,                        [U,  F,   N,   A,   U,   U,   U]),
+    row("fn admins/locations", "q=Entrance", ADMINS_MANAGE,                              [U,  F,   A,   A,   U,   U,   U]),
+    row("fn admins/create", "login={fresh}&name=Matrix+Op&permissions[0]=users.view&scope[0]={entrance_in}", ADMINS_MANAGE,
+                                                                                         [U,  F,   F,   A,   U,   U,   U]),
+    row("fn admins/permissions", "id={operator}&permissions[0]=users.view&version={operator_version}", ADMINS_MANAGE,
+                                                                                         [U,  F,   F,   A,   U,   U,   U]),
+    row("fn admins/scope", "id={operator}&scope[0]={entrance_in}&version={operator_version}", ADMINS_MANAGE,
+                                                                                         [U,  F,   F,   A,   U,   U,   U]),
+    row("fn admins/enabled", "id={operator}&enabled=true&version={operator_version}", ADMINS_MANAGE,
+                                                                                         [U,  F,   F,   A,   U,   U,   U]),
+    row("fn admins/password", "id={operator}&password=matrix-pass-1&version={operator_version}", ADMINS_MANAGE,
+                                                                                         [U,  F,   F,   A,   U,   U,   U]),
+    // …never beyond the caller's own rights: the support super-administrator.
+    row("fn admins/enabled", "id={support}&enabled=false&version=0", ADMINS_MANAGE,       [U,  F,   F,   F,   U,   U,   U]),
+    // The audit log: rows within the reader's scope only (checked below).
+    row("fn audit/list", Q, AUDIT_VIEW,                                                  [U,  F,   A,   A,   U,   U,   U]),
+    row("fn audit/list", "query[user]={main}", AUDIT_VIEW,                               [U,  F,   A,   A,   U,   U,   U]),
+    row("fn audit/filters", "", AUDIT_VIEW,                                              [U,  F,   A,   A,   U,   U,   U]),
     // The web client.
     // The sign-in form does not switch an open Login as User session to another account.
     row("fn client/login", "login={fresh}&password=", "",                                [V,  V,   V,   V,   V,   V,   S(409)]),
@@ -181,6 +207,11 @@ const MATRIX: &[Row] = &[
     row("GET /users/{main}/access", "", VIEW,                                            [L,  F,   N,   A,   L,   L,   L]),
     row("GET /users/{main}/analytics", "", VIEW,                                         [L,  F,   N,   A,   L,   L,   L]),
     row("GET /users/{sub}/user", "", VIEW,                                               [L,  F,   N,   A,   L,   L,   L]),
+    row("GET /admins", "", ADMINS_MANAGE,                                                [L,  F,   A,   A,   L,   L,   L]),
+    row("GET /admins/new", "", ADMINS_MANAGE,                                            [L,  F,   A,   A,   L,   L,   L]),
+    row("GET /admins/{operator}", "", ADMINS_MANAGE,                                     [L,  F,   A,   A,   L,   L,   L]),
+    row("GET /audit", "", AUDIT_VIEW,                                                    [L,  F,   A,   A,   L,   L,   L]),
+    row("GET /audit?user={main}", "", AUDIT_VIEW,                                        [L,  F,   A,   A,   L,   L,   L]),
     row("GET /cameras/{camera}/general", "", VIEW,                                       [L,  F,   N,   A,   L,   L,   L]),
     row("GET /intercoms/{intercom}", "", VIEW,                                           [L,  D(403), D(404), R, L, L, L]),
     row("GET /intercoms/{intercom}/general", "", VIEW,                                   [L,  F,   N,   A,   L,   L,   L]),
@@ -267,6 +298,10 @@ async fn fill(st: &AppState, w: &World, col: usize, template: &str) -> String {
         ("{bob_sub}", w.bob_sub),
         ("{not_mine}", if col == 5 { w.keep_case } else { w.bob_case }),
         ("{bob_camera}", w.bob_camera),
+        ("{operator}", w.operator),
+        ("{support}", w.support),
+        ("{city_in}", w.city_in),
+        ("{entrance_in}", w.entrance_in),
         ("{own_case}", own(w.cases)),
         ("{own_sub}", own(w.doomed)),
     ] {
@@ -287,6 +322,10 @@ async fn fill(st: &AppState, w: &World, col: usize, template: &str) -> String {
     if s.contains("{helper_version}") {
         let v = version(format!("SELECT permissions_version FROM users WHERE id = {}", w.helper)).await;
         s = s.replace("{helper_version}", &v);
+    }
+    if s.contains("{operator_version}") {
+        let v = version(format!("SELECT version FROM admins WHERE id = {}", w.operator)).await;
+        s = s.replace("{operator_version}", &v);
     }
     if s.contains("{level2_version}") {
         let sql = format!(
@@ -481,6 +520,26 @@ both!(matrix, |st: AppState| async move {
             "the sub user's try refused",
             format!("SELECT COUNT(*) FROM users WHERE id = {}", d[1]),
             1,
+        ),
+        (
+            "the operator changed once per allowed write (permissions, scope, enabled, password)",
+            format!("SELECT version FROM admins WHERE id = {}", w.operator),
+            4,
+        ),
+        (
+            "one administrator created",
+            "SELECT COUNT(*) FROM admins WHERE name = 'Matrix Op'".into(),
+            1,
+        ),
+        (
+            "the super-administrator not disabled",
+            format!("SELECT COUNT(*) FROM admins WHERE id = {} AND NOT disabled", w.support),
+            1,
+        ),
+        (
+            "every administrator change audited",
+            format!("SELECT COUNT(*) FROM audit_log WHERE target_admin_id = {}", w.operator),
+            4,
         ),
         (
             "the other account's sub user kept",
