@@ -605,6 +605,15 @@ both!(sub_users_within_own_rights, |st: AppState| async move {
     let grantable = json(call(&srv, "client/sub-users/grantable", &alice_c, &[]).await).await;
     let slugs: Vec<&str> = grantable.as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
     assert!(slugs.contains(&"analytic-cases-line-crossing") && !slugs.contains(&"analytic-cases-face-recognition"));
+    // The web client offers what the console offers (access::offered_to_sub):
+    // never the Sub users group, though alice holds all of it.
+    assert!(
+        slugs.contains(&"cameras-view") && !slugs.iter().any(|s| s.starts_with("users-")),
+        "{slugs:?}"
+    );
+    let r = create("helper", &["cameras-view", "users-index"]).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(subs().await, 0);
 
     let r = create("helper", &["cameras-view", "analytic-cases-line-crossing"]).await;
     assert_eq!(r.status(), 200);

@@ -9,6 +9,7 @@ use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX, USER_PERMISSIO
 use crate::server::client_auth::ClientUser;
 use crate::server::entities::{audit_log, user_permissions, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::services::access;
 use crate::server::{fmt, password, sql, AppState};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
@@ -472,16 +473,12 @@ fn require_manager(client: &ClientUser, permission: &str) -> Result<(), AppError
     client.require(permission)
 }
 
-/// The permissions a main user may hand to its sub users: its own fixed
-/// ones, and its `analytic-cases-<type>` whose level it holds licences for.
+/// The permissions a main user may hand to its sub users, labelled for the
+/// web client: exactly [`access::offered_to_sub`], the one rule the console's
+/// Sub users and Access tabs use too (so never the Sub users group).
 pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<PermissionOption>, AppError> {
-    let own: BTreeSet<String> = user_permissions::Entity::find()
-        .filter(user_permissions::Column::UserId.eq(main_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.slug)
-        .collect();
+    let catalogue = access::Catalogue::load(db).await?;
+    let own = access::offered_to_sub(db, &catalogue, main_id).await?;
     let mut out = vec![];
     for (group, items) in USER_PERMISSION_GROUPS {
         for (slug, label) in items.iter() {
