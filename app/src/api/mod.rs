@@ -70,7 +70,10 @@ pub mod ctx {
     /// Analytics tab and its licence form). Concurrent callers of one key
     /// wait for the first instead of loading it again. Per request only, so
     /// a change shows on the next request.
-    pub struct PerRequest<V>(Arc<Mutex<HashMap<i64, Arc<tokio::sync::OnceCell<Arc<V>>>>>>);
+    pub struct PerRequest<V>(Arc<Mutex<HashMap<i64, Slot<V>>>>);
+
+    /// One key's value, loaded by the first caller.
+    type Slot<V> = Arc<tokio::sync::OnceCell<Arc<V>>>;
 
     impl<V> Default for PerRequest<V> {
         fn default() -> Self {
