@@ -75,11 +75,67 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
         })
         .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
         .layer(axum::Extension(presence))
+        .layer(middleware::from_fn_with_state(app_state.clone(), request_db))
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// One database connection per page request (`app::server::request_db`):
+/// GET requests (pages, and server functions called with GET) get a handle
+/// that leases a connection on its first statement; the connection goes back
+/// to the pool when the response body has been sent or dropped. Other
+/// methods may write, which takes a second connection, so they run each
+/// statement on the pool as before.
+async fn request_db(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let db = if matches!(*req.method(), Method::GET | Method::HEAD) {
+        state.request_db()
+    } else {
+        state.direct_db()
+    };
+    req.extensions_mut().insert(db.clone());
+    let res = next.run(req).await;
+    let (parts, body) = res.into_parts();
+    Response::from_parts(parts, Body::new(ReleaseAtEnd { body, db }))
+}
+
+/// A response body that gives the request's connection back when it ends.
+struct ReleaseAtEnd {
+    body: Body,
+    db: app::server::request_db::RequestDb,
+}
+
+impl Drop for ReleaseAtEnd {
+    fn drop(&mut self) {
+        self.db.release();
+    }
+}
+
+impl http_body::Body for ReleaseAtEnd {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let frame = std::pin::Pin::new(&mut this.body).poll_frame(cx);
+        if let std::task::Poll::Ready(None) = frame {
+            this.db.release();
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
 async fn healthz(State(state): State<RouterState>) -> Response {

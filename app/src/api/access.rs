@@ -32,9 +32,9 @@ pub async fn save_access(user_id: i64, #[server(default)] permissions: Vec<Strin
 pub async fn load_sub_user_access(user_id: i64, sub_user_id: i64) -> Result<SubUserAccess, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            access::sub_user_access(&state.db, &admin, user_id, sub_user_id).await
+            access::sub_user_access(&super::ctx::db(), &admin, user_id, sub_user_id).await
         }
         .await,
     )
@@ -63,9 +63,12 @@ pub async fn save_sub_user_access(
 pub async fn load_licence_form(user_id: i64) -> Result<LicenceForm, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            licences::form(&state.db, &admin, user_id).await
+            // The Analytics tab on the same page loaded both already.
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            let levels = super::ctx::levels(card.user.id).await?;
+            Ok(licences::form_of(&admin, &card.user, &levels))
         }
         .await,
     )

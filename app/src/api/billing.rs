@@ -21,9 +21,9 @@ pub async fn global_billing_log(query: TableQuery) -> Result<Page<GlobalBillingR
     use crate::permissions::admin::USERS_VIEW;
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            crate::server::services::billing::log::global(&state.db, &admin, &query).await
+            crate::server::services::billing::log::global(&super::ctx::db(), &admin, &query).await
         }
         .await,
     )

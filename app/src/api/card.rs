@@ -1,6 +1,9 @@
 //! Server functions of the user card: the header and one per tab. Each
-//! checks the session and `users.view` on its first lines; the service then
-//! loads the user through the administrator's scope (404 when outside it).
+//! checks the session and `users.view` on its first lines, then takes the
+//! user through the administrator's scope (404 when outside it) with
+//! [`super::ctx::card_user`]: one statement, run once per request, so a tab
+//! rendered under its header reuses the header's user. Every statement runs
+//! on the request's connection ([`super::ctx::db`]).
 
 use crate::error::AppError;
 use crate::types::card::{
@@ -18,9 +21,10 @@ use crate::server::services::{card, card_tables};
 pub async fn card_header(user_id: i64) -> Result<UserCardHeader, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card::header(&state.db, &admin, user_id).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            Ok(card::header(&admin, &card))
         }
         .await,
     )
@@ -30,9 +34,10 @@ pub async fn card_header(user_id: i64) -> Result<UserCardHeader, AppError> {
 pub async fn card_user(user_id: i64) -> Result<UserDetails, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card::details(&state.db, &admin, user_id).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            Ok(card::details(&admin, &card))
         }
         .await,
     )
@@ -42,9 +47,10 @@ pub async fn card_user(user_id: i64) -> Result<UserDetails, AppError> {
 pub async fn card_cameras(user_id: i64, query: TableQuery) -> Result<Page<CardCameraRow>, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card_tables::cameras(&state.db, &state.location_names, &admin, user_id, &query).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            card_tables::cameras(&super::ctx::db(), &admin, &card.user, &query).await
         }
         .await,
     )
@@ -54,9 +60,10 @@ pub async fn card_cameras(user_id: i64, query: TableQuery) -> Result<Page<CardCa
 pub async fn card_intercoms(user_id: i64, query: TableQuery) -> Result<Page<CardIntercomRow>, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card_tables::intercoms(&state.db, &admin, user_id, &query).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            card_tables::intercoms(&super::ctx::db(), &admin, &card.user, &query).await
         }
         .await,
     )
@@ -66,9 +73,10 @@ pub async fn card_intercoms(user_id: i64, query: TableQuery) -> Result<Page<Card
 pub async fn card_sub_users(user_id: i64, query: TableQuery) -> Result<Page<SubUserRow>, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card_tables::sub_users(&state.db, &admin, user_id, &query).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            card_tables::sub_users(&super::ctx::db(), &admin, &card, &query).await
         }
         .await,
     )
@@ -78,9 +86,10 @@ pub async fn card_sub_users(user_id: i64, query: TableQuery) -> Result<Page<SubU
 pub async fn card_billing_events(user_id: i64, query: TableQuery) -> Result<Page<BillingEventRow>, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card_tables::billing_events(&state.db, &admin, user_id, &query).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            card_tables::billing_events(&super::ctx::db(), &admin, &card.user, &query).await
         }
         .await,
     )
@@ -90,9 +99,10 @@ pub async fn card_billing_events(user_id: i64, query: TableQuery) -> Result<Page
 pub async fn card_access(user_id: i64) -> Result<AccessSettings, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card::access(&state.db, &admin, user_id).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            card::access(&super::ctx::db(), &admin, &card).await
         }
         .await,
     )
@@ -102,9 +112,11 @@ pub async fn card_access(user_id: i64) -> Result<AccessSettings, AppError> {
 pub async fn card_analytics(user_id: i64) -> Result<Vec<LicenceRow>, AppError> {
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            card::licences(&state.db, &admin, user_id).await
+            let card = super::ctx::card_user(&admin, user_id).await?;
+            let levels = super::ctx::levels(card.user.id).await?;
+            card::licences(&admin, &card, &levels)
         }
         .await,
     )

@@ -13,10 +13,10 @@ pub async fn get_camera_profile(id: String) -> Result<CameraProfile, AppError> {
     use crate::server::services::devices;
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
             let id = devices::parse_id(&id, "Camera")?;
-            devices::camera_profile(&state.db, &admin, id).await
+            devices::camera_profile(&super::ctx::db(), &admin, id).await
         }
         .await,
     )
@@ -28,10 +28,10 @@ pub async fn get_intercom_card(id: String) -> Result<IntercomCard, AppError> {
     use crate::server::services::devices;
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
             let id = devices::parse_id(&id, "Intercom")?;
-            devices::intercom_card(&state.db, &admin, id).await
+            devices::intercom_card(&super::ctx::db(), &admin, id).await
         }
         .await,
     )
@@ -43,10 +43,10 @@ pub async fn intercom_apartments(id: String, query: TableQuery) -> Result<Page<A
     use crate::server::services::devices;
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
             let id = devices::parse_id(&id, "Intercom")?;
-            devices::apartments(&state.db, &admin, id, &query).await
+            devices::apartments(&super::ctx::db(), &admin, id, &query).await
         }
         .await,
     )

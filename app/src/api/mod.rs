@@ -19,11 +19,24 @@ pub mod ctx {
 
     use crate::error::AppError;
     use crate::server::auth::{self, Admin};
+    use crate::server::request_db::RequestDb;
+    use crate::server::services::card::{self, CardUser};
+    use crate::server::services::licences::{self, Level};
     use crate::server::AppState;
     use leptos::prelude::*;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
 
     pub fn state() -> AppState {
         expect_context::<AppState>()
+    }
+
+    /// The request's database handle: one connection for every statement
+    /// of the page or server function (see [`RequestDb`]). Services take it
+    /// as `&impl ConnectionTrait`; writes still go through
+    /// `AppState::write()`.
+    pub fn db() -> RequestDb {
+        use_context::<RequestDb>().unwrap_or_else(|| state().direct_db())
     }
 
     pub fn headers() -> http::HeaderMap {
@@ -39,19 +52,92 @@ pub mod ctx {
     #[derive(Clone, Default)]
     pub struct RequestAdmin(std::sync::Arc<tokio::sync::OnceCell<Option<Admin>>>);
 
-    /// Call in the router's per-request context closure.
+    /// Call in the router's per-request context closure. The router puts
+    /// the request's [`RequestDb`] in the request's extensions (it gives
+    /// the connection back when the response body ends); without one,
+    /// statements run on the pool.
     pub fn provide_request_context(state: AppState) {
+        let db = with_context::<http::request::Parts, _>(|p| p.extensions.get::<RequestDb>().cloned())
+            .flatten()
+            .unwrap_or_else(|| state.direct_db());
+        provide_context(db);
         provide_context(state);
         provide_context(RequestAdmin::default());
+        provide_context(RequestCards::default());
+        provide_context(RequestLevels::default());
+    }
+
+    /// Values loaded at most once per request and key, shared by the server
+    /// functions one page render calls (the card header and its tab, the
+    /// Analytics tab and its licence form). Concurrent callers of one key
+    /// wait for the first instead of loading it again. Per request only, so
+    /// a change shows on the next request.
+    pub struct PerRequest<V>(Arc<Mutex<HashMap<i64, Slot<V>>>>);
+
+    /// One key's value, loaded by the first caller.
+    type Slot<V> = Arc<tokio::sync::OnceCell<Arc<V>>>;
+
+    impl<V> Default for PerRequest<V> {
+        fn default() -> Self {
+            Self(Default::default())
+        }
+    }
+
+    impl<V> Clone for PerRequest<V> {
+        fn clone(&self) -> Self {
+            Self(self.0.clone())
+        }
+    }
+
+    impl<V: Send + Sync + 'static> PerRequest<V> {
+        async fn get<F>(&self, key: i64, load: impl FnOnce() -> F) -> Result<Arc<V>, AppError>
+        where
+            F: std::future::Future<Output = Result<V, AppError>>,
+        {
+            let cell = self.0.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+            Ok(cell.get_or_try_init(|| async { load().await.map(Arc::new) }).await?.clone())
+        }
+    }
+
+    /// Card users of this request (valid for its one administrator).
+    pub type RequestCards = PerRequest<CardUser>;
+    /// Analytics levels with a user's allocations, of this request.
+    pub type RequestLevels = PerRequest<Vec<Level>>;
+
+    /// The user of a card as `admin` may see it (404 otherwise), loaded
+    /// once per request: the header loads it, the tab reuses it.
+    pub async fn card_user(admin: &Admin, user_id: i64) -> Result<Arc<CardUser>, AppError> {
+        let load = || async { card::card_user(&db(), admin, user_id).await };
+        match use_context::<RequestCards>() {
+            Some(cache) => cache.get(user_id, load).await,
+            None => load().await.map(Arc::new),
+        }
+    }
+
+    /// The analytics levels with the allocations of a user the caller has
+    /// already loaded through [`card_user`], once per request.
+    pub async fn levels(user_id: i64) -> Result<Arc<Vec<Level>>, AppError> {
+        let load = || async { licences::levels(&db(), user_id).await };
+        match use_context::<RequestLevels>() {
+            Some(cache) => cache.get(user_id, load).await,
+            None => load().await.map(Arc::new),
+        }
     }
 
     /// The signed-in administrator, or 401.
     pub async fn admin() -> Result<(AppState, Admin), AppError> {
         let state = state();
-        let token = auth::cookie(&headers(), auth::ADMIN_COOKIE).ok_or(AppError::Unauthorized)?;
+        let token = with_context::<http::request::Parts, _>(|p| auth::cookie(&p.headers, auth::ADMIN_COOKIE))
+            .flatten()
+            .ok_or(AppError::Unauthorized)?;
+        let db = db();
         let admin = match use_context::<RequestAdmin>() {
-            Some(cache) => cache.0.get_or_try_init(|| auth::admin_for_token(&state, &token)).await?.clone(),
-            None => auth::admin_for_token(&state, &token).await?,
+            Some(cache) => cache
+                .0
+                .get_or_try_init(|| auth::admin_for_token_in(&db, &state.clock, &token))
+                .await?
+                .clone(),
+            None => auth::admin_for_token_in(&db, &state.clock, &token).await?,
         };
         Ok((state, admin.ok_or(AppError::Unauthorized)?))
     }

@@ -9,9 +9,9 @@ pub async fn list_users(query: TableQuery) -> Result<Page<UserRow>, AppError> {
     use crate::permissions::admin::USERS_VIEW;
     super::ctx::respond(
         async {
-            let (state, admin) = super::ctx::admin().await?;
+            let (_, admin) = super::ctx::admin().await?;
             admin.require(USERS_VIEW)?;
-            crate::server::services::users::list(&state.db, &admin, &query).await
+            crate::server::services::users::list(&super::ctx::db(), &admin, &query).await
         }
         .await,
     )

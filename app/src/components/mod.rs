@@ -5,4 +5,5 @@ pub mod admin_rights;
 pub mod feedback;
 pub mod layout;
 pub mod location_picker;
+pub mod source;
 pub mod table;

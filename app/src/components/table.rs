@@ -9,7 +9,9 @@ use leptos_router::hooks::{use_location, use_query_map};
 pub fn use_table_query() -> Memo<TableQuery> {
     let q = use_query_map();
     Memo::new(move |_| {
-        q.with(|m| TableQuery {
+        // The router's query map can be gone before this memo (see
+        // `super::source`): an empty query then, never a panic.
+        q.try_with(|m| TableQuery {
             sort: m.get("sort"),
             dir: m.get("dir"),
             after: m.get("after"),
@@ -19,6 +21,7 @@ pub fn use_table_query() -> Memo<TableQuery> {
             kind: m.get("kind"),
             status: m.get("status"),
         })
+        .unwrap_or_default()
     })
 }
 

@@ -6,6 +6,7 @@
 
 use crate::api::billing::global_billing_log;
 use crate::components::feedback::{Empty, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::components::table::{href, use_table_query, Pager, SortHeader};
 use crate::types::TableQuery;
 use leptos::prelude::*;
@@ -20,9 +21,13 @@ fn on_first_page(q: &TableQuery) -> bool {
 #[component]
 pub fn BillingLogPage() -> impl IntoView {
     let query = use_table_query();
-    let events = Resource::new(move || query.get(), global_billing_log);
+    let events = Resource::new(
+        move || query.try_get(),
+        |q| async move { global_billing_log(q.ok_or_else(gone)?).await },
+    );
     let arrived = RwSignal::new(false);
     Effect::new(move |_| {
+        // `track` is a no-op on a disposed memo (unlike `get`).
         query.track();
         arrived.set(false);
     });

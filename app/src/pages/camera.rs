@@ -4,6 +4,7 @@
 
 use crate::api::devices::get_camera_profile;
 use crate::components::feedback::{Empty, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::device_types::CameraProfile;
 use crate::pages::intercom::tabs::{TabNav, TabPanel};
 use leptos::prelude::*;
@@ -16,8 +17,11 @@ const PREFIX: &str = "camera";
 #[component]
 pub fn CameraPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let camera = Resource::new(move || id.get(), get_camera_profile);
+    let id = Memo::new(move |_| params.try_with(|p| p.get("id")).flatten().unwrap_or_default());
+    let camera = Resource::new(
+        move || id.try_get(),
+        |id| async move { get_camera_profile(id.ok_or_else(gone)?).await },
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

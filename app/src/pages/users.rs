@@ -2,6 +2,7 @@
 
 use crate::api::users::list_users;
 use crate::components::feedback::{Empty, ErrorView};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use crate::types::{UserKind, UserStatus};
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_router::components::Form;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_table_query();
-    let users = Resource::new(move || query.get(), list_users);
+    let users = Resource::new(move || query.try_get(), |q| async move { list_users(q.ok_or_else(gone)?).await });
     let q = move || query.with(|q| q.q.clone().unwrap_or_default());
     let selected = move |field: fn(&crate::types::TableQuery) -> Option<String>, v: &str| query.with(|q| field(q).as_deref() == Some(v));
     view! {

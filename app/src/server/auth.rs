@@ -93,17 +93,22 @@ pub fn clear_cookie(name: &str, path: &str) -> String {
 
 /// Loads the administrator of a session token, if the session is alive.
 pub async fn admin_for_token(state: &AppState, token: &str) -> Result<Option<Admin>, AppError> {
+    admin_for_token_in(&state.db, &state.clock, token).await
+}
+
+/// [`admin_for_token`] on a given connection (a request's own).
+pub async fn admin_for_token_in<C: ConnectionTrait>(db: &C, clock: &super::clock::Clock, token: &str) -> Result<Option<Admin>, AppError> {
     // Every page and server function starts here: session, administrator,
     // permissions and scope in one round trip instead of five.
     let sql = admin_select(
-        state.backend(),
+        db.get_database_backend(),
         "admin_sessions ss JOIN admins a ON a.id = ss.admin_id WHERE ss.token_hash = $1",
         ", ss.expires_at",
     );
-    let Some(row) = sql::row::<SessionRow, _>(&state.db, sql, vec![token_hash(token).into()]).await? else {
+    let Some(row) = sql::row::<SessionRow, _>(db, sql, vec![token_hash(token).into()]).await? else {
         return Ok(None);
     };
-    if row.expires_at <= state.clock.now() {
+    if row.expires_at <= clock.now() {
         return Ok(None);
     }
     Ok(Some(row.admin.into()))

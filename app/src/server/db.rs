@@ -6,6 +6,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlxSqliteCon
 use std::str::FromStr;
 use std::time::Duration;
 
+/// How long a pooled connection lives before it is replaced.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
 /// Connects and runs pending migrations. A SQLite file (and its folder) is
 /// created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -24,13 +27,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // No ping when a connection is taken: on SQLite it is a hand-off
+            // to the connection's worker thread and back for nothing (the
+            // file cannot go away like a server). Connections are renewed
+            // after `MAX_LIFETIME` instead.
+            .test_before_acquire(false)
+            .max_lifetime(MAX_LIFETIME)
             .connect_with(opts)
             .await
             .map_err(|e| DbErr::Custom(format!("DATABASE_URL: {e}")))?;
         SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
     } else {
         let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(16).acquire_timeout(Duration::from_secs(5)).sqlx_logging(false);
+        opts.max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false)
+            // No round trip to ping a connection on every checkout; one that
+            // sat idle long enough for the server or a proxy to have closed
+            // it is still pinged, and every connection is renewed after
+            // `MAX_LIFETIME`.
+            .test_before_acquire(false)
+            .test_before_acquire_if_idle_for(Duration::from_secs(60))
+            .max_lifetime(MAX_LIFETIME);
         Database::connect(opts).await?
     };
     Migrator::up(&db, None).await?;

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod fmt;
 pub mod keyset;
 pub mod password;
+pub mod request_db;
 pub mod seed;
 pub mod services;
 pub mod sql;

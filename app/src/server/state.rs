@@ -2,8 +2,10 @@
 //! and the background jobs.
 
 use super::clock::Clock;
+use crate::server::request_db::{RequestDb, StatementCount};
 use crate::server::services::billing::batch::Batcher;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{broadcast, Mutex, MutexGuard};
 
@@ -37,10 +39,9 @@ pub struct AppState {
     /// This instance's random id, carried in its PostgreSQL NOTIFY payloads
     /// so that its listener skips what it already broadcast locally.
     pub origin: u64,
-    /// Location names already read from this state's database (see
-    /// `services::card_tables::LocationNames`); one per database, so tests
-    /// running several databases in one process never mix them.
-    pub location_names: crate::server::services::card_tables::LocationNames,
+    /// Statements run through `db` and through every request's
+    /// [`RequestDb`], counted (the tests hold each page to its number).
+    pub statements: StatementCount,
     /// SQLite only: the group-commit writer of billing events, started on
     /// the first event (see `services::billing::batch`).
     billing_batcher: Arc<OnceLock<Option<Batcher>>>,
@@ -66,15 +67,20 @@ impl WriteTxn<'_> {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, clock: Clock) -> Self {
+    pub fn new(mut db: DatabaseConnection, clock: Clock) -> Self {
         let (notices, _) = broadcast::channel(1024);
+        let statements = StatementCount::default();
+        let counted = statements.clone();
+        db.set_metric_callback(move |_| {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
         Self {
+            statements,
             db,
             clock,
             write_lock: Arc::new(Mutex::new(())),
             notices,
             origin: rand::random(),
-            location_names: Default::default(),
             billing_batcher: Default::default(),
         }
     }
@@ -99,6 +105,17 @@ impl AppState {
                     })
             })
             .as_ref()
+    }
+
+    /// A request's handle that leases one connection (see [`RequestDb`]).
+    pub fn request_db(&self) -> RequestDb {
+        RequestDb::leased(self.db.clone(), self.statements.clone())
+    }
+
+    /// A request's handle that runs each statement on the pool (requests
+    /// that write; see [`RequestDb::direct`]).
+    pub fn direct_db(&self) -> RequestDb {
+        RequestDb::direct(self.db.clone(), self.statements.clone())
     }
 
     pub fn backend(&self) -> DbBackend {

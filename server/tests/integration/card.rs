@@ -721,3 +721,55 @@ both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     let (status, body) = call(&srv, &root, "cameras", id, "query[sort]=mac").await;
     assert_eq!(status, 422, "{body}");
 });
+
+/// Statements a card tab page may run, rendered on the server by direct
+/// URL: the session with its administrator, permissions and scope; the card
+/// user with everything the header shows; the tab's own (issue 12).
+const MAX_STATEMENTS_PER_TAB_PAGE: u64 = 3;
+
+// Counted by the state's statement counter (every statement on the pool and
+// on the requests' own connections), for every tab of the catalogue, as a
+// super administrator and as one whose scope is applied in SQL.
+both!(card_tab_pages_stay_within_their_statements, |st: AppState| async move {
+    use std::sync::atomic::Ordering;
+    demo(&st).await;
+    let (city, inside, outside) = places(&st).await;
+    let o = owner(&st, inside, outside).await;
+    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view", "licenses.edit"], &[city]).await;
+    let srv = serve(st.clone()).await;
+    for (who, cookie) in [("super", &root), ("scoped", &viewer)] {
+        for (slug, label) in app::types::card::CARD_TABS {
+            let before = st.statements.load(Ordering::SeqCst);
+            let (status, _, html) = page(&srv, Some(cookie), &format!("/users/{}/{slug}", o.id)).await;
+            let ran = st.statements.load(Ordering::SeqCst) - before;
+            assert_eq!(status, 200, "{who} {slug}: {html}");
+            assert!(html.contains(label), "{who} {slug}: the tab is not on the page");
+            // The session and the card user at least: the counter counts.
+            assert!(ran >= 2, "{who} {slug}: only {ran} statements counted");
+            assert!(
+                ran <= MAX_STATEMENTS_PER_TAB_PAGE,
+                "{who} {slug}: {ran} statements, at most {MAX_STATEMENTS_PER_TAB_PAGE}"
+            );
+        }
+    }
+    // Each request's connection went back to the pool with its response:
+    // every connection is idle again (the last release may trail the last
+    // byte the client read by a moment).
+    let idle = || match st.backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let p = st.db.get_sqlite_connection_pool();
+            (p.num_idle(), p.size() as usize)
+        }
+        _ => {
+            let p = st.db.get_postgres_connection_pool();
+            (p.num_idle(), p.size() as usize)
+        }
+    };
+    let mut waited = 0;
+    while idle().0 != idle().1 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 1;
+    }
+    assert_eq!(idle().0, idle().1, "connections still taken after the responses ended");
+});

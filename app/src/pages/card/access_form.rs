@@ -8,6 +8,7 @@
 use crate::api::access::save_access;
 use crate::api::card::card_access;
 use crate::components::feedback::{error_text, interactive, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::error::AppError;
 use crate::permissions::admin::USERS_ACCESS_EDIT;
 use crate::types::access::AccessSaved;
@@ -106,7 +107,10 @@ pub fn reloads_after(r: &Result<AccessSaved, AppError>) -> bool {
 #[component]
 pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
     let reloads = RwSignal::new(0u32);
-    let access = Resource::new(move || (user_id.get(), reloads.get()), |(id, _)| card_access(id));
+    let access = Resource::new(
+        move || Some((user_id.try_get()?, reloads.try_get()?)),
+        |src| async move { card_access(src.ok_or_else(gone)?.0).await },
+    );
     let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
         let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());
         async move { save_access(id, perms, version).await }

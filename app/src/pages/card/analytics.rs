@@ -8,6 +8,7 @@ use super::licence_form::LicenceForm;
 use super::{require_id, use_card};
 use crate::api::card::card_analytics;
 use crate::components::feedback::{Empty, ErrorView, Loading};
+use crate::components::source::gone;
 use leptos::prelude::*;
 
 #[component]
@@ -16,10 +17,10 @@ pub fn AnalyticsTab() -> impl IntoView {
     // Bumped by the licence form after a save so the table shows the change.
     let reloads = RwSignal::new(0u32);
     let licences = Resource::new(
-        move || (card.user_id.get(), reloads.get()),
-        |(id, _)| async move { card_analytics(require_id(id)?).await },
+        move || Some((card.id_source()?, reloads.try_get()?)),
+        |src| async move { card_analytics(require_id(src.ok_or_else(gone)?.0)?).await },
     );
-    let user_id = Signal::derive(move || card.user_id.get().unwrap_or_default());
+    let user_id = Signal::derive(move || card.id_or_zero());
     let on_saved = Callback::new(move |_| reloads.update(|n| *n += 1));
     view! {
         <h2 class="sr-only">"Analytics"</h2>

@@ -7,6 +7,7 @@
 use super::{require_id, use_card};
 use crate::api::card::card_billing_events;
 use crate::components::feedback::{Empty, ErrorView};
+use crate::components::source::gone;
 use crate::components::table::{href, use_table_query, Pager, SortHeader, TableTransition};
 use crate::types::TableQuery;
 use leptos::prelude::*;
@@ -22,17 +23,21 @@ pub fn BillingEventsTab() -> impl IntoView {
     let card = use_card();
     let query = use_table_query();
     let events = Resource::new(
-        move || (card.user_id.get(), query.get()),
-        |(id, q)| async move { card_billing_events(require_id(id)?, q).await },
+        move || Some((card.id_source()?, query.try_get()?)),
+        |src| async move {
+            let (id, q) = src.ok_or_else(gone)?;
+            card_billing_events(require_id(id)?, q).await
+        },
     );
     let arrived = RwSignal::new(false);
     // Leaving the page that showed the note clears it.
     Effect::new(move |_| {
+        // `track` is a no-op on a disposed memo (unlike `get`).
         query.track();
         arrived.set(false);
     });
     Effect::new(move |_| {
-        let Some(user_id) = card.user_id.get() else {
+        let Some(user_id) = card.user_id.try_get().flatten() else {
             return;
         };
         let on_event = move || {

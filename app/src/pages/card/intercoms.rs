@@ -5,6 +5,7 @@
 use super::{require_id, use_card};
 use crate::api::card::card_intercoms;
 use crate::components::feedback::{Empty, ErrorView};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use leptos::prelude::*;
 
@@ -13,8 +14,11 @@ pub fn IntercomsTab() -> impl IntoView {
     let card = use_card();
     let query = use_table_query();
     let intercoms = Resource::new(
-        move || (card.user_id.get(), query.get()),
-        |(id, q)| async move { card_intercoms(require_id(id)?, q).await },
+        move || Some((card.id_source()?, query.try_get()?)),
+        |src| async move {
+            let (id, q) = src.ok_or_else(gone)?;
+            card_intercoms(require_id(id)?, q).await
+        },
     );
     view! {
         <h2 class="sr-only">"Intercoms"</h2>

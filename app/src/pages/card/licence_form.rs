@@ -6,6 +6,7 @@
 
 use crate::api::access::{load_licence_form, set_licence_total};
 use crate::components::feedback::{error_text, interactive, Empty, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::error::AppError;
 use crate::permissions::admin::LICENSES_EDIT;
 use crate::types::access::{LicenceAllocation, LicenceForm as LicenceFormData};
@@ -23,7 +24,10 @@ type SaveAction = Action<(String, i64, i64), SaveResult>;
 #[component]
 pub fn LicenceForm(#[prop(into)] user_id: Signal<i64>, #[prop(optional)] on_saved: Option<Callback<()>>) -> impl IntoView {
     let reloads = RwSignal::new(0u32);
-    let form = Resource::new(move || (user_id.get(), reloads.get()), |(id, _)| load_licence_form(id));
+    let form = Resource::new(
+        move || Some((user_id.try_get()?, reloads.try_get()?)),
+        |src| async move { load_licence_form(src.ok_or_else(gone)?.0).await },
+    );
     let save = Action::new(move |(level, total, version): &(String, i64, i64)| {
         let (level, total, version, id) = (level.clone(), *total, *version, user_id.get_untracked());
         let level_id = level.parse::<i64>().unwrap_or_default();

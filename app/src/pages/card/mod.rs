@@ -17,6 +17,7 @@ pub mod user;
 
 use crate::api::card::card_header;
 use crate::components::feedback::{ErrorView, Loading};
+use crate::components::source::gone;
 use crate::error::AppError;
 use crate::types::card::{UserCardHeader, CARD_TABS};
 use leptos::prelude::*;
@@ -45,6 +46,20 @@ pub(crate) fn bad_id() -> AppError {
     e
 }
 
+/// The card's user id as a resource source: `None` once the card is gone
+/// (see [`crate::components::source`]).
+impl CardContext {
+    pub fn id_source(&self) -> Option<Option<i64>> {
+        self.user_id.try_get()
+    }
+
+    /// The user id for a form inside a tab; 0 (never a user) once the card
+    /// is gone.
+    pub fn id_or_zero(&self) -> i64 {
+        self.user_id.try_get().flatten().unwrap_or_default()
+    }
+}
+
 /// The user id for a tab's server function.
 pub(crate) fn require_id(id: Option<i64>) -> Result<i64, AppError> {
     id.ok_or_else(bad_id)
@@ -55,13 +70,25 @@ pub fn UserCard() -> impl IntoView {
     let params = use_params_map();
     let user_id = Memo::new(move |_| {
         params
-            .with(|p| p.get("id"))
+            .try_with(|p| p.get("id"))
+            .flatten()
             .and_then(|s| s.parse::<i64>().ok())
             .filter(|id| *id > 0)
     });
-    let header = Resource::new(move || user_id.get(), |id| async move { card_header(require_id(id)?).await });
+    let header = Resource::new(
+        move || user_id.try_get(),
+        |id| async move { card_header(require_id(id.ok_or_else(gone)?)?).await },
+    );
     provide_context(CardContext { user_id, header });
     let active = active_tab();
+    // The panel (and so the tab) is outside the header's `Suspend`: that
+    // closure runs again whenever the header resolves, and a tab rendered
+    // inside it was created (and loaded its data) up to three times per
+    // page. Out here the tab is created once and loads beside the header;
+    // both take the card user from the request's one lookup. Hidden when
+    // the header failed (the header shows the error; the tab's own would
+    // repeat it).
+    let failed = move || matches!(header.try_get().flatten(), Some(Err(_)));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -71,14 +98,15 @@ pub fn UserCard() -> impl IntoView {
                         <CardTitle header=h.clone()/>
                         <HeaderView header=h.clone()/>
                         <CardTabs header=h/>
-                        <div class="tabpanel" role="tabpanel" id="card-panel" tabindex="0" aria-labelledby=move || format!("tab-{}", active.get())>
-                            <Outlet/>
-                        </div>
                     }
                     .into_any(),
                 }
             })}
         </Transition>
+        <div class="tabpanel" role="tabpanel" id="card-panel" tabindex="0" hidden=failed
+            aria-labelledby=move || format!("tab-{}", active.try_get().unwrap_or_default())>
+            <Outlet/>
+        </div>
     }
 }
 
@@ -233,5 +261,10 @@ fn keyboard(ev: &leptos::ev::KeyboardEvent, slugs: &[&'static str]) {
 #[component]
 pub fn CardIndex() -> impl IntoView {
     let card = use_card();
-    move || card.user_id.get().map(|id| view! { <Redirect path=format!("/users/{id}/user")/> })
+    move || {
+        card.user_id
+            .try_get()
+            .flatten()
+            .map(|id| view! { <Redirect path=format!("/users/{id}/user")/> })
+    }
 }

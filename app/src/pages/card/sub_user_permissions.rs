@@ -8,6 +8,7 @@
 use super::access_form::{checked_slugs, reloads_after, PermissionChecks, SaveOutcome};
 use crate::api::access::{load_sub_user_access, save_sub_user_access};
 use crate::components::feedback::{interactive, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::error::AppError;
 use crate::permissions::admin::SUBUSERS_EDIT;
 use crate::types::access::AccessSaved;
@@ -70,8 +71,8 @@ pub fn SubUserPermissionsPanel(#[prop(into)] user_id: Signal<i64>) -> impl IntoV
 pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) -> impl IntoView {
     let reloads = RwSignal::new(0u32);
     let access = Resource::new(
-        move || (user_id.get(), sub_user_id, reloads.get()),
-        |(id, sub, _)| load_sub_user_access(id, sub),
+        move || Some((user_id.try_get()?, reloads.try_get()?)),
+        move |src| async move { load_sub_user_access(src.ok_or_else(gone)?.0, sub_user_id).await },
     );
     let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
         let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());

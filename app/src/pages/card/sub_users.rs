@@ -6,6 +6,7 @@ use super::sub_user_permissions::{EditPermissionsLink, SubUserPermissionsPanel};
 use super::{require_id, use_card};
 use crate::api::card::card_sub_users;
 use crate::components::feedback::{Empty, ErrorView};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
 use leptos::prelude::*;
 
@@ -14,8 +15,11 @@ pub fn SubUsersTab() -> impl IntoView {
     let card = use_card();
     let query = use_table_query();
     let subs = Resource::new(
-        move || (card.user_id.get(), query.get()),
-        |(id, q)| async move { card_sub_users(require_id(id)?, q).await },
+        move || Some((card.id_source()?, query.try_get()?)),
+        |src| async move {
+            let (id, q) = src.ok_or_else(gone)?;
+            card_sub_users(require_id(id)?, q).await
+        },
     );
     view! {
         <h2 class="sr-only">"Sub users"</h2>

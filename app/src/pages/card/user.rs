@@ -4,13 +4,17 @@
 use super::{require_id, use_card};
 use crate::api::card::card_user;
 use crate::components::feedback::{ErrorView, Loading};
+use crate::components::source::gone;
 use crate::types::card::UserDetails;
 use leptos::prelude::*;
 
 #[component]
 pub fn UserTab() -> impl IntoView {
     let card = use_card();
-    let details = Resource::new(move || card.user_id.get(), |id| async move { card_user(require_id(id)?).await });
+    let details = Resource::new(
+        move || card.id_source(),
+        |id| async move { card_user(require_id(id.ok_or_else(gone)?)?).await },
+    );
     view! {
         <h2 class="sr-only">"User"</h2>
         <Transition fallback=Loading>

@@ -6,6 +6,7 @@
 use super::{ClientErrorView, ClientMeResource};
 use crate::api::client::client_cameras;
 use crate::components::feedback::{Empty, Loading};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,10 @@ pub fn CamerasPage() -> impl IntoView {
     let query = use_table_query();
     // Bumped by each sync event; part of the resource's key so it refetches.
     let syncs = RwSignal::new(0u32);
-    let cameras = Resource::new(move || (query.get(), syncs.get()), |(q, _)| client_cameras(q));
+    let cameras = Resource::new(
+        move || Some((query.try_get()?, syncs.try_get()?)),
+        |src| async move { client_cameras(src.ok_or_else(gone)?.0).await },
+    );
     live_updates(syncs);
     let me = use_context::<ClientMeResource>();
     let paused = move || me.and_then(|m| m.get()).and_then(|r| r.ok()).is_some_and(|m| m.blocked);

@@ -4,6 +4,7 @@
 use super::{ClientErrorView, FormOutcome};
 use crate::api::client::{client_case_options, client_cases, CreateCase, DeleteCase};
 use crate::components::feedback::{error_text, Empty, Loading};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,8 +16,17 @@ pub fn CasesPage() -> impl IntoView {
     let delete = ServerAction::<DeleteCase>::new();
     // Any finished write refreshes the list and the free counts.
     let version = Memo::new(move |_| create.version().get() + delete.version().get());
-    let cases = Resource::new(move || (query.get(), version.get()), |(q, _)| client_cases(q));
-    let options = Resource::new(move || version.get(), |_| client_case_options());
+    let cases = Resource::new(
+        move || Some((query.try_get()?, version.try_get()?)),
+        |src| async move { client_cases(src.ok_or_else(gone)?.0).await },
+    );
+    let options = Resource::new(
+        move || version.try_get(),
+        |v| async move {
+            v.ok_or_else(gone)?;
+            client_case_options().await
+        },
+    );
     let outcome = RwSignal::new(None::<Result<String, String>>);
     Effect::new(move |_| {
         if let Some(r) = create.value().get() {

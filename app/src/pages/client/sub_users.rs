@@ -8,6 +8,7 @@ use crate::api::client::{
     SetSubUserPermissions,
 };
 use crate::components::feedback::{error_text, Empty, Loading};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +21,10 @@ pub fn SubUsersPage() -> impl IntoView {
     let password = ServerAction::<SetSubUserPassword>::new();
     let delete = ServerAction::<DeleteSubUser>::new();
     let version = Memo::new(move |_| create.version().get() + perms.version().get() + delete.version().get());
-    let subs = Resource::new(move || (query.get(), version.get()), |(q, _)| client_sub_users(q));
+    let subs = Resource::new(
+        move || Some((query.try_get()?, version.try_get()?)),
+        |src| async move { client_sub_users(src.ok_or_else(gone)?.0).await },
+    );
     let grantable = Resource::new(|| (), |_| grantable_permissions());
     let editing = RwSignal::new(None::<ClientSubUser>);
     let outcome = RwSignal::new(None::<Result<String, String>>);

@@ -7,6 +7,7 @@
 use super::{use_intercom_id, CardResource};
 use crate::api::devices::{intercom_apartments, LinkApartment, UnlinkApartment};
 use crate::components::feedback::{error_text, Empty, ErrorView, Loading};
+use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
 use crate::device_types::{ApartmentRow, FlatUser, IntercomCard, LinkOutcome};
 use crate::error::AppError;
@@ -23,8 +24,11 @@ pub fn ApartmentsTab() -> impl IntoView {
     let link_version = link.version();
     let unlink_version = unlink.version();
     let rows = Resource::new(
-        move || (id.get(), query.get(), link_version.get(), unlink_version.get()),
-        |(id, query, _, _)| intercom_apartments(id, query),
+        move || Some((id.try_get()?, query.try_get()?, link_version.try_get()?, unlink_version.try_get()?)),
+        |src| async move {
+            let (id, query, _, _) = src.ok_or_else(gone)?;
+            intercom_apartments(id, query).await
+        },
     );
     view! {
         <h2 class="sr-only">"Apartments"</h2>

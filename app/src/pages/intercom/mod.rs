@@ -9,6 +9,7 @@ pub mod tabs;
 
 use crate::api::devices::get_intercom_card;
 use crate::components::feedback::{ErrorView, Loading};
+use crate::components::source::gone;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,13 +28,16 @@ const PREFIX: &str = "intercom";
 /// not a visible intercom's id.
 pub fn use_intercom_id() -> Memo<String> {
     let params = use_params_map();
-    Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()))
+    Memo::new(move |_| params.try_with(|p| p.get("id")).flatten().unwrap_or_default())
 }
 
 #[component]
 pub fn IntercomCard() -> impl IntoView {
     let id = use_intercom_id();
-    let card = Resource::new(move || id.get(), get_intercom_card);
+    let card = Resource::new(
+        move || id.try_get(),
+        |id| async move { get_intercom_card(id.ok_or_else(gone)?).await },
+    );
     provide_context(CardResource(card));
     view! {
         <Transition fallback=Loading>

@@ -128,15 +128,27 @@ pub async fn held<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<BTreeSet<S
 /// sub user's own Access settings tab, its main user's Sub users tab and
 /// the server's refusal of anything else.
 pub async fn offered_to_sub<C: ConnectionTrait>(db: &C, catalogue: &Catalogue, main_user_id: i64) -> Result<BTreeSet<String>, AppError> {
-    let licensed = licensed_levels(db, main_user_id).await?;
-    Ok(held(db, main_user_id)
-        .await?
+    // One statement (a card tab page has three): the main user's slugs,
+    // analytics types only where the type's level has licences
+    // (`licences::licensed_levels`' rule).
+    #[derive(FromQueryResult)]
+    struct Slug {
+        slug: String,
+    }
+    let found = sql::rows::<Slug, _>(
+        db,
+        &format!(
+            "SELECT p.slug FROM user_permissions p WHERE p.user_id = $1 AND (p.slug NOT LIKE '{ANALYTIC_CASES_PREFIX}%' \
+             OR EXISTS (SELECT 1 FROM analytics_types t JOIN licence_allocations la ON la.level_id = t.level_id \
+             WHERE '{ANALYTIC_CASES_PREFIX}' || t.slug = p.slug AND la.user_id = $1 AND la.total > 0))"
+        ),
+        vec![main_user_id.into()],
+    )
+    .await?;
+    Ok(found
         .into_iter()
-        .filter(|s| sub_user_may_hold(s))
-        .filter(|s| match catalogue.level_of(s) {
-            Some(level) => licensed.contains(&level),
-            None => catalogue.contains(s),
-        })
+        .map(|r| r.slug)
+        .filter(|s| sub_user_may_hold(s) && catalogue.contains(s))
         .collect())
 }
 

@@ -105,38 +105,59 @@ pub fn deleted_on(removed_at: Option<DateTime<Utc>>, admin: &Admin) -> Option<St
     removed_at.map(|t| fmt::date(t + Duration::days(RETENTION_DAYS), admin.time_zone))
 }
 
-/// Every analytics level with the user's allocation (total 0, version 0
-/// where it never had one), for the licence form.
-pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<LicenceForm, AppError> {
-    let u = users::find_visible(db, admin, user_id).await?;
-    #[derive(FromQueryResult)]
-    struct Level {
-        level_id: i64,
-        level: String,
-        total: i64,
-        removed_at: Option<DateTime<Utc>>,
-        version: i64,
-        used: i64,
-    }
-    let found = sql::rows::<Level, _>(
+/// One analytics level with the user's allocation, as the Analytics tab
+/// and the licence form both read it (one statement for both: a tab page
+/// shows the two). Total and version are 0 where the user never had the
+/// level.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Level {
+    pub level_id: i64,
+    pub level: String,
+    pub allocated: bool,
+    pub total: i64,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    /// Cameras in every analytics case of the level (the tab).
+    pub used_all: i64,
+    /// The same without claimed cases (the form, which checks a new total).
+    pub used: i64,
+}
+
+/// Every analytics level with the user's allocation (see [`Level`]).
+pub async fn levels<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec<Level>, AppError> {
+    Ok(sql::rows::<Level, _>(
         db,
         format!(
-            "SELECT lv.id AS level_id, lv.name AS level, CAST(COALESCE(la.total, 0) AS BIGINT) AS total, la.removed_at, \
-             COALESCE(la.version, 0) AS version, \
+            "SELECT lv.id AS level_id, lv.name AS level, la.user_id IS NOT NULL AS allocated, \
+             CAST(COALESCE(la.total, 0) AS BIGINT) AS total, la.removed_at, COALESCE(la.version, 0) AS version, \
+             (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
+              WHERE ac.main_user_id = $1 AND ac.level_id = lv.id) AS used_all, \
              (SELECT COUNT(*) FROM analytics_case_cameras acc JOIN analytics_cases ac ON ac.id = acc.case_id \
               WHERE ac.main_user_id = $1 AND ac.level_id = lv.id AND ac.status <> '{}') AS used \
              FROM analytics_levels lv LEFT JOIN licence_allocations la ON la.level_id = lv.id AND la.user_id = $1 \
              ORDER BY lv.position, lv.id",
             retention::CLAIMED_STATUS
         ),
-        vec![u.id.into()],
+        vec![user_id.into()],
     )
-    .await?;
-    let levels = found
-        .into_iter()
+    .await?)
+}
+
+/// Every analytics level with the user's allocation (total 0, version 0
+/// where it never had one), for the licence form.
+pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<LicenceForm, AppError> {
+    let u = users::find_visible(db, admin, user_id).await?;
+    let levels = levels(db, u.id).await?;
+    Ok(form_of(admin, &u, &levels))
+}
+
+/// The licence form of a visible user from its [`levels`].
+pub fn form_of(admin: &Admin, u: &crate::server::entities::users::Model, levels: &[Level]) -> LicenceForm {
+    let levels = levels
+        .iter()
         .map(|r| LicenceAllocation {
             level_id: r.level_id,
-            level: r.level,
+            level: r.level.clone(),
             total: r.total,
             used: r.used,
             free: (r.total - r.used).max(0),
@@ -144,10 +165,10 @@ pub async fn form<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Re
             deleted_on: deleted_on(r.removed_at, admin),
         })
         .collect();
-    Ok(LicenceForm {
+    LicenceForm {
         can_edit: admin.can(LICENSES_EDIT) && UserKind::parse(&u.kind) != Some(UserKind::Sub),
         levels,
-    })
+    }
 }
 
 /// An allocation row as stored.

@@ -14,6 +14,7 @@
 //! it exits 1 on any 5xx, transport failure, error in the server log, or
 //! memory that does not come back near its rest level.
 
+mod compare;
 mod ingest;
 mod load;
 mod proc;
@@ -36,13 +37,17 @@ pub struct Args {
     pub site_root: PathBuf,
     pub cache: PathBuf,
     pub bin_dir: PathBuf,
+    /// `tabs`: the other build (a directory with `relbin/server` and `site/`).
+    pub baseline: Option<PathBuf>,
+    /// `tabs`: alternating rounds.
+    pub rounds: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("expected `suite` or `load`")?;
-    if command != "suite" && command != "load" {
-        return Err(format!("unknown command {command:?}: expected `suite` or `load`"));
+    if command != "suite" && command != "load" && command != "tabs" {
+        return Err(format!("unknown command {command:?}: expected `suite`, `load` or `tabs`"));
     }
     let suite = command == "suite";
     let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
@@ -62,6 +67,8 @@ fn parse_args() -> Result<Args, String> {
             .ok()
             .and_then(|p| p.parent().map(|d| d.to_path_buf()))
             .unwrap_or_else(|| PathBuf::from(".")),
+        baseline: None,
+        rounds: 3,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -86,6 +93,8 @@ fn parse_args() -> Result<Args, String> {
             "--out" => a.out = Some(PathBuf::from(value()?)),
             "--pg-url" => a.pg_url = value()?,
             "--site-root" => a.site_root = PathBuf::from(value()?),
+            "--baseline" => a.baseline = Some(PathBuf::from(value()?)),
+            "--rounds" => a.rounds = num(value()?, "--rounds")?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -104,6 +113,8 @@ async fn main() -> ExitCode {
     };
     let result = if args.command == "suite" {
         suite::suite(&args).await
+    } else if args.command == "tabs" {
+        compare::tabs(&args).await
     } else {
         suite::load_only(&args).await
     };

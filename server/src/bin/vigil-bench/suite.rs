@@ -18,7 +18,7 @@ const WARMUP: Duration = Duration::from_secs(1);
 
 /// A database URL for `backend`: the cached benchmark data set (kept between
 /// runs: generating it takes minutes) or, with `fresh`, an empty one.
-async fn database_url(args: &Args, backend: &str, name: &str, fresh: bool) -> Result<String, String> {
+pub async fn database_url(args: &Args, backend: &str, name: &str, fresh: bool) -> Result<String, String> {
     if backend == "sqlite" {
         let dir = args.cache.join("bench");
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -65,7 +65,7 @@ async fn drop_pg(args: &Args, name: &str) {
     }
 }
 
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string()))
         .await
         .ok()
@@ -84,7 +84,7 @@ async fn text(db: &DatabaseConnection, sql: &str) -> String {
 }
 
 /// Signs in as `admin`; the session cookie (`name=value`).
-async fn sign_in(base: &str) -> Result<String, String> {
+pub async fn sign_in(base: &str) -> Result<String, String> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -123,15 +123,20 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 /// A private copy of the built site, so the static twins of the pages can be
 /// written beside the real assets and served by the same handler.
 fn site_copy(args: &Args, tag: &str) -> Result<PathBuf, String> {
-    if !args.site_root.join("pkg").is_dir() {
+    site_copy_of(&args.site_root, tag)
+}
+
+/// A scratch copy of the site at `root` with an empty `bench/` folder.
+pub fn site_copy_of(root: &Path, tag: &str) -> Result<PathBuf, String> {
+    if !root.join("pkg").is_dir() {
         return Err(format!(
             "{} has no pkg/: build the site first (cargo leptos build --release)",
-            args.site_root.display()
+            root.display()
         ));
     }
     let dir = std::env::temp_dir().join(format!("vigil-bench-site-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&args.site_root, &dir).map_err(|e| format!("copying the site: {e}"))?;
+    copy_dir(root, &dir).map_err(|e| format!("copying the site: {e}"))?;
     std::fs::create_dir_all(dir.join("bench")).map_err(|e| e.to_string())?;
     Ok(dir)
 }
@@ -341,7 +346,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
     ))
 }
 
-async fn measure(client: &reqwest::Client, url: String, cookie: &str, secs: Duration) -> Stats {
+pub async fn measure(client: &reqwest::Client, url: String, cookie: &str, secs: Duration) -> Stats {
     let (client, cookie) = (client.clone(), cookie.to_string());
     load::run(
         SSR_CONNECTIONS,
