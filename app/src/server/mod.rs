@@ -15,5 +15,6 @@ pub mod seed;
 pub mod services;
 pub mod sql;
 pub mod state;
+pub mod throttle;
 
 pub use state::AppState;

@@ -1,6 +1,7 @@
 //! The billing webhook, `POST /api/billing/v1/events` (contract:
 //! `shared/spec/billing-api.md`), and its OpenAPI document. In order: the
-//! body limit (413), the signature over the raw bytes (401, nothing stored),
+//! declared body length (413), the signature header's shape and time (401),
+//! the body limit (413), the signature over the raw bytes (401, nothing stored),
 //! parsing (400, nothing stored), then storing and applying in one
 //! transaction ([`app::server::services::billing::receive`]).
 
@@ -82,6 +83,13 @@ async fn receive(State(st): State<BillingState>, req: Request) -> Response {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return too_large();
     }
+    // The header's shape and time first: a refused request costs no body
+    // read and no hashing (see `signature`).
+    let sig = parts.headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    let signed = match signature::parse(sig, st.app.clock.now().timestamp()) {
+        Ok(s) => s,
+        Err(why) => return error(StatusCode::UNAUTHORIZED, why),
+    };
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(e) if e.to_string().contains("length limit exceeded") => return too_large(),
@@ -90,8 +98,7 @@ async fn receive(State(st): State<BillingState>, req: Request) -> Response {
             return error(StatusCode::BAD_REQUEST, "the body could not be read");
         }
     };
-    let sig = parts.headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    if let Err(why) = signature::verify(&secret, sig, &bytes, st.app.clock.now().timestamp()) {
+    if let Err(why) = signed.verify(&secret, &bytes) {
         return error(StatusCode::UNAUTHORIZED, why);
     }
     let incoming = match parse::parse(&bytes) {
