@@ -1,7 +1,8 @@
 //! Request body limits, for every route that reads a body. A body over its
 //! route's limit is answered 413 before any handler sees it, whether it
 //! declares its length or arrives chunked (the body is read here, up to the
-//! limit, and handed on in memory).
+//! limit, and handed on in memory). A body that takes longer than
+//! [`BODY_TIME`] to arrive is answered 408.
 //!
 //! | route | limit | why |
 //! | --- | --- | --- |
@@ -25,6 +26,8 @@ pub const SERVER_FN: usize = 16 * 1024;
 pub const CASE_CREATE: usize = 512 * 1024;
 pub const CLIENT_SESSION: usize = 4 * 1024;
 pub const OTHER: usize = 4 * 1024;
+/// How long a body may take to arrive (408 after).
+pub const BODY_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The limit of a path; `None` where the handler enforces its own.
 pub fn limit_for(path: &str) -> Option<usize> {
@@ -57,14 +60,31 @@ pub async fn limit_bodies(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let mut chunks = body.into_data_stream();
     let mut buf = Vec::with_capacity(declared.map_or(0, |n| n as usize));
-    while let Some(chunk) = chunks.next().await {
-        match chunk {
-            Ok(c) if buf.len() + c.len() > limit => return too_large(parts.uri.path(), limit),
-            Ok(c) => buf.extend_from_slice(&c),
-            Err(e) => {
-                tracing::debug!(error = %e, "request body could not be read");
-                return (StatusCode::BAD_REQUEST, "the request body could not be read").into_response();
+    let read = async {
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(c) if buf.len() + c.len() > limit => return Err(too_large(parts.uri.path(), limit)),
+                Ok(c) => buf.extend_from_slice(&c),
+                Err(e) => {
+                    tracing::debug!(error = %e, "request body could not be read");
+                    return Err((StatusCode::BAD_REQUEST, "the request body could not be read").into_response());
+                }
             }
+        }
+        Ok(())
+    };
+    // A body trickled in a byte at a time would hold its connection open
+    // for as long as the sender likes.
+    match tokio::time::timeout(BODY_TIME, read).await {
+        Ok(Ok(())) => {}
+        Ok(Err(refused)) => return refused,
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                [(header::CONNECTION, "close")],
+                "the request body took too long",
+            )
+                .into_response()
         }
     }
     next.run(Request::from_parts(parts, Body::from(Bytes::from(buf)))).await

@@ -108,3 +108,24 @@ both!(oversized_bodies_get_413, |st: AppState| async move {
     // And the server is still fine.
     assert_eq!(get(&srv, "/healthz", "").await.status, 200);
 });
+
+/// A body trickled in slowly does not hold its connection forever: 408
+/// after `limits::BODY_TIME` (no database involved: SQLite only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_bodies_time_out() {
+    let Some(st) = state(Backend::Sqlite).await else { return };
+    let srv = serve(st).await;
+    let addr = srv.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nlogin=a"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut got = Vec::new();
+    let limit = server::limits::BODY_TIME + std::time::Duration::from_secs(20);
+    let _ = tokio::time::timeout(limit, conn.read_to_end(&mut got)).await;
+    let answer = String::from_utf8_lossy(&got);
+    assert!(answer.starts_with("HTTP/1.1 408"), "after {:?}: {answer:?}", started.elapsed());
+    assert!(started.elapsed() >= server::limits::BODY_TIME - std::time::Duration::from_secs(1));
+}
