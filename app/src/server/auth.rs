@@ -8,9 +8,9 @@ use crate::error::AppError;
 use crate::types::AdminMe;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_COOKIE: &str = "vigil_admin";

@@ -25,6 +25,7 @@ use super::entities::login_attempts;
 use super::state::AppState;
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -104,7 +105,7 @@ pub fn wait(earlier: &[DateTime<Utc>], free: usize, now: DateTime<Utc>) -> Optio
     }
     let last = *earlier.iter().max()?;
     let doublings = (earlier.len() - free).min(20) as u32;
-    let delay = Duration::seconds((FIRST_DELAY_SECS << doublings).min(MAX_DELAY_SECS));
+    let delay = Duration::seconds(std::cmp::min(FIRST_DELAY_SECS << doublings, MAX_DELAY_SECS));
     let until = last + delay;
     (until > now).then(|| until - now)
 }

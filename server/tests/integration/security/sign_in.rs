@@ -63,11 +63,19 @@ both!(parallel_guesses_are_counted_before_any_is_checked, |st: AppState| async m
     user(&st, "parallel-sub", "active", None, &["cameras-view"], true).await;
     let srv = serve(st.clone()).await;
     // 40 wrong passwords at once: before, all 40 were evaluated (40 × 422).
-    let console_burst = futures::future::join_all((0..40).map(|i| console(&srv, "admin", &format!("guess-{i}"), ""))).await;
+    let console_burst = futures::future::join_all((0..40).map(|i| {
+        let srv = &srv;
+        async move { console(srv, "admin", &format!("guess-{i}"), "").await }
+    }))
+    .await;
     let (wrong, limited) = tally(&console_burst);
     assert!(wrong <= PAIR_FREE, "{wrong} console guesses evaluated: {console_burst:?}");
     assert!(limited >= 40 - PAIR_FREE);
-    let client_burst = futures::future::join_all((0..40).map(|i| client_api(&srv, "parallel-sub", &format!("guess-{i}"), ""))).await;
+    let client_burst = futures::future::join_all((0..40).map(|i| {
+        let srv = &srv;
+        async move { client_api(srv, "parallel-sub", &format!("guess-{i}"), "").await }
+    }))
+    .await;
     let (wrong, _) = tally(&client_burst);
     assert!(wrong <= PAIR_FREE, "{wrong} client guesses evaluated: {client_burst:?}");
     // What was evaluated is what was recorded, one row per pair and attempt.
