@@ -1,7 +1,6 @@
 //! The billing webhook, `POST /api/billing/v1/events` (contract:
 //! `shared/spec/billing-api.md`), and its OpenAPI document. In order: the
-//! declared body length (413), the signature header's shape and time (401),
-//! the body limit (413), the signature over the raw bytes (401, nothing stored),
+//! body limit (413), the signature over the raw bytes (401, nothing stored),
 //! parsing (400, nothing stored), then storing and applying in one
 //! transaction ([`app::server::services::billing::receive`]).
 
@@ -83,13 +82,6 @@ async fn receive(State(st): State<BillingState>, req: Request) -> Response {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return too_large();
     }
-    // The header's shape and time first: a refused request costs no body
-    // read and no hashing (see `signature`).
-    let sig = parts.headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    let signed = match signature::parse(sig, st.app.clock.now().timestamp()) {
-        Ok(s) => s,
-        Err(why) => return error(StatusCode::UNAUTHORIZED, why),
-    };
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(e) if e.to_string().contains("length limit exceeded") => return too_large(),
@@ -98,7 +90,8 @@ async fn receive(State(st): State<BillingState>, req: Request) -> Response {
             return error(StatusCode::BAD_REQUEST, "the body could not be read");
         }
     };
-    if let Err(why) = signed.verify(&secret, &bytes) {
+    let sig = parts.headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    if let Err(why) = signature::verify(&secret, sig, &bytes, st.app.clock.now().timestamp()) {
         return error(StatusCode::UNAUTHORIZED, why);
     }
     let incoming = match parse::parse(&bytes) {

@@ -1,6 +1,6 @@
 //! `X-Billing-Signature: t=<unix seconds>,v1=<hex>`: HMAC-SHA256 over
-//! `<t>.<raw body>` with the shared secret. The header is checked before the
-//! body is read ([`parse`]) and against the body after ([`Parsed::verify`]).
+//! `<t>.<raw body>` with the shared secret, checked after the (64 KiB at
+//! most) body is read: [`parse`] the header, then [`Parsed::verify`].
 //!
 //! The header is attacker-controlled and costs nothing to send, so its shape
 //! is bounded before any hashing: at most [`MAX_HEADER`] bytes and
