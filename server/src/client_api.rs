@@ -21,6 +21,7 @@ use app::error::AppError;
 use app::server::client_auth::{self, ClientUser, TicketRefused};
 use app::server::services::{client as svc, sync::Presence};
 use app::server::state::Notice;
+use app::server::throttle::{self, ClientAddress};
 use app::server::{auth, AppState};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
@@ -28,7 +29,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
@@ -73,11 +74,18 @@ struct SessionRequest {
     password: String,
 }
 
-async fn session(State(st): State<ClientApiState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
+async fn session(
+    State(st): State<ClientApiState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: Option<Extension<ClientAddress>>,
+    body: Bytes,
+) -> Response {
     let Ok(req) = serde_json::from_slice::<SessionRequest>(&body) else {
         return refuse(AppError::invalid("body", "send JSON {\"login\": …, \"password\": …}"));
     };
-    match client_auth::sign_in(&st.app, &req.login, &req.password, &addr.ip().to_string()).await {
+    // The router's client address (X-Forwarded-For from a trusted proxy).
+    let address = throttle::address_key(address.map_or(peer.ip(), |a| a.0 .0));
+    match client_auth::sign_in(&st.app, &req.login, &req.password, &address).await {
         Ok((token, expires_in)) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],

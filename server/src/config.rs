@@ -1,6 +1,7 @@
 //! Typed configuration, read once at start from environment variables and
 //! flags. A bad value stops the server with one line naming the variable.
 
+use crate::net::TrustedProxies;
 use std::net::SocketAddr;
 
 /// A secret: no `Debug` or `Serialize` output of its value.
@@ -45,6 +46,34 @@ pub struct Config {
     /// concurrent requests in shared transactions (default 1; 0 gives every
     /// event its own transaction, for comparison).
     pub billing_batch: bool,
+    /// `VIGIL_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` gives the
+    /// client's address (default none: the peer is the client).
+    pub trusted_proxies: TrustedProxies,
+    /// `VIGIL_PUBLIC_URL`: the address users open, e.g.
+    /// `https://vigil.example.com`; with `https` cookies are `Secure` and
+    /// responses carry HSTS.
+    pub public_url: Option<PublicUrl>,
+}
+
+/// `VIGIL_PUBLIC_URL`: a scheme and a host, nothing after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    pub url: String,
+    pub https: bool,
+}
+
+impl PublicUrl {
+    pub fn parse(v: &str) -> Option<Self> {
+        let v = v.strip_suffix('/').unwrap_or(v);
+        let (scheme, host) = v.split_once("://")?;
+        let https = match scheme {
+            "https" => true,
+            "http" => false,
+            _ => return None,
+        };
+        let host_ok = !host.is_empty() && host.bytes().all(|c| c.is_ascii_alphanumeric() || b"-.:[]".contains(&c));
+        host_ok.then(|| Self { url: v.to_string(), https })
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -100,6 +129,16 @@ impl Config {
             Some("0") | Some("false") => false,
             Some(v) => return Err(ConfigError(format!("VIGIL_BILLING_BATCH must be 1 or 0, not {v:?}"))),
         };
+        let trusted_proxies = TrustedProxies::parse(&get("VIGIL_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| ConfigError(format!("VIGIL_TRUSTED_PROXIES: {e}")))?;
+        let public_url = match get("VIGIL_PUBLIC_URL").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => Some(PublicUrl::parse(&v).ok_or_else(|| {
+                ConfigError(format!(
+                    "VIGIL_PUBLIC_URL must be a scheme and host like https://vigil.example.com, not {v:?}"
+                ))
+            })?),
+        };
         let demo_users = parse_num(&get, "VIGIL_DEMO_USERS", 2000, 1, 10_000_000)?;
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
         let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
@@ -114,6 +153,8 @@ impl Config {
             purge_interval_secs,
             http_threads,
             billing_batch,
+            trusted_proxies,
+            public_url,
         })
     }
 }
@@ -164,6 +205,38 @@ mod tests {
             .0
             .starts_with("VIGIL_BILLING_BATCH"));
         assert!(cfg(&[("VIGIL_HTTP_THREADS", "0")]).unwrap_err().0.starts_with("VIGIL_HTTP_THREADS"));
+        for bad in ["10.0.0.0/40", "proxy", "10.0.0.1 10.0.0.2"] {
+            let e = cfg(&[("VIGIL_TRUSTED_PROXIES", bad)]).unwrap_err().0;
+            assert!(e.starts_with("VIGIL_TRUSTED_PROXIES") && e.contains(bad), "{e}");
+        }
+        for bad in ["vigil.example.com", "ftp://x", "https://", "https://x/path", "https://a b"] {
+            assert!(
+                cfg(&[("VIGIL_PUBLIC_URL", bad)]).unwrap_err().0.starts_with("VIGIL_PUBLIC_URL"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn proxies_and_public_url() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.trusted_proxies.is_empty() && c.public_url.is_none());
+        let c = cfg(&[
+            ("VIGIL_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+            ("VIGIL_PUBLIC_URL", "https://vigil.example.com/"),
+        ])
+        .unwrap();
+        assert!(!c.trusted_proxies.is_empty());
+        let url = c.public_url.unwrap();
+        assert!(url.https);
+        assert_eq!(url.url, "https://vigil.example.com");
+        assert!(
+            !cfg(&[("VIGIL_PUBLIC_URL", "http://127.0.0.1:3000")])
+                .unwrap()
+                .public_url
+                .unwrap()
+                .https
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! - `retention-purge`: deletes the analytics data of levels whose licences
 //!   were taken away more than 7 days ago (see
 //!   [`app::server::services::retention`]). Safe to run on every instance.
+//!   Each run also forgets sign-in attempts older than the throttle's
+//!   memory ([`app::server::throttle::forget_old`]).
 
 use app::server::AppState;
 use std::time::Duration;
@@ -24,6 +26,9 @@ pub fn spawn_purge(state: AppState, every: Duration) -> JoinHandle<()> {
         loop {
             ticks.tick().await;
             run_purge(&state).await;
+            if let Err(e) = app::server::throttle::forget_old(&state).await {
+                tracing::warn!(job = PURGE_JOB, error = %e, "forgetting old sign-in attempts failed");
+            }
         }
     })
 }

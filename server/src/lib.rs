@@ -6,6 +6,8 @@ pub mod client_api;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod limits;
+pub mod net;
 pub mod notify;
 pub mod router;
 pub mod sse;

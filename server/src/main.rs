@@ -80,7 +80,11 @@ async fn run(config: Config) -> Result<(), String> {
     }
     // Sync notices from other instances (PostgreSQL LISTEN; nothing on SQLite).
     server::notify::start(state.clone()).await?;
-    let router = server::router::build(state, leptos, billing_secret);
+    let options = server::router::Options {
+        trusted_proxies: config.trusted_proxies.clone(),
+        https: config.public_url.as_ref().is_some_and(|u| u.https),
+    };
+    let router = server::router::build_with(state, leptos, billing_secret, options);
     let (serving, _) = server::http::spawn(config.site_addr, router, config.http_threads)
         .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     println!("Vigil is running at http://{}", config.site_addr);

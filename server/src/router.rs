@@ -29,13 +29,23 @@ impl axum::extract::FromRef<RouterState> for LeptosOptions {
     }
 }
 
+/// What the router needs from the configuration besides the billing secret.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `VIGIL_TRUSTED_PROXIES` (see `net`).
+    pub trusted_proxies: crate::net::TrustedProxies,
+    /// `VIGIL_PUBLIC_URL` is `https://…`: cookies are `Secure`, and HSTS is sent.
+    pub https: bool,
+}
+
 /// `billing_secret`: the HMAC secret shared with billing (`VIGIL_BILLING_SECRET`);
 /// without one the billing endpoint refuses every request.
 pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<String>) -> Router {
-    // Once per process: generating the list sets a process-wide flag that
-    // parks any resource first polled meanwhile forever (leptos#4773), so a
-    // second router built beside a serving one (tests, the benchmark tools)
-    // would hang that one's pages.
+    build_with(app_state, leptos, billing_secret, Options::default())
+}
+
+/// [`build`] with the transport [`Options`].
+pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<String>, options: Options) -> Router {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let state = RouterState {
@@ -69,16 +79,34 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
                 }
             }),
         )
-        .leptos_routes_with_context(&state, routes, move || provide_request_context(ctx_state.clone()), {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let s = app_state.clone();
+                move || page_context(s.clone())
+            },
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
+        // Error pages (404) render the app too, so they need the context
+        // and their scripts' nonce in the policy.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(
+            move || page_context(ctx_state.clone()),
+            shell,
+        ))
         .layer(axum::Extension(presence))
         .layer(middleware::from_fn_with_state(app_state.clone(), request_db))
         .layer(middleware::from_fn(error_status))
+        .layer(middleware::from_fn_with_state(
+            options.trusted_proxies.clone(),
+            crate::net::client_address,
+        ))
+        .layer(middleware::from_fn(crate::limits::limit_bodies))
         .layer(middleware::from_fn(same_origin_posts))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(options.https, security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -187,7 +215,37 @@ async fn error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-async fn security_headers(req: Request, next: Next) -> Response<Body> {
+/// The per-request context of pages (and of the server functions the
+/// router registers with them): the app's request context, and the page's
+/// Content-Security-Policy naming the nonce Leptos put on this response's
+/// inline scripts (leptos_axum provides one per render).
+fn page_context(state: AppState) {
+    provide_request_context(state);
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(v) = HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+            res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+/// The policy of every response. Scripts: this site's files, and inline
+/// scripts only with the response's nonce (the hydration bootstrap and
+/// the streamed resource data); WASM needs `wasm-unsafe-eval`. Responses
+/// without inline scripts (JSON, files, redirects) get no nonce at all.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+}
+
+/// Two years, as browsers' preload lists ask for; sent only when
+/// `VIGIL_PUBLIC_URL` is https (browsers ignore it over plain HTTP anyway).
+const HSTS: &str = "max-age=63072000";
+
+async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response<Body> {
+    static DEFAULT_CSP: std::sync::LazyLock<HeaderValue> =
+        std::sync::LazyLock::new(|| HeaderValue::from_str(&content_security_policy(None)).expect("ASCII policy"));
     let cache = asset_cache_control(req.uri().path());
     let mut res = next.run(req).await;
     let success = res.status().is_success();
@@ -195,16 +253,35 @@ async fn security_headers(req: Request, next: Next) -> Response<Body> {
     if let (Some(cache), true) = (cache, success) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     }
-    // Hydration needs wasm-unsafe-eval; Leptos' inline hydration bootstrap
-    // needs 'unsafe-inline' for scripts.
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    ));
+    // A page's own policy (with its nonce) wins.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(DEFAULT_CSP.clone());
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // A handler's stricter policy (the Login as User link: no-referrer) wins.
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+        secure_cookies(h);
+    }
     res
+}
+
+/// Behind https every cookie is `Secure`: the session cookies are made in
+/// the app, which does not know the deployment, so they are marked here.
+fn secure_cookies(h: &mut axum::http::HeaderMap) {
+    if !h.contains_key(header::SET_COOKIE) {
+        return;
+    }
+    let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        let secure = c
+            .to_str()
+            .ok()
+            .filter(|s| !s.split(';').any(|a| a.trim().eq_ignore_ascii_case("secure")))
+            .and_then(|s| HeaderValue::from_str(&format!("{s}; Secure")).ok());
+        h.append(header::SET_COOKIE, secure.unwrap_or(c));
+    }
 }
 
 /// Hashed asset names (`/pkg/vigil.<hash>.wasm`) never change content, so
@@ -220,6 +297,25 @@ fn asset_cache_control(path: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cookies_become_secure_once() {
+        let mut h = axum::http::HeaderMap::new();
+        h.append(axum::http::header::SET_COOKIE, "a=1; Path=/; HttpOnly".parse().unwrap());
+        h.append(axum::http::header::SET_COOKIE, "b=2; Secure; Path=/".parse().unwrap());
+        super::secure_cookies(&mut h);
+        let all: Vec<_> = h.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(all, ["a=1; Path=/; HttpOnly; Secure", "b=2; Secure; Path=/"]);
+    }
+
+    #[test]
+    fn scripts_need_a_nonce_never_unsafe_inline() {
+        let page = super::content_security_policy(Some("abc"));
+        assert!(page.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"), "{page}");
+        let other = super::content_security_policy(None);
+        assert!(other.contains("script-src 'self' 'wasm-unsafe-eval';"), "{other}");
+        assert!(!page.contains("script-src 'self' 'unsafe-inline'") && !other.contains("'nonce-"));
+    }
+
     #[test]
     fn hashed_assets_are_immutable() {
         assert_eq!(

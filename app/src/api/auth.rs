@@ -17,7 +17,8 @@ async fn ctx_me() -> Result<AdminMe, AppError> {
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{auth, entities::admin_sessions, entities::admins, password as pw};
+    use crate::server::throttle::{self, Realm};
+    use crate::server::{auth, entities::admin_sessions, entities::admins};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
     let result: Result<(), AppError> = async {
         let state = super::ctx::state();
@@ -28,24 +29,21 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         if password.is_empty() {
             return Err(AppError::invalid("password", "enter your password"));
         }
-        let address = client_address();
-        auth::check_rate_limit(&state, &login, &address).await?;
+        let address = throttle::request_address(use_context::<http::request::Parts>().as_ref());
+        // Recorded before the password is checked (see `throttle`).
+        let attempt = throttle::admit(&state, Realm::Console, &login, &address).await?;
         let admin = admins::Entity::find()
             .filter(admins::Column::Login.eq(&login))
             .one(&state.db)
-            .await?;
-        let ok = match &admin {
-            Some(a) if !a.disabled => pw::verify_async(password, a.password_hash.clone()).await,
-            // Same work whether or not the login exists.
-            _ => {
-                pw::verify_async(password, DUMMY_HASH.clone()).await;
-                false
-            }
-        };
+            .await?
+            .filter(|a| !a.disabled);
+        // Same work whether or not the login exists.
+        let hash = admin.as_ref().map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
+        let ok = throttle::check_password(&state, &attempt, password, hash).await?;
         let Some(admin) = admin.filter(|_| ok) else {
-            auth::record_failure(&state, &login, &address).await?;
             return Err(AppError::invalid("password", "wrong login or password"));
         };
+        throttle::succeeded(&state, &attempt).await?;
         let token = auth::new_token();
         let now = state.clock.now();
         let txn = state.write().await?;
@@ -90,12 +88,28 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Only local paths: never redirect to another site after sign-in.
+/// Where to go after sign-in: only a path on this site, else `/users`.
+///
+/// Accepted: printable ASCII without spaces (`!`..=`~`), starting with one
+/// `/` that is not followed by another `/`, with no backslash anywhere, and
+/// at most [`MAX_NEXT`] bytes. Browsers drop tabs and newlines from URLs and
+/// read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would
+/// become `//evil.example`, another site; and a control character in a
+/// `Location` header is not a valid header value at all (leptos_axum's
+/// `redirect` panics on it). Anything outside the rule goes to `/users`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/users".to_string(),
     }
+}
+
+/// The longest `next` kept (a console URL with its query fits easily).
+pub const MAX_NEXT: usize = 2048;
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() <= MAX_NEXT && b.first() == Some(&b'/') && b.get(1) != Some(&b'/') && b.iter().all(|c| (b'!'..=b'~').contains(c) && *c != b'\\')
 }
 
 /// A real hash to verify against when the login is unknown, so that timing
@@ -103,24 +117,60 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(feature = "ssr")]
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| crate::server::password::hash("not a password"));
 
-#[cfg(feature = "ssr")]
-fn client_address() -> String {
-    use leptos::prelude::use_context;
-    let parts = use_context::<http::request::Parts>();
-    parts
-        .as_ref()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::safe_next;
+
     #[test]
     fn next_is_local_only() {
-        assert_eq!(super::safe_next(Some("/users/5/cameras")), "/users/5/cameras");
-        assert_eq!(super::safe_next(Some("//evil.example")), "/users");
-        assert_eq!(super::safe_next(Some("https://evil.example")), "/users");
-        assert_eq!(super::safe_next(None), "/users");
+        assert_eq!(safe_next(Some("/users/5/cameras")), "/users/5/cameras");
+        assert_eq!(safe_next(Some("/users?q=a%20b&sort=-id#top")), "/users?q=a%20b&sort=-id#top");
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(None), "/users");
+        for hostile in [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "evil.example",
+            "users",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\n",
+            "/ /evil.example",
+            "/users\u{0}",
+            "/users\u{7f}",
+            "/caf\u{e9}",
+            "/\u{2215}\u{2215}evil.example",
+            "\t//evil.example",
+            " /users",
+            "/users/..\\..\\evil",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/users", "{hostile:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(super::MAX_NEXT)))), "/users");
+    }
+
+    #[cfg(feature = "ssr")]
+    proptest::proptest! {
+        /// Whatever comes in, what goes out is a valid header value and a
+        /// path on this site.
+        #[test]
+        fn any_next_is_a_local_header_value(n in proptest::prelude::any::<String>()) {
+            let out = safe_next(Some(&n));
+            proptest::prop_assert!(http::HeaderValue::from_str(&out).is_ok());
+            proptest::prop_assert!(out.starts_with('/') && !out.starts_with("//") && !out.contains('\\'));
+            proptest::prop_assert!(out == n || out == "/users");
+        }
+
+        #[test]
+        fn slash_led_ascii_is_kept_unless_it_leaves_the_site(n in "/[\\x00-\\x7f]{0,40}") {
+            let out = safe_next(Some(&n));
+            let leaves = n.starts_with("//") || n.bytes().any(|c| !(b'!'..=b'~').contains(&c) || c == b'\\');
+            proptest::prop_assert_eq!(out == "/users" && n != "/users", leaves);
+        }
     }
 }

@@ -120,14 +120,9 @@ pub mod ctx {
         Ok(())
     }
 
+    /// The sign-in throttle's key for this request's client.
     pub fn address() -> String {
-        leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|p| {
-                p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip().to_string())
-            })
-            .unwrap_or_else(|| "unknown".into())
+        crate::server::throttle::request_address(leptos::prelude::use_context::<http::request::Parts>().as_ref())
     }
 }
 

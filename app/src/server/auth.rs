@@ -2,24 +2,19 @@
 //! database (several server instances share them); the cookie carries a
 //! random token and the database only its SHA-256.
 
-use super::entities::login_attempts;
 use super::sql;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::types::AdminMe;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_COOKIE: &str = "vigil_admin";
 pub const SESSION_HOURS: i64 = 12;
-/// Failed sign-ins allowed per login and per address within the window.
-pub const MAX_FAILURES_PER_LOGIN: u64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// A signed-in administrator, loaded once per request.
 #[derive(Debug, Clone)]
@@ -173,38 +168,4 @@ impl From<AdminRow> for Admin {
             scope_paths: if row.is_super { vec![] } else { list(row.scope_paths) },
         }
     }
-}
-
-/// Counts recent failures for the rate limit; `Err(RateLimited)` when over.
-pub async fn check_rate_limit(state: &AppState, login: &str, address: &str) -> Result<(), AppError> {
-    use sea_orm::PaginatorTrait;
-    let since = state.clock.now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    for (scope, subject, max) in [
-        ("login", login, MAX_FAILURES_PER_LOGIN),
-        ("address", address, MAX_FAILURES_PER_ADDRESS),
-    ] {
-        let n = login_attempts::Entity::find()
-            .filter(login_attempts::Column::Scope.eq(scope))
-            .filter(login_attempts::Column::Subject.eq(subject))
-            .filter(login_attempts::Column::AttemptedAt.gt(since))
-            .count(&state.db)
-            .await?;
-        if n >= max {
-            return Err(AppError::RateLimited);
-        }
-    }
-    Ok(())
-}
-
-pub async fn record_failure(state: &AppState, login: &str, address: &str) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let rows = [("login", login), ("address", address)].map(|(scope, subject)| login_attempts::ActiveModel {
-        scope: Set(scope.to_string()),
-        subject: Set(subject.to_string()),
-        attempted_at: Set(now),
-        ..Default::default()
-    });
-    let txn = state.write().await?;
-    login_attempts::Entity::insert_many(rows).exec(&*txn).await?;
-    Ok(txn.commit().await?)
 }

@@ -7,6 +7,7 @@
 use super::auth::{self, new_token, token_hash};
 use super::entities::{client_sessions, impersonation_tickets, user_permissions, users};
 use super::state::AppState;
+use super::throttle::{self, Realm};
 use crate::error::AppError;
 use crate::permissions::admin::USERS_IMPERSONATE;
 use chrono::{DateTime, Duration, Utc};
@@ -21,10 +22,6 @@ pub const CLIENT_SESSION_HOURS: i64 = 12;
 pub const IMPERSONATION_MINUTES: i64 = 30;
 /// A Login as User link is good for one use within this time.
 pub const TICKET_SECONDS: i64 = 60;
-/// Failed client sign-ins are counted apart from administrators' ones: the
-/// shared throttle table is keyed by subject, so client subjects carry this
-/// prefix.
-const THROTTLE_PREFIX: &str = "client:";
 
 /// A signed-in subscriber, loaded once per request.
 #[derive(Debug, Clone)]
@@ -169,7 +166,9 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
 }
 
 /// Verifies a subscriber's login and password (throttled like
-/// administrators') and opens a session. Returns the token and its lifetime.
+/// administrators', see `throttle`; `address` is its key from
+/// [`throttle::request_address`]) and opens a session. Returns the token and
+/// its lifetime.
 pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &str) -> Result<(String, i64), AppError> {
     let login = login.trim();
     if login.is_empty() {
@@ -178,21 +177,16 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     if password.is_empty() {
         return Err(AppError::invalid("password", "enter your password"));
     }
-    let (t_login, t_address) = (format!("{THROTTLE_PREFIX}{login}"), format!("{THROTTLE_PREFIX}{address}"));
-    auth::check_rate_limit(state, &t_login, &t_address).await?;
+    // Recorded before the password is checked (see `throttle`).
+    let attempt = throttle::admit(state, Realm::Client, login, address).await?;
     let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
-    let ok = match &user {
-        Some(u) => super::password::verify_async(password.to_string(), u.password_hash.clone()).await,
-        None => {
-            // Same work whether or not the login exists.
-            super::password::verify_async(password.to_string(), DUMMY_HASH.clone()).await;
-            false
-        }
-    };
+    // Same work whether or not the login exists.
+    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let ok = throttle::check_password(state, &attempt, password.to_string(), hash).await?;
     let Some(user) = user.filter(|_| ok) else {
-        auth::record_failure(state, &t_login, &t_address).await?;
         return Err(AppError::invalid("password", "wrong login or password"));
     };
+    throttle::succeeded(state, &attempt).await?;
     // Only after the password is proven do we say why an account is refused.
     let now = state.clock.now();
     let main = main_of(&state.db, &user).await?;

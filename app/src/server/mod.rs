@@ -16,5 +16,6 @@ pub mod seed;
 pub mod services;
 pub mod sql;
 pub mod state;
+pub mod throttle;
 
 pub use state::AppState;

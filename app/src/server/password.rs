@@ -27,17 +27,35 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Argon2 runs (hashes and checks) on the blocking pool at once, process
+/// wide: each takes 19 MiB and a core, and the pool would otherwise start
+/// hundreds (a signed-in client changing sub-user passwords in a loop, a
+/// burst of billing password updates). The excess queues. Sign-in has its
+/// own gate with a time limit (`throttle`).
+static ARGON2_RUNS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::LazyLock::new(|| {
+    std::sync::Arc::new(tokio::sync::Semaphore::new(
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+    ))
+});
+
+async fn on_blocking_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let permit = ARGON2_RUNS.clone().acquire_owned().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        // Held until the hash is done, even if the caller went away.
+        let _permit = permit;
+        work()
+    })
+    .await
+    .ok()
+}
+
 /// Runs the hash on the blocking pool: Argon2 is deliberately slow.
 pub async fn hash_async(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .expect("hashing task panicked")
+    on_blocking_pool(move || hash(&password)).await.expect("hashing task panicked")
 }
 
 pub async fn verify_async(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &stored))
-        .await
-        .unwrap_or(false)
+    on_blocking_pool(move || verify(&password, &stored)).await.unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::server::services::billing::batch::Batcher;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
-use tokio::sync::{broadcast, Mutex, MutexGuard};
+use tokio::sync::{broadcast, Mutex, MutexGuard, Semaphore};
 
 /// A change other parts of the server (and open browsers) may want to hear
 /// about: a billing event stored for a user, or a camera sync.
@@ -45,6 +45,9 @@ pub struct AppState {
     /// SQLite only: the group-commit writer of billing events, started on
     /// the first event (see `services::billing::batch`).
     billing_batcher: Arc<OnceLock<Option<Batcher>>>,
+    /// Sign-in password checks (Argon2, 19 MiB each) running at once: one
+    /// per core (see `throttle`).
+    pub password_checks: Arc<Semaphore>,
 }
 
 /// A write transaction, holding the SQLite writer lock while it lives.
@@ -82,6 +85,7 @@ impl AppState {
             notices,
             origin: rand::random(),
             billing_batcher: Default::default(),
+            password_checks: Arc::new(Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))),
         }
     }
 

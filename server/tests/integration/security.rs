@@ -1,4 +1,4 @@
-//! Security suite. It owns three things, each in its own submodule:
+//! Security suite. Each of its parts is a submodule:
 //!
 //! - `authz`: the authorisation matrix, every server function and every other
 //!   route (pages, client API, event streams, Login as User, the billing
@@ -6,7 +6,10 @@
 //! - `escaping`: strings that billing sends (names, addresses, request IDs,
 //!   camera models, location names) come out as escaped text on the console
 //!   pages and in the web client, never as markup;
-//! - `headers`: the security headers on every kind of response.
+//! - `headers`: the security headers on every kind of response, the
+//!   per-response script nonce, and HTTPS deployments (Secure cookies, HSTS);
+//! - `billing_signature`, `body_limits`, `sign_in`: unauthenticated denial of
+//!   service and sign-in abuse (issue 13).
 //!
 //! This file holds what they share: the world the matrix runs against and
 //! requests made the way a browser makes them.
@@ -20,8 +23,11 @@ use sea_orm::{ConnectionTrait, EntityTrait, Set, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod authz;
+mod billing_signature;
+mod body_limits;
 mod escaping;
 mod headers;
+mod sign_in;
 
 /// In the login, name and device names of the target user (and in nothing
 /// else), so that any answer that leaks the target can be spotted.

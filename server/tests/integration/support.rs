@@ -114,12 +114,21 @@ pub async fn serve(state: AppState) -> TestServer {
 
 /// [`serve`] with static files from `site_root`.
 pub async fn serve_site(state: AppState, site_root: &str) -> TestServer {
+    serve_configured(state, site_root, server::router::Options::default()).await
+}
+
+/// [`serve`] with the transport options (trusted proxies, https).
+pub async fn serve_with(state: AppState, options: server::router::Options) -> TestServer {
+    serve_configured(state, "target/site", options).await
+}
+
+async fn serve_configured(state: AppState, site_root: &str, options: server::router::Options) -> TestServer {
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("vigil")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
-    let router = server::router::build(state.clone(), leptos, Some(TEST_BILLING_SECRET.to_string()));
+    let router = server::router::build_with(state.clone(), leptos, Some(TEST_BILLING_SECRET.to_string()), options);
     let (serving, addr) = server::http::spawn("127.0.0.1:0".parse().unwrap(), router, 2).unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -1,7 +1,10 @@
 //! The security headers of server/src/router.rs on every kind of response:
 //! pages (signed in or not, 2xx, redirects, 403 and 404 pages), the sign-in
 //! pages, server functions (answers and refusals), the web client and its
-//! API, event streams, the billing webhook, and static files.
+//! API, event streams, the billing webhook, and static files. Scripts run
+//! only with the nonce of their own response (never `'unsafe-inline'`), and
+//! an HTTPS deployment (`VIGIL_PUBLIC_URL=https://…`) gets `Secure` cookies
+//! and HSTS.
 
 use super::*;
 use crate::both;
@@ -25,6 +28,7 @@ fn missing(a: &Answer) -> Vec<String> {
         }
         None => out.push("no Content-Security-Policy".into()),
     }
+    out.extend(script_nonce_problems(a));
     if h("x-content-type-options").as_deref() != Some("nosniff") {
         out.push(format!("X-Content-Type-Options {:?}", h("x-content-type-options")));
     }
@@ -33,6 +37,35 @@ fn missing(a: &Answer) -> Vec<String> {
     }
     if !matches!(h("referrer-policy").as_deref(), Some("same-origin" | "no-referrer")) {
         out.push(format!("Referrer-Policy {:?}", h("referrer-policy")));
+    }
+    out
+}
+
+/// The nonce the policy allows inline scripts with, if any.
+fn csp_nonce(a: &Answer) -> Option<String> {
+    let csp = a.headers.get("content-security-policy")?.to_str().ok()?;
+    let rest = csp.split("'nonce-").nth(1)?;
+    Some(rest.split('\'').next()?.to_string())
+}
+
+/// Scripts only with this response's nonce: the policy never allows inline
+/// scripts at large, and every `<script>` of an HTML answer carries the
+/// nonce its policy names (else the browser would not run the hydration
+/// bootstrap).
+fn script_nonce_problems(a: &Answer) -> Vec<String> {
+    let mut out = vec![];
+    let csp = a.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap_or("");
+    if script_src.contains("'unsafe-inline'") || script_src.contains("'unsafe-eval'") || script_src.contains('*') {
+        out.push(format!("script-src allows inline or foreign scripts: {script_src}"));
+    }
+    let nonce = csp_nonce(a);
+    for tag in a.body.split("<script").skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        match &nonce {
+            Some(n) if tag.contains(&format!("nonce=\"{n}\"")) => {}
+            Some(n) => out.push(format!("<script{tag}> without the nonce {n}")),
+            None => out.push(format!("<script{tag}> but the policy names no nonce")),
+        }
     }
     out
 }
@@ -155,6 +188,20 @@ both!(every_response_carries_them, |st: AppState| async move {
     for s in [200, 202, 302, 303, 401, 403, 404, 405, 410, 422] {
         assert!(statuses.contains(&s), "no {s} among {statuses:?}");
     }
+    // The nonce check above was not vacuous: pages, error pages and sign-in
+    // pages do carry inline scripts, each page with a nonce of its own.
+    let scripted: Vec<&(String, Answer)> = seen.iter().filter(|(_, a)| a.body.contains("<script")).collect();
+    for page in [
+        "GET /login",
+        "GET /client/login",
+        "GET /users",
+        "GET /no-such-page",
+        "GET /client/cameras",
+    ] {
+        assert!(scripted.iter().any(|(w, _)| w == page), "{page} has no script");
+    }
+    let nonces: std::collections::BTreeSet<String> = scripted.iter().filter_map(|(_, a)| csp_nonce(a)).collect();
+    assert_eq!(nonces.len(), scripted.len(), "one nonce per scripted page");
     let asset = &seen.iter().find(|(w, _)| w.ends_with("h4sh3d.css")).unwrap().1;
     assert_eq!(asset.status, 200);
     assert_eq!(asset.headers["cache-control"], "public, max-age=31536000, immutable");
@@ -166,4 +213,86 @@ both!(every_response_carries_them, |st: AppState| async move {
         wrong.join("\n")
     );
     std::fs::remove_dir_all(&root).ok();
+});
+
+/// The Set-Cookie values of an answer.
+fn cookies(a: &Answer) -> Vec<String> {
+    a.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
+    let w = world(&st).await;
+    app::server::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
+        .await
+        .unwrap();
+    let support = admin_cookie(&st, w.support).await;
+    let client = crate::client::client_cookie(&st, w.main).await;
+    for https in [false, true] {
+        let srv = serve_with(
+            st.clone(),
+            server::router::Options {
+                https,
+                ..Default::default()
+            },
+        )
+        .await;
+        let mut answers: Vec<(String, Answer)> = vec![];
+        let sign_in = server_fn(&srv, "login", "", "login=admin&password=correct-horse").await;
+        assert_eq!(sign_in.status, 200, "{}", sign_in.body);
+        let admin = cookies(&sign_in)[0].split(';').next().unwrap().to_string();
+        answers.push(("console sign-in".into(), sign_in));
+        answers.push(("console sign-out".into(), server_fn(&srv, "logout", &admin, "").await));
+        let link = server_fn(&srv, "impersonate", &support, &format!("user_id={}", w.main)).await;
+        let link: String = serde_json::from_str(&link.body).unwrap();
+        answers.push(("Login as User".into(), get(&srv, &link, "").await));
+        answers.push(("client sign-out".into(), server_fn(&srv, "client/logout", &client, "").await));
+        let mut set = 0;
+        for (what, a) in &answers {
+            for c in cookies(a) {
+                set += 1;
+                assert_eq!(c.contains("; Secure"), https, "{what} (https: {https}): {c}");
+                assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{what}: {c}");
+            }
+        }
+        assert_eq!(set, 4, "every answer above sets a cookie");
+        // HSTS on every kind of answer, and only for https.
+        for path in ["/login", "/users", "/healthz", "/no-such-page", "/api/billing/v1/openapi.json"] {
+            let a = get(&srv, path, "").await;
+            let hsts = a.headers.get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+            if https {
+                let age: u64 = hsts
+                    .as_deref()
+                    .and_then(|v| v.strip_prefix("max-age="))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| panic!("{path}: HSTS {hsts:?}"));
+                assert!(age >= 31_536_000, "{path}: {age}");
+            } else {
+                assert_eq!(hsts, None, "{path}");
+            }
+        }
+    }
+});
+
+both!(every_page_gets_its_own_nonce, |st: AppState| async move {
+    let srv = serve(st.clone()).await;
+    let mut nonces = std::collections::BTreeSet::new();
+    for _ in 0..5 {
+        let a = get(&srv, "/login", "").await;
+        assert_eq!(a.status, 200);
+        assert!(script_nonce_problems(&a).is_empty(), "{:?}", script_nonce_problems(&a));
+        let n = csp_nonce(&a).expect("a nonce");
+        // 128 bits, base64: unguessable, and valid in a header and an attribute.
+        assert!(
+            n.len() >= 22 && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
+            "{n}"
+        );
+        // The hydration bootstrap is among the scripts that carry it.
+        assert!(a.body.contains(&format!("<script type=\"module\" nonce=\"{n}\">")), "{}", a.body);
+        nonces.insert(n);
+    }
+    assert_eq!(nonces.len(), 5);
 });
