@@ -69,6 +69,7 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
                 }
             }),
         )
+        .nest_service("/pkg", crate::assets::pkg_service(&leptos.site_root, &leptos.site_pkg_dir))
         .leptos_routes_with_context(&state, routes, move || provide_request_context(ctx_state.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod assets;
 mod billing;
 mod billing_crash;
 mod card;
