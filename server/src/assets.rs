@@ -36,6 +36,18 @@ pub fn pkg_service(site_root: &str, pkg_dir: &str) -> SetResponseHeader<ServeDir
         .layer(ServeDir::new(dir).precompressed_br().precompressed_gzip())
 }
 
+/// Router-wide: every `/pkg/` answer varies by `Accept-Encoding`, whichever
+/// handler served it (the precompressed files carry no `Vary` of their own;
+/// measured on the release build, the /pkg answers lacked it).
+pub async fn vary_on_encoding(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let pkg = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    if pkg && !res.headers().contains_key(header::VARY) {
+        res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    res
+}
+
 /// What [`precompress`] did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Precompressed {

@@ -79,6 +79,7 @@ pub fn build(app_state: AppState, leptos: LeptosOptions, billing_secret: Option<
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(crate::assets::vary_on_encoding))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
