@@ -1,6 +1,7 @@
 //! Vigil's server: configuration, the HTTP router (pages, server functions,
 //! the billing webhook, health), and the background jobs.
 
+pub mod assets;
 pub mod billing;
 pub mod client_api;
 pub mod config;

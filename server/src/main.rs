@@ -13,6 +13,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    // `server precompress <site-root>`: the build step after
+    // `cargo leptos build` (server/src/assets.rs); serving takes no arguments.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("precompress") {
+        std::process::exit(precompress(args.get(1).map(String::as_str).unwrap_or("target/site")));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error,sea_orm=warn")))
         .init();
@@ -26,6 +32,27 @@ async fn main() {
     if let Err(e) = run(config).await {
         eprintln!("vigil: {e}");
         std::process::exit(1);
+    }
+}
+
+fn precompress(site_root: &str) -> i32 {
+    let dir = std::path::Path::new(site_root).join("pkg");
+    match server::assets::precompress(&dir) {
+        Ok(r) => {
+            println!(
+                "precompressed {} file(s) in {} ({} KB -> {} KB brotli), {} already up to date",
+                r.written,
+                dir.display(),
+                r.raw_bytes / 1024,
+                r.br_bytes / 1024,
+                r.up_to_date
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("vigil: precompressing {}: {e}", dir.display());
+            1
+        }
     }
 }
 
@@ -74,6 +101,13 @@ async fn run(config: Config) -> Result<(), String> {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
+    let missing = server::assets::missing_precompressed(&std::path::Path::new(config.site_root.as_str()).join("pkg"));
+    if !missing.is_empty() {
+        tracing::warn!(
+            files = missing.len(),
+            "assets without a precompressed .br beside them are compressed on the fly at a lower quality; run `server precompress <site-root>` after building"
+        );
+    }
     let billing_secret = config.billing_secret.as_ref().map(|s| s.expose().to_string());
     if billing_secret.is_none() {
         tracing::warn!("VIGIL_BILLING_SECRET is not set: the billing endpoint refuses every request");

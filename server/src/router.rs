@@ -79,6 +79,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
                 }
             }),
         )
+        .nest_service("/pkg", crate::assets::pkg_service(&leptos.site_root, &leptos.site_pkg_dir))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -107,6 +108,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
         .layer(middleware::from_fn(crate::limits::limit_bodies))
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn_with_state(options.https, security_headers))
+        .layer(middleware::from_fn(crate::assets::vary_on_encoding))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

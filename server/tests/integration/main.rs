@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod admins;
+mod assets;
 mod billing;
 mod billing_crash;
 mod card;
