@@ -182,23 +182,7 @@ async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
     .await
     .unwrap()
     .last_insert_id;
-    let apartment = app::server::entities::apartments::Entity::insert(app::server::entities::apartments::ActiveModel {
-        intercom_id: Set(intercom),
-        number: Set(12),
-        ..Default::default()
-    })
-    .exec(db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    insert(
-        db,
-        "user_apartments",
-        &["user_id", "apartment_id", "created_at"],
-        vec![vec![id.into(), apartment.into(), now.into()]],
-    )
-    .await
-    .unwrap();
+    let apartment = apartment(db, intercom, 12, id, now).await;
     insert(
         db,
         "intercom_keys",

@@ -9,7 +9,6 @@ use crate::client::{call, client_cookie, json, licence, user};
 use crate::security::location;
 use crate::sessions::billing_event;
 use crate::support::*;
-use app::server::bulk::insert;
 use app::server::entities::intercoms;
 use app::server::AppState;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
@@ -192,23 +191,7 @@ async fn intercom(st: &AppState, name: &str, location: i64, tenant: i64) -> i64 
     .await
     .unwrap()
     .last_insert_id;
-    let flat = app::server::entities::apartments::Entity::insert(app::server::entities::apartments::ActiveModel {
-        intercom_id: Set(id),
-        number: Set(7),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    insert(
-        &st.db,
-        "user_apartments",
-        &["user_id", "apartment_id", "created_at"],
-        vec![vec![tenant.into(), flat.into(), st.clock.now().into()]],
-    )
-    .await
-    .unwrap();
+    apartment(&st.db, id, 7, tenant, st.clock.now()).await;
     id
 }
 

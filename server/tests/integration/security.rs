@@ -243,23 +243,7 @@ pub async fn world(st: &AppState) -> World {
     let bob_case = case(st, bob, bob, bob_camera).await;
     // Bob lives behind the target's intercom too: its Apartments tab must not
     // name him to administrators of the target's city.
-    let flat = app::server::entities::apartments::Entity::insert(app::server::entities::apartments::ActiveModel {
-        intercom_id: Set(intercom),
-        number: Set(12),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    insert(
-        &st.db,
-        "user_apartments",
-        &["user_id", "apartment_id", "created_at"],
-        vec![vec![bob.into(), flat.into(), st.clock.now().into()]],
-    )
-    .await
-    .unwrap();
+    apartment(&st.db, intercom, 12, bob, st.clock.now()).await;
 
     use app::permissions::admin::{ALL, USERS_VIEW};
     let perms: Vec<&str> = ALL.to_vec();

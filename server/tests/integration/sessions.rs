@@ -115,7 +115,7 @@ both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
         &srv,
         "client/sub-users/permissions",
         &imp,
-        &[("sub_user_id", s(helper)), ("permissions[0]", s("users-index"))],
+        &[("sub_user_id", s(helper)), ("permissions[0]", s("analytic"))],
     )
     .await;
     assert_eq!(r.status(), 403);
@@ -132,7 +132,7 @@ both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
         &srv,
         "client/sub-users/permissions",
         &own,
-        &[("sub_user_id", s(helper)), ("permissions[0]", s("users-index"))],
+        &[("sub_user_id", s(helper)), ("permissions[0]", s("analytic"))],
     )
     .await;
     assert_eq!(r.status(), 200);

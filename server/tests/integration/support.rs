@@ -206,3 +206,26 @@ pub async fn scalar_i64(db: &DatabaseConnection, sql: &str) -> i64 {
         .unwrap();
     row.try_get_by_index::<i64>(0).unwrap()
 }
+
+/// Puts `user` in flat `number` behind `intercom` (an apartment and its
+/// tenant link); the apartment's id.
+pub async fn apartment(db: &DatabaseConnection, intercom: i64, number: i32, user: i64, now: chrono::DateTime<Utc>) -> i64 {
+    let flat = entities::apartments::Entity::insert(entities::apartments::ActiveModel {
+        intercom_id: Set(intercom),
+        number: Set(number),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    app::server::bulk::insert(
+        db,
+        "user_apartments",
+        &["user_id", "apartment_id", "created_at"],
+        vec![vec![user.into(), flat.into(), now.into()]],
+    )
+    .await
+    .unwrap();
+    flat
+}
