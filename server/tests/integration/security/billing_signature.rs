@@ -33,8 +33,10 @@ async fn send(srv: &TestServer, body: String, header: String) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-fn good_v1(body: &str) -> String {
-    let header = server::billing::signature::sign(TEST_BILLING_SECRET, chrono::Utc::now().timestamp(), body.as_bytes());
+/// The `v1` value billing would send for `body` at time `t` (the same `t`
+/// the header names: signing at another second gives another MAC).
+fn good_v1(body: &str, t: i64) -> String {
+    let header = server::billing::signature::sign(TEST_BILLING_SECRET, t, body.as_bytes());
     header.split_once(",v1=").unwrap().1.to_string()
 }
 
@@ -44,15 +46,15 @@ both!(stuffed_signature_headers_are_refused_at_once, |st: AppState| async move {
     // The right value hidden among thousands of junk ones: before, it was
     // found (and the event stored) after 20,000 HMACs.
     let body = event(0);
-    let stuffed = format!("t={now}{},v1={}", ",v1=00".repeat(20_000), good_v1(&body));
+    let stuffed = format!("t={now}{},v1={}", ",v1=00".repeat(20_000), good_v1(&body, now));
     let (status, answer) = send(&srv, body, stuffed).await;
     assert_eq!(status, 401, "{answer}");
     // A third 64-digit value, and values of the wrong length, are refused too.
     let body = event(0);
     let zeros = "0".repeat(64);
-    let three = format!("t={now},v1={zeros},v1={zeros},v1={}", good_v1(&body));
+    let three = format!("t={now},v1={zeros},v1={zeros},v1={}", good_v1(&body, now));
     assert_eq!(send(&srv, body.clone(), three).await.0, 401);
-    let short = format!("t={now},v1={}", &good_v1(&body)[..62]);
+    let short = format!("t={now},v1={}", &good_v1(&body, now)[..62]);
     assert_eq!(send(&srv, body, short).await.0, 401);
 
     // Several stuffed requests with 60 KiB bodies at once, one per serving
@@ -87,13 +89,13 @@ both!(stuffed_signature_headers_are_refused_at_once, |st: AppState| async move {
     // Billing's real headers still pass: one value, or two while the secret
     // rotates (in either order).
     let body = event(0);
-    let (status, answer) = send(&srv, body.clone(), format!("t={now},v1={}", good_v1(&body))).await;
+    let (status, answer) = send(&srv, body.clone(), format!("t={now},v1={}", good_v1(&body, now))).await;
     assert!((200..300).contains(&status), "{status}: {answer}");
     let body = event(0);
     let other = "ab".repeat(32);
-    let (status, answer) = send(&srv, body.clone(), format!("t={now},v1={other},v1={}", good_v1(&body))).await;
+    let (status, answer) = send(&srv, body.clone(), format!("t={now},v1={other},v1={}", good_v1(&body, now))).await;
     assert!((200..300).contains(&status), "{status}: {answer}");
     let body = event(0);
-    let (status, answer) = send(&srv, body.clone(), format!("t={now}, v1={}, v1={other}", good_v1(&body))).await;
+    let (status, answer) = send(&srv, body.clone(), format!("t={now}, v1={}, v1={other}", good_v1(&body, now))).await;
     assert!((200..300).contains(&status), "{status}: {answer}");
 });
