@@ -60,6 +60,12 @@ pub async fn fresh_url(backend: Backend) -> Option<String> {
 
 /// A migrated database with reference data, wrapped in app state.
 pub async fn state(backend: Backend) -> Option<AppState> {
+    // The server's errors (internals are logged, never sent) appear in a
+    // failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
     let url = fresh_url(backend).await?;
     let conn = db::connect(&url).await.expect("connect + migrate");
     seed::reference_data(&conn).await.unwrap();

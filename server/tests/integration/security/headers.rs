@@ -231,6 +231,11 @@ both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
         .unwrap();
     let support = admin_cookie(&st, w.support).await;
     let client = crate::client::client_cookie(&st, w.main).await;
+    // Both servers live to the end: a pooled PostgreSQL connection opened on
+    // the first one's serving runtime would fail once that runtime stopped
+    // ("Tokio context … being shutdown"); one state outlives its servers
+    // only in tests.
+    let mut servers = vec![];
     for https in [false, true] {
         let srv = serve_with(
             st.clone(),
@@ -276,6 +281,7 @@ both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
                 assert_eq!(hsts, None, "{path}");
             }
         }
+        servers.push(srv);
     }
 });
 
