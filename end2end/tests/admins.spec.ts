@@ -1,6 +1,5 @@
 import { test, expect, Page, APIRequestContext, Browser } from "@playwright/test";
-import { createHmac, randomUUID } from "node:crypto";
-import { hydrated, signIn } from "./helpers";
+import { api, billing, hydrated, signIn } from "./helpers";
 
 // Administrators and the audit log (issue 16), the whole flow in one serial
 // run: a super-administrator creates an operator with a scope (picked from
@@ -9,24 +8,6 @@ import { hydrated, signIn } from "./helpers";
 // grant beyond its own rights; disabled, it is signed out on its next
 // request; the audit log shows each step with before → after values,
 // filtered by administrator and by user.
-
-const BILLING_SECRET = process.env.VIGIL_BILLING_SECRET ?? "e2e-billing-secret-0123456789";
-const JSON_HEADERS = { accept: "application/json" };
-
-async function api(request: APIRequestContext, endpoint: string, form: Record<string, string>) {
-  return request.post(`/api/${endpoint}`, { form, headers: JSON_HEADERS, maxRedirects: 0 });
-}
-
-async function billing(request: APIRequestContext, type: string, data: Record<string, unknown>) {
-  const body = JSON.stringify({ id: randomUUID(), type, occurred_at: new Date().toISOString(), data });
-  const t = Math.floor(Date.now() / 1000);
-  const v1 = createHmac("sha256", BILLING_SECRET).update(`${t}.${body}`).digest("hex");
-  const res = await request.post("/api/billing/v1/events", {
-    data: body,
-    headers: { "content-type": "application/json", "x-billing-signature": `t=${t},v1=${v1}` },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-}
 
 const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1000);
 

@@ -1,20 +1,5 @@
 import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { createHmac, randomUUID } from "node:crypto";
-import { hydrated, signIn } from "./helpers";
-
-const BILLING_SECRET = process.env.VIGIL_BILLING_SECRET ?? "e2e-billing-secret-0123456789";
-
-/** Sends one billing event signed as billing does (billing-api.md). */
-async function billing(request: APIRequestContext, type: string, data: Record<string, unknown>) {
-  const body = JSON.stringify({ id: randomUUID(), type, occurred_at: new Date().toISOString(), data });
-  const t = Math.floor(Date.now() / 1000);
-  const v1 = createHmac("sha256", BILLING_SECRET).update(`${t}.${body}`).digest("hex");
-  const res = await request.post("/api/billing/v1/events", {
-    data: body,
-    headers: { "content-type": "application/json", "x-billing-signature": `t=${t},v1=${v1}` },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-}
+import { billing, hydrated, signIn } from "./helpers";
 
 /** A fresh billing subscriber with one camera; returns its login, password, account and MAC. */
 async function subscriberWithCamera(request: APIRequestContext) {

@@ -1,29 +1,10 @@
 import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { createHmac, randomUUID } from "node:crypto";
-import { hydrated, signIn } from "./helpers";
+import { api, billing, hydrated, signIn } from "./helpers";
 
 // A sub user's own Access settings tab offers exactly what its main user's
 // licences allow (issue 16): the same rule as the main user's Sub users tab.
 // Covered for a main user with no licences and for one with Level 1 only;
 // after a refused save the form keeps the ticks and says why beside Save.
-
-const BILLING_SECRET = process.env.VIGIL_BILLING_SECRET ?? "e2e-billing-secret-0123456789";
-const JSON_HEADERS = { accept: "application/json" };
-
-async function api(request: APIRequestContext, endpoint: string, form: Record<string, string>) {
-  return request.post(`/api/${endpoint}`, { form, headers: JSON_HEADERS, maxRedirects: 0 });
-}
-
-async function billing(request: APIRequestContext, type: string, data: Record<string, unknown>) {
-  const body = JSON.stringify({ id: randomUUID(), type, occurred_at: new Date().toISOString(), data });
-  const t = Math.floor(Date.now() / 1000);
-  const v1 = createHmac("sha256", BILLING_SECRET).update(`${t}.${body}`).digest("hex");
-  const res = await request.post("/api/billing/v1/events", {
-    data: body,
-    headers: { "content-type": "application/json", "x-billing-signature": `t=${t},v1=${v1}` },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-}
 
 const slugsOf = (groups: any[]) => groups.flatMap((g: any) => g.items.map((i: any) => i.slug)).sort();
 
