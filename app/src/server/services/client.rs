@@ -3,7 +3,6 @@
 //! licences, and its sub users within its own rights. Every write leaves an
 //! audit row; in a Login as User session it names the administrator.
 
-use crate::api::client::{CaseOptions, CaseTypeOption, ClientCamera, ClientCase, ClientSubUser, NamedId, PermissionOption};
 use crate::error::AppError;
 use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
 use crate::server::client_auth::ClientUser;
@@ -11,6 +10,7 @@ use crate::server::entities::{audit_log, user_permissions, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::services::access;
 use crate::server::{fmt, password, sql, AppState};
+use crate::types::subscriber::{CaseOptions, CaseTypeOption, ClientCamera, ClientCase, ClientSubUser, NamedId, PermissionOption};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set, Value};

@@ -4,13 +4,13 @@
 //! 404 exactly like an unknown one, so its existence is not revealed.
 
 use super::{scope, users as user_service};
-use crate::device_types::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
 use crate::error::AppError;
 use crate::permissions::admin::INTERCOMS_EDIT;
 use crate::server::auth::Admin;
 use crate::server::entities::{audit_log, cameras, intercoms, locations, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::{fmt, sql};
+use crate::types::devices::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, Value};

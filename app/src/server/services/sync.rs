@@ -7,11 +7,11 @@
 //! vigil_sync` (sent inside the transaction, so it is delivered on commit
 //! only). [`Presence`] counts this instance's connected clients per user.
 
-use crate::api::impersonate::SyncOutcome;
 use crate::error::AppError;
 use crate::server::auth::Admin;
 use crate::server::state::Notice;
 use crate::server::{sql, AppState};
+use crate::types::sync::SyncOutcome;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
