@@ -12,13 +12,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "impersonate")]
 pub async fn start_impersonation(user_id: i64) -> Result<String, AppError> {
     use crate::permissions::admin::USERS_IMPERSONATE;
-    use crate::server::{client_auth, services::users};
+    use crate::server::{services::users, subscriber_auth};
     super::ctx::respond(
         async {
             let (state, admin) = super::ctx::admin().await?;
             admin.require(USERS_IMPERSONATE)?;
             let user = users::find_visible(&state.db, &admin, user_id).await?;
-            let ticket = client_auth::issue_ticket(&state, admin.id, &user).await?;
+            let ticket = subscriber_auth::issue_ticket(&state, admin.id, &user).await?;
             Ok(format!("/client/impersonate?ticket={ticket}"))
         }
         .await,
