@@ -144,4 +144,8 @@ pub fn billing_event_label(event_type: &str) -> &'static str {
 
 pub mod access;
 pub mod admins;
+pub mod billing;
 pub mod card;
+pub mod devices;
+pub mod subscriber;
+pub mod sync;

@@ -1,20 +1,9 @@
 //! The global billing log (events that concern no user).
 
 use crate::error::AppError;
+use crate::types::billing::GlobalBillingRow;
 use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// One row of the global billing log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GlobalBillingRow {
-    pub id: i64,
-    pub request_id: String,
-    pub event_type: String,
-    pub label: String,
-    pub outcome: String,
-    pub received_at: String,
-}
 
 #[server(prefix = "/api", endpoint = "billing-log/list")]
 pub async fn global_billing_log(query: TableQuery) -> Result<Page<GlobalBillingRow>, AppError> {

@@ -2,8 +2,8 @@
 //! card and its apartments, and linking users to flats. Ids arrive as the
 //! text of the URL segment, so a non-numeric id is a 404 like an unknown one.
 
-use crate::device_types::{ApartmentRow, CameraProfile, IntercomCard, LinkOutcome};
 use crate::error::AppError;
+use crate::types::devices::{ApartmentRow, CameraProfile, IntercomCard, LinkOutcome};
 use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
 

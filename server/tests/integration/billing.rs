@@ -1306,9 +1306,9 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
 
 mod parser_properties {
     use app::server::services::billing::event::{Body, REQUEST_TYPES};
+    use app::server::services::billing::parse::parse;
     use proptest::prelude::*;
     use serde_json::{json, Map, Value};
-    use server::billing::parse::parse;
 
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![

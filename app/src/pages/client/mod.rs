@@ -8,9 +8,10 @@ pub mod cases;
 pub mod login;
 pub mod sub_users;
 
-use crate::api::client::{client_whoami, ClientLogout, ClientMe};
+use crate::api::web_client::{client_whoami, ClientLogout};
 use crate::components::feedback::{error_text, Loading};
 use crate::error::AppError;
+use crate::types::subscriber::ClientMe;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 

@@ -20,7 +20,7 @@ use crate::server::{fmt, sql};
 use crate::types::access::{AccessSaved, SubUserAccess};
 use crate::types::card::{PermissionGroup, PermissionItem};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeSet;
 
 /// More slugs than this in one request is not a form an administrator sent.
@@ -168,43 +168,10 @@ pub async fn sub_user_groups<C: ConnectionTrait>(
         .collect())
 }
 
-/// Writes one audit row.
-pub async fn audit<C: ConnectionTrait>(
-    db: &C,
-    admin_id: i64,
-    user_id: i64,
-    action: &str,
-    detail: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    sql::exec(
-        db,
-        "INSERT INTO audit_log (admin_id, user_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-        vec![
-            admin_id.into(),
-            user_id.into(),
-            action.into(),
-            detail.to_string().into(),
-            now.into(),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The sub user `sub_id` of `main`, or 404.
-async fn find_sub<C: ConnectionTrait>(db: &C, main: &UserModel, sub_id: i64) -> Result<UserModel, AppError> {
-    crate::server::entities::users::Entity::find_by_id(sub_id)
-        .one(db)
-        .await?
-        .filter(|s| s.parent_id == Some(main.id))
-        .ok_or_else(|| AppError::not_found("Sub user"))
-}
-
 /// A sub user's permissions for the editor on its main user's Sub users tab.
 pub async fn sub_user_access<C: ConnectionTrait>(db: &C, admin: &Admin, main_id: i64, sub_id: i64) -> Result<SubUserAccess, AppError> {
     let main = users::find_visible(db, admin, main_id).await?;
-    let sub = find_sub(db, &main, sub_id).await?;
+    let sub = users::find_sub(db, main.id, sub_id).await?;
     let catalogue = Catalogue::load(db).await?;
     let held = held(db, sub.id).await?;
     let groups = sub_user_groups(db, &catalogue, main.id, &held).await?;
@@ -238,7 +205,7 @@ pub async fn save_sub_user(
     version: i64,
 ) -> Result<AccessSaved, AppError> {
     let main = users::find_visible(&state.db, admin, main_id).await?;
-    let sub = find_sub(&state.db, &main, sub_id).await?;
+    let sub = users::find_sub(&state.db, main.id, sub_id).await?;
     apply(state, admin, &sub, slugs, version, "subuser.access.save").await
 }
 
@@ -277,9 +244,7 @@ async fn apply(
     if let Some(main_id) = target.parent_id {
         // Lock the main user first (a main-user save locks it too, by its
         // version update), so its permissions cannot shrink under us.
-        if db.get_database_backend() == DbBackend::Postgres {
-            sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
-        }
+        users::lock_main(db, main_id).await?;
         let offered = offered_to_sub(db, &catalogue, main_id).await?;
         let licensed = licensed_levels(db, main_id).await?;
         if let Some(bad) = wanted.iter().find(|s| !offered.contains(*s)) {
@@ -322,7 +287,8 @@ async fn apply(
         crate::server::bulk::insert(db, "user_permissions", &["user_id", "slug"], rows_).await?;
     }
     let trimmed = if target.parent_id.is_none() && !removed.is_empty() {
-        trim_sub_users(db, target.id).await?
+        let lost = "slug NOT IN (SELECT slug FROM user_permissions WHERE user_id = $1)";
+        trim_sub_users(db, lost, vec![target.id.into()]).await?
     } else {
         0
     };
@@ -353,13 +319,14 @@ async fn apply(
     })
 }
 
-/// Takes from a main user's sub users whatever the main user no longer
-/// holds; their versions move so open editors see the change. Returns how
-/// many sub users lost something.
-async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<u64, AppError> {
-    const EXCESS: &str = "FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) \
-                          AND slug NOT IN (SELECT slug FROM user_permissions WHERE user_id = $1)";
-    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {EXCESS}"), vec![main_id.into()])
+/// Takes from the sub users of the main user `$1` the permissions that
+/// `condition` (on `user_permissions` rows, with `values`) names: whatever
+/// the main user no longer holds, or a level it lost the licences of. Their
+/// versions move so open editors see the change. Returns how many sub users
+/// lost something.
+pub async fn trim_sub_users<C: ConnectionTrait>(db: &C, condition: &str, values: Vec<Value>) -> Result<u64, AppError> {
+    let excess = format!("FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) AND {condition}");
+    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {excess}"), values.clone())
         .await?
         .into_iter()
         .map(|r| r.id)
@@ -367,7 +334,7 @@ async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<u64,
     if affected.is_empty() {
         return Ok(0);
     }
-    sql::exec(db, format!("DELETE {EXCESS}"), vec![main_id.into()]).await?;
+    sql::exec(db, format!("DELETE {excess}"), values).await?;
     for chunk in affected.chunks(500) {
         let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         sql::exec(

@@ -1,11 +1,11 @@
 //! The global billing log: stored events that concern no user (camera
 //! registrations, events for accounts not known yet), newest first.
 
-use crate::api::billing::GlobalBillingRow;
 use crate::error::AppError;
 use crate::server::auth::Admin;
 use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::types::billing::GlobalBillingRow;
 use crate::types::{billing_event_label, Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};

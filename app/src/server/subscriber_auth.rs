@@ -5,7 +5,8 @@
 //! value and the database only its SHA-256.
 
 use super::auth::{self, new_token, token_hash};
-use super::entities::{client_sessions, impersonation_tickets, user_permissions, users};
+use super::entities::{client_sessions, impersonation_tickets, users};
+use super::services::audit;
 use super::state::AppState;
 use super::throttle::{self, Realm};
 use crate::error::AppError;
@@ -57,11 +58,45 @@ impl ClientUser {
         }
     }
 
-    /// Who an audit row names: (administrator, on behalf of user).
-    pub fn audit_actor(&self) -> (Option<i64>, Option<i64>) {
-        match &self.impersonator {
+    /// Only main users manage sub users, each action behind its own
+    /// permission (403 naming it).
+    pub fn require_manager(&self, permission: &str) -> Result<(), AppError> {
+        if self.is_sub {
+            return Err(AppError::forbidden(permission));
+        }
+        self.require(permission)
+    }
+
+    /// What a Login as User session may not do: create sub users, set their
+    /// passwords or change their permissions. Each would outlast the
+    /// 30-minute session (a known password signs in directly, with no
+    /// impersonation trail), or edit permissions without `subusers.edit` and
+    /// the version precondition; the administrator uses the console's Sub
+    /// users tab for permissions instead. Viewing and deleting stay allowed.
+    pub fn refuse_impersonated(&self) -> Result<(), AppError> {
+        if self.impersonator.is_some() {
+            return Err(AppError::forbidden(
+                "subusers.edit (a Login as User session cannot create sub users, set their passwords or permissions; use the console)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The audit row of this subscriber's action; in a Login as User
+    /// session it names the administrator, acting on the user's behalf.
+    pub fn audit_entry<'a>(&self, action: &'a str, detail: serde_json::Value) -> audit::Entry<'a> {
+        let (admin_id, on_behalf_of) = match &self.impersonator {
             Some((admin_id, _)) => (Some(*admin_id), Some(self.id)),
             None => (None, None),
+        };
+        let user_id = Some(self.id);
+        audit::Entry {
+            admin_id,
+            on_behalf_of,
+            action,
+            user_id,
+            detail,
+            ..Default::default()
         }
     }
 }
@@ -114,13 +149,7 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
         },
     };
     let impersonator = impersonator_admin.as_ref().map(|a| (a.id, a.name.clone()));
-    let permissions = user_permissions::Entity::find()
-        .filter(user_permissions::Column::UserId.eq(user.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| p.slug)
-        .collect();
+    let permissions = super::services::access::held(&state.db, user.id).await?.into_iter().collect();
     let blocked = user.status == "paused" || main.as_ref().is_some_and(|m| m.status == "paused");
     Ok(Some(ClientUser {
         id: user.id,
@@ -181,7 +210,9 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     let attempt = throttle::admit(state, Realm::Client, login, address).await?;
     let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
     // Same work whether or not the login exists.
-    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let hash = user
+        .as_ref()
+        .map_or_else(|| super::password::DUMMY_HASH.clone(), |u| u.password_hash.clone());
     let ok = throttle::check_password(state, &attempt, password.to_string(), hash).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::invalid("password", "wrong login or password"));
@@ -198,8 +229,6 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     txn.commit().await?;
     Ok((token, CLIENT_SESSION_HOURS * 3600))
 }
-
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| super::password::hash("not a password"));
 
 async fn open_session<C: ConnectionTrait>(
     db: &C,
@@ -230,17 +259,8 @@ pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), Ap
         .exec(&*txn)
         .await?
         .rows_affected;
-    if let (Some((admin_id, _)), 1) = (&client.impersonator, gone) {
-        super::services::client::audit(
-            &*txn,
-            Some(*admin_id),
-            Some(client.id),
-            Some(client.id),
-            "impersonation.end",
-            serde_json::json!({}),
-            now,
-        )
-        .await?;
+    if client.impersonator.is_some() && gone == 1 {
+        audit::record(&*txn, client.audit_entry("impersonation.end", serde_json::json!({})), now).await?;
     }
     Ok(txn.commit().await?)
 }
@@ -289,20 +309,23 @@ pub enum TicketRefused {
     Failed(AppError),
 }
 
+/// The stored session a browser's `vigil_client` cookie names, if it was
+/// not ended (an expired one included).
+async fn session_of(state: &AppState, client_token: Option<&str>) -> Result<Option<client_sessions::Model>, AppError> {
+    match client_token {
+        Some(token) => Ok(client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await?),
+        None => Ok(None),
+    }
+}
+
 /// The name of the user whose web-client session the browser's cookie names,
 /// if that is not `user_id` and the session was not ended (an expired one
 /// counts: a tab may still show that user, and its next action must fail
 /// rather than act on another account).
 async fn open_session_of_other(state: &AppState, client_token: Option<&str>, user_id: i64) -> Result<Option<String>, AppError> {
-    let Some(token) = client_token else {
+    let Some(session) = session_of(state, client_token).await?.filter(|s| s.user_id != user_id) else {
         return Ok(None);
     };
-    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
-        return Ok(None);
-    };
-    if session.user_id == user_id {
-        return Ok(None);
-    }
     let name = users::Entity::find_by_id(session.user_id).one(&state.db).await?.map(|u| u.name);
     Ok(name)
 }
@@ -312,15 +335,9 @@ async fn open_session_of_other(state: &AppState, client_token: Option<&str>, use
 /// it is not the account signing in. Signing in would re-target that
 /// session's open tabs to another account, as a second Login as User would.
 pub async fn impersonation_open_for_other(state: &AppState, client_token: Option<&str>, login: &str) -> Result<Option<String>, AppError> {
-    let Some(token) = client_token else {
+    let Some(session) = session_of(state, client_token).await?.filter(|s| s.impersonator_admin_id.is_some()) else {
         return Ok(None);
     };
-    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
-        return Ok(None);
-    };
-    if session.impersonator_admin_id.is_none() {
-        return Ok(None);
-    }
     let user = users::Entity::find_by_id(session.user_id).one(&state.db).await?;
     Ok(user.filter(|u| u.login != login.trim()).map(|u| u.name))
 }
@@ -389,17 +406,12 @@ pub async fn consume_ticket(
     let token = open_session(&*txn, user.id, Some(t.admin_id), now, Duration::minutes(IMPERSONATION_MINUTES))
         .await
         .map_err(fail)?;
-    super::services::client::audit(
-        &*txn,
-        Some(t.admin_id),
-        Some(user.id),
-        Some(user.id),
-        "impersonation.start",
-        serde_json::json!({ "minutes": IMPERSONATION_MINUTES }),
-        now,
-    )
-    .await
-    .map_err(fail)?;
+    let detail = serde_json::json!({ "minutes": IMPERSONATION_MINUTES });
+    let entry = audit::Entry {
+        on_behalf_of: Some(user.id),
+        ..audit::Entry::on_user(t.admin_id, "impersonation.start", user.id, detail)
+    };
+    audit::record(&*txn, entry, now).await.map_err(fail)?;
     txn.commit().await.map_err(db_fail)?;
     // The cookie outlives the 30-minute session, so that the browser still
     // names this user after expiry and a second Login as User is refused

@@ -6,7 +6,7 @@
 //! unknown type (stored as `billing.unknown_type`). Nothing here panics on
 //! any input.
 
-use app::server::services::billing::event::{Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
+use super::event::{Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -82,7 +82,7 @@ pub fn parse(bytes: &[u8]) -> Result<Incoming, BadRequest> {
 }
 
 fn known_type(t: &str) -> Option<&'static str> {
-    app::server::services::billing::event::REQUEST_TYPES.into_iter().find(|k| *k == t)
+    super::event::REQUEST_TYPES.into_iter().find(|k| *k == t)
 }
 
 /// Replaces every `password` value, at any depth, by the fixed mask.
