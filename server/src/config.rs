@@ -42,6 +42,10 @@ pub struct Config {
     /// `VIGIL_HTTP_THREADS`: serving threads, each with its own single-threaded
     /// runtime (default: one per core; see `http`).
     pub http_threads: usize,
+    /// `VIGIL_HTTP_RUNTIME`: `per-core` (default; one single-threaded runtime
+    /// per serving thread) or `multi` (one work-stealing runtime with
+    /// `http_threads` workers), kept to measure one against the other.
+    pub http_runtime: crate::http::RuntimeKind,
     /// `VIGIL_BILLING_BATCH`: on SQLite, apply the billing events of
     /// concurrent requests in shared transactions (default 1; 0 gives every
     /// event its own transaction, for comparison).
@@ -142,6 +146,11 @@ impl Config {
         let demo_users = parse_num(&get, "VIGIL_DEMO_USERS", 2000, 1, 10_000_000)?;
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
         let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
+        let http_runtime = match get("VIGIL_HTTP_RUNTIME").filter(|v| !v.is_empty()).as_deref() {
+            None | Some("per-core") => crate::http::RuntimeKind::PerCore,
+            Some("multi") => crate::http::RuntimeKind::Multi,
+            Some(v) => return Err(ConfigError(format!("VIGIL_HTTP_RUNTIME must be per-core or multi, not {v:?}"))),
+        };
         Ok(Self {
             database_url,
             site_addr,
@@ -152,6 +161,7 @@ impl Config {
             demo_users,
             purge_interval_secs,
             http_threads,
+            http_runtime,
             billing_batch,
             trusted_proxies,
             public_url,
@@ -205,6 +215,14 @@ mod tests {
             .0
             .starts_with("VIGIL_BILLING_BATCH"));
         assert!(cfg(&[("VIGIL_HTTP_THREADS", "0")]).unwrap_err().0.starts_with("VIGIL_HTTP_THREADS"));
+        assert!(cfg(&[("VIGIL_HTTP_RUNTIME", "both")])
+            .unwrap_err()
+            .0
+            .starts_with("VIGIL_HTTP_RUNTIME"));
+        assert_eq!(
+            cfg(&[("VIGIL_HTTP_RUNTIME", "multi")]).unwrap().http_runtime,
+            crate::http::RuntimeKind::Multi
+        );
         for bad in ["10.0.0.0/40", "proxy", "10.0.0.1 10.0.0.2"] {
             let e = cfg(&[("VIGIL_TRUSTED_PROXIES", bad)]).unwrap_err().0;
             assert!(e.starts_with("VIGIL_TRUSTED_PROXIES") && e.contains(bad), "{e}");

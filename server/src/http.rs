@@ -29,9 +29,30 @@ pub struct Serving {
     stop: watch::Sender<bool>,
 }
 
+/// How requests are spread over the cores (`VIGIL_HTTP_RUNTIME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuntimeKind {
+    /// One current-thread runtime per serving thread, each with its own
+    /// listener (the default, see above).
+    #[default]
+    PerCore,
+    /// One multi-threaded (work-stealing) runtime with one listener, as
+    /// `axum::serve` is usually run; kept so the two can be measured side by
+    /// side with one binary.
+    Multi,
+}
+
 /// Starts `threads` serving threads (at least one) on `addr`; the address
 /// they serve (its port chosen by the system when `addr`'s is 0).
 pub fn spawn(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Serving, SocketAddr)> {
+    spawn_with(addr, router, threads, RuntimeKind::PerCore)
+}
+
+/// [`spawn`] with the runtime kind chosen.
+pub fn spawn_with(addr: SocketAddr, router: Router, threads: usize, kind: RuntimeKind) -> io::Result<(Serving, SocketAddr)> {
+    if kind == RuntimeKind::Multi {
+        return spawn_multi(addr, router, threads);
+    }
     // A plain bind first: it fails when anything (an older Vigil, whose
     // sockets also allow port sharing) already listens there; without it the
     // kernel would quietly split connections between the two.
@@ -59,6 +80,37 @@ pub fn spawn(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Se
         handles.push(handle);
     }
     Ok((Serving { threads: handles, stop }, addr))
+}
+
+fn spawn_multi(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Serving, SocketAddr)> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let handle = std::thread::Builder::new().name("http".into()).spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads.max(1))
+            .thread_name("http-worker")
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+        })
+    })?;
+    Ok((
+        Serving {
+            threads: vec![handle],
+            stop,
+        },
+        addr,
+    ))
 }
 
 fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {

@@ -119,7 +119,7 @@ async fn run(config: Config) -> Result<(), String> {
         https: config.public_url.as_ref().is_some_and(|u| u.https),
     };
     let router = server::router::build_with(state, leptos, billing_secret, options);
-    let (serving, _) = server::http::spawn(config.site_addr, router, config.http_threads)
+    let (serving, _) = server::http::spawn_with(config.site_addr, router, config.http_threads, config.http_runtime)
         .map_err(|e| format!("LEPTOS_SITE_ADDR {}: {e}", config.site_addr))?;
     println!("Vigil is running at http://{}", config.site_addr);
     if config.demo {
