@@ -3,12 +3,22 @@
 //! answers 403 otherwise). Rows open `/admins/:id`; `/admins/new` creates one.
 
 use crate::api::admins::list_admins;
-use crate::components::feedback::{Empty, ErrorView};
-use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use crate::permissions::admin::label;
+use crate::types::admins::AdminRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Sort("Login", "login"),
+    Col::Plain("Permissions"),
+    Col::Plain("Camera scope"),
+    Col::Plain("Status"),
+    Col::Sort("Created at", "created"),
+];
 
 #[component]
 pub fn AdminsPage() -> impl IntoView {
@@ -24,60 +34,39 @@ pub fn AdminsPage() -> impl IntoView {
             <input id="q" type="search" name="q" placeholder="Name or login" prop:value=q/>
             <button type="submit">"Search"</button>
         </Form>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match admins.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="No administrators match."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="admins-table">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Login" key="login" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Permissions"</th>
-                                <th scope="col">"Camera scope"</th>
-                                <th scope="col">"Status"</th>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|a| {
-                                    let perms = if a.is_super {
-                                        "Everything (super-administrator)".to_string()
-                                    } else if a.permissions.is_empty() {
-                                        "None".to_string()
-                                    } else {
-                                        a.permissions.iter().map(|p| label(p).to_string()).collect::<Vec<_>>().join(", ")
-                                    };
-                                    let scope = if a.is_super {
-                                        "Everything".to_string()
-                                    } else if a.scope.is_empty() {
-                                        "None".to_string()
-                                    } else {
-                                        a.scope.join("; ")
-                                    };
-                                    view! {
-                                        <tr data-login=a.login.clone()>
-                                            <td>{a.id}</td>
-                                            <td><a href=format!("/admins/{}", a.id)>{a.name.clone()}</a></td>
-                                            <td>{a.login.clone()}</td>
-                                            <td>{perms}</td>
-                                            <td>{scope}</td>
-                                            <td>{if a.disabled {
-                                                view! { <span class="badge status-terminated">"Disabled"</span> }.into_any()
-                                            } else {
-                                                view! { <span class="badge status-active">"Active"</span> }.into_any()
-                                            }}</td>
-                                            <td>{a.created_at.clone()}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="admins-table" columns=COLUMNS empty="No administrators match." region=true rows=paged(admins, admin_row)/>
+    }
+}
+
+fn admin_row(a: &AdminRow) -> impl IntoView {
+    let perms = if a.is_super {
+        "Everything (super-administrator)".to_string()
+    } else if a.permissions.is_empty() {
+        "None".to_string()
+    } else {
+        a.permissions.iter().map(|p| label(p).to_string()).collect::<Vec<_>>().join(", ")
+    };
+    let scope = if a.is_super {
+        "Everything".to_string()
+    } else if a.scope.is_empty() {
+        "None".to_string()
+    } else {
+        a.scope.join("; ")
+    };
+    let (status_class, status) = if a.disabled {
+        ("badge status-terminated", "Disabled")
+    } else {
+        ("badge status-active", "Active")
+    };
+    view! {
+        <tr data-login=a.login.clone()>
+            <td>{a.id}</td>
+            <td><a href=format!("/admins/{}", a.id)>{a.name.clone()}</a></td>
+            <td>{a.login.clone()}</td>
+            <td>{perms}</td>
+            <td>{scope}</td>
+            <td><span class=status_class>{status}</span></td>
+            <td>{a.created_at.clone()}</td>
+        </tr>
     }
 }

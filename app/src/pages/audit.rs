@@ -5,14 +5,14 @@
 //! Needs `audit.view`; the server limits the rows to the reader's scope.
 
 use crate::api::audit::{list_audit, load_audit_filters};
-use crate::components::feedback::{urlencode, Empty, ErrorView};
-use crate::components::table::TableTransition;
+use crate::components::feedback::urlencode;
+use crate::components::table::{paged, Col, PageLink, PageLinks, PagedTable};
 use crate::types::admins::{AuditQuery, AuditRow, AuditTarget};
-use crate::types::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use std::sync::Arc;
 
 /// The filters and page of the current URL.
 fn use_audit_query() -> Memo<AuditQuery> {
@@ -73,6 +73,15 @@ pub fn show_value(raw: &str) -> String {
         .unwrap_or_else(|_| raw.to_string())
 }
 
+const COLUMNS: &[Col] = &[
+    Col::Plain("Time"),
+    Col::Plain("Administrator"),
+    Col::Plain("Action"),
+    Col::Plain("Target"),
+    Col::Plain("Changes"),
+    Col::Plain("On behalf of"),
+];
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query = use_audit_query();
@@ -117,28 +126,8 @@ pub fn AuditPage() -> impl IntoView {
             <button type="submit">"Filter"</button>
             " "<a href="/audit">"Clear"</a>
         </Form>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="No audited action matches."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="audit-table">
-                            <thead><tr>
-                                <th scope="col">"Time"</th>
-                                <th scope="col">"Administrator"</th>
-                                <th scope="col">"Action"</th>
-                                <th scope="col">"Target"</th>
-                                <th scope="col">"Changes"</th>
-                                <th scope="col">"On behalf of"</th>
-                            </tr></thead>
-                            <tbody>{page.rows.iter().cloned().map(|r| view! { <Row r/> }).collect_view()}</tbody>
-                        </table>
-                        <AuditPager page=page.clone() query/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="audit-table" columns=COLUMNS empty="No audited action matches." region=true links=audit_links(query)
+            rows=paged(rows, |r| view! { <Row r=r.clone()/> })/>
     }
 }
 
@@ -179,23 +168,20 @@ fn Row(r: AuditRow) -> impl IntoView {
     }
 }
 
-/// First / previous / next / last, keeping the filters.
-#[component]
-fn AuditPager(page: Page<AuditRow>, query: Memo<AuditQuery>) -> impl IntoView {
-    let base = move || AuditQuery {
-        after: None,
-        before: None,
-        last: false,
-        ..query.get_untracked()
-    };
-    let has_prev = page.prev.is_some();
-    let has_next = page.next.is_some();
-    view! {
-        <nav class="pager" aria-label="Pages">
-            {has_prev.then(|| view! { <a href=href(&base()) rel="first">"« First"</a> })}
-            {page.prev.clone().map(|c| view! { <a href=href(&AuditQuery { before: Some(c), ..base() }) rel="prev">"‹ Previous"</a> })}
-            {page.next.clone().map(|c| view! { <a href=href(&AuditQuery { after: Some(c), ..base() }) rel="next">"Next ›"</a> })}
-            {has_next.then(|| view! { <a href=href(&AuditQuery { last: true, ..base() }) rel="last">"Last »"</a> })}
-        </nav>
-    }
+/// Pager links keeping the filters.
+fn audit_links(query: Memo<AuditQuery>) -> PageLinks {
+    Arc::new(move |link| {
+        let base = AuditQuery {
+            after: None,
+            before: None,
+            last: false,
+            ..query.get_untracked()
+        };
+        href(&match link {
+            PageLink::First => base,
+            PageLink::Prev(c) => AuditQuery { before: Some(c), ..base },
+            PageLink::Next(c) => AuditQuery { after: Some(c), ..base },
+            PageLink::Last => AuditQuery { last: true, ..base },
+        })
+    })
 }

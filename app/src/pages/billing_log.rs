@@ -5,9 +5,8 @@
 //! says that new events arrived, so the rows under the cursor stay put.
 
 use crate::api::billing::global_billing_log;
-use crate::components::feedback::{Empty, ErrorView, Loading};
 use crate::components::source::gone;
-use crate::components::table::{href, use_table_query, Pager, SortHeader};
+use crate::components::table::{href, paged, use_table_query, Col, PagedTable};
 use crate::types::TableQuery;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +16,13 @@ fn on_first_page(q: &TableQuery) -> bool {
     let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     !set(&q.after) && !set(&q.before) && !q.last
 }
+
+const COLUMNS: &[Col] = &[
+    Col::Plain("ID"),
+    Col::Plain("Type"),
+    Col::Plain("Outcome"),
+    Col::Sort("Received at", "received"),
+];
 
 #[component]
 pub fn BillingLogPage() -> impl IntoView {
@@ -63,35 +69,14 @@ pub fn BillingLogPage() -> impl IntoView {
         <Show when=move || arrived.get()>
             <p class="notice" role="status">"New events arrived. " <a href=newest>"Show the newest"</a></p>
         </Show>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match events.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="Billing has sent no events that concern no user."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="billing-log">
-                            <thead><tr>
-                                <th scope="col">"ID"</th>
-                                <th scope="col">"Type"</th>
-                                <th scope="col">"Outcome"</th>
-                                <SortHeader label="Received at" key="received" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|e| view! {
-                                    <tr>
-                                        <td><code>{e.request_id.clone()}</code></td>
-                                        <td title=e.event_type.clone()>{e.label.clone()}</td>
-                                        <td><span class=format!("badge outcome-{}", e.outcome)>{outcome_label(&e.outcome)}</span></td>
-                                        <td>{e.received_at.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable testid="billing-log" columns=COLUMNS empty="Billing has sent no events that concern no user." rows=paged(events, |e| view! {
+            <tr>
+                <td><code>{e.request_id.clone()}</code></td>
+                <td title=e.event_type.clone()>{e.label.clone()}</td>
+                <td><span class=format!("badge outcome-{}", e.outcome)>{outcome_label(&e.outcome)}</span></td>
+                <td>{e.received_at.clone()}</td>
+            </tr>
+        })/>
     }
 }
 

@@ -1,13 +1,21 @@
 //! `/users`: search, filter, sort and page through the users in scope.
 
 use crate::api::users::list_users;
-use crate::components::feedback::{Empty, ErrorView};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use crate::types::{UserKind, UserStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Sort("Login", "login"),
+    Col::Plain("Kind"),
+    Col::Plain("Status"),
+    Col::Sort("Created at", "created"),
+];
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -33,38 +41,15 @@ pub fn UsersPage() -> impl IntoView {
             </select>
             <button type="submit">"Search"</button>
         </Form>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="No users match."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="users-table">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Login" key="login" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Kind"</th>
-                                <th scope="col">"Status"</th>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|u| view! {
-                                    <tr>
-                                        <td>{u.id}</td>
-                                        <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
-                                        <td>{u.login.clone()}</td>
-                                        <td><span class=format!("badge kind-{}", u.kind.as_str())>{u.kind.label()}</span></td>
-                                        <td><span class=format!("badge status-{}", u.status.as_str())>{u.status.label()}</span></td>
-                                        <td>{u.created_at.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="users-table" columns=COLUMNS empty="No users match." region=true rows=paged(users, |u| view! {
+            <tr>
+                <td>{u.id}</td>
+                <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
+                <td>{u.login.clone()}</td>
+                <td><span class=format!("badge kind-{}", u.kind.as_str())>{u.kind.label()}</span></td>
+                <td><span class=format!("badge status-{}", u.status.as_str())>{u.status.label()}</span></td>
+                <td>{u.created_at.clone()}</td>
+            </tr>
+        })/>
     }
 }

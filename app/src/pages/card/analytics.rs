@@ -7,9 +7,16 @@
 use super::licence_form::LicenceForm;
 use super::{require_id, use_card};
 use crate::api::card::card_analytics;
-use crate::components::feedback::{Empty, ErrorView, Loading};
 use crate::components::source::gone;
+use crate::components::table::{Col, PagedTable, TablePage, TableRows};
 use leptos::prelude::*;
+
+const COLUMNS: &[Col] = &[
+    Col::Plain("Video analytics level"),
+    Col::Plain("Total"),
+    Col::Plain("Used"),
+    Col::Plain("Free"),
+];
 
 #[component]
 pub fn AnalyticsTab() -> impl IntoView {
@@ -24,41 +31,22 @@ pub fn AnalyticsTab() -> impl IntoView {
     let on_saved = Callback::new(move |_| reloads.update(|n| *n += 1));
     view! {
         <h2 class="sr-only">"Analytics"</h2>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match licences.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(rows) if rows.is_empty() => view! {
-                        <Empty text="The user has no analytics licences."/>
-                    }.into_any(),
-                    Ok(rows) => view! {
-                        <table class="grid" data-testid="card-analytics">
-                            <thead><tr>
-                                <th scope="col">"Video analytics level"</th>
-                                <th scope="col">"Total"</th>
-                                <th scope="col">"Used"</th>
-                                <th scope="col">"Free"</th>
-                            </tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|l| view! {
-                                    <tr>
-                                        <td>
-                                            {l.level}
-                                            {l.deleted_on.map(|d| view! {
-                                                <p class="notice">{format!("Data will be deleted on {d}")}</p>
-                                            })}
-                                        </td>
-                                        <td>{l.total}</td>
-                                        <td>{l.used}</td>
-                                        <td>{l.free}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable testid="card-analytics" columns=COLUMNS empty="The user has no analytics licences."
+            rows=TableRows::new(move || async move {
+                Some(licences.await.map(|rows| TablePage::unpaged(&rows, |l| view! {
+                    <tr>
+                        <td>
+                            {l.level.clone()}
+                            {l.deleted_on.clone().map(|d| view! {
+                                <p class="notice">{format!("Data will be deleted on {d}")}</p>
+                            })}
+                        </td>
+                        <td>{l.total}</td>
+                        <td>{l.used}</td>
+                        <td>{l.free}</td>
+                    </tr>
+                })))
+            })/>
         // Outside the Transition: reloading the table after a save must not
         // re-create the form (and its pending action and message) mid-save.
         <LicenceForm user_id on_saved/>

@@ -6,9 +6,8 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_billing_events;
-use crate::components::feedback::{Empty, ErrorView};
 use crate::components::source::gone;
-use crate::components::table::{href, use_table_query, Pager, SortHeader, TableTransition};
+use crate::components::table::{href, paged, use_table_query, Col, PagedTable};
 use crate::types::TableQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -17,6 +16,8 @@ fn on_first_page(q: &TableQuery) -> bool {
     let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     !set(&q.after) && !set(&q.before) && !q.last
 }
+
+const COLUMNS: &[Col] = &[Col::Plain("ID"), Col::Plain("Type"), Col::Sort("Created at", "created")];
 
 #[component]
 pub fn BillingEventsTab() -> impl IntoView {
@@ -69,33 +70,14 @@ pub fn BillingEventsTab() -> impl IntoView {
         <Show when=move || arrived.get()>
             <p class="notice" role="status">"New events arrived. " <a href=newest>"Show the newest"</a></p>
         </Show>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match events.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="Billing has sent no events for this user."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="card-billing-events">
-                            <thead><tr>
-                                <th scope="col">"ID"</th>
-                                <th scope="col">"Type"</th>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|e| view! {
-                                    <tr>
-                                        <td><code>{e.request_id.clone()}</code></td>
-                                        <td title=e.event_type.clone()>{e.label.clone()}</td>
-                                        <td>{e.created_at.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="card-billing-events" columns=COLUMNS empty="Billing has sent no events for this user." region=true
+            rows=paged(events, |e| view! {
+                <tr>
+                    <td><code>{e.request_id.clone()}</code></td>
+                    <td title=e.event_type.clone()>{e.label.clone()}</td>
+                    <td>{e.created_at.clone()}</td>
+                </tr>
+            })/>
     }
 }
 

@@ -3,9 +3,8 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_cameras;
-use crate::components::feedback::{Empty, ErrorView};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
 
 pub fn camera_status_label(status: &str) -> &'static str {
@@ -17,6 +16,13 @@ pub fn camera_status_label(status: &str) -> &'static str {
         _ => "Unknown",
     }
 }
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Sort("Status", "status"),
+    Col::Plain("Location"),
+];
 
 #[component]
 pub fn CamerasTab() -> impl IntoView {
@@ -33,38 +39,17 @@ pub fn CamerasTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Cameras"</h2>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match cameras.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="No cameras in your scope."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="card-cameras">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Status" key="status" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Location"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|c| view! {
-                                    <tr>
-                                        <td>{c.id}</td>
-                                        <td>{c.name.clone()}</td>
-                                        <td><span class=format!("badge status-{}", c.status)>{camera_status_label(&c.status)}</span></td>
-                                        <td>
-                                            <a href=format!("/cameras/{}/general", c.id)>
-                                                {c.location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| "No location".to_string())}
-                                            </a>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="card-cameras" columns=COLUMNS empty="No cameras in your scope." region=true rows=paged(cameras, |c| view! {
+            <tr>
+                <td>{c.id}</td>
+                <td>{c.name.clone()}</td>
+                <td><span class=format!("badge status-{}", c.status)>{camera_status_label(&c.status)}</span></td>
+                <td>
+                    <a href=format!("/cameras/{}/general", c.id)>
+                        {c.location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| "No location".to_string())}
+                    </a>
+                </td>
+            </tr>
+        })/>
     }
 }

@@ -4,10 +4,17 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_intercoms;
-use crate::components::feedback::{Empty, ErrorView};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader, TableTransition};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
+
+const COLUMNS: &[Col] = &[
+    Col::Plain("Keys"),
+    Col::Sort("Name", "name"),
+    Col::Plain("Address"),
+    Col::Plain("Department"),
+    Col::Sort("Created at", "created"),
+];
 
 #[component]
 pub fn IntercomsTab() -> impl IntoView {
@@ -22,42 +29,21 @@ pub fn IntercomsTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Intercoms"</h2>
-        <TableTransition>
-            {move || Suspend::new(async move {
-                match intercoms.await {
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="The user is not linked to any intercom."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="card-intercoms">
-                            <thead><tr>
-                                <th scope="col">"Keys"</th>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Address"</th>
-                                <th scope="col">"Department"</th>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|i| view! {
-                                    <tr>
-                                        <td>
-                                            {if i.keys.is_empty() {
-                                                view! { <span class="muted">"No keys"</span> }.into_any()
-                                            } else {
-                                                view! { <ul class="keys">{i.keys.iter().map(|k| view! { <li><code>{k.clone()}</code></li> }).collect_view()}</ul> }.into_any()
-                                            }}
-                                        </td>
-                                        <td><a href=format!("/intercoms/{}/general", i.id)>{i.name.clone()}</a></td>
-                                        <td>{i.address.clone()}</td>
-                                        <td>{i.department.clone()}</td>
-                                        <td>{i.created_at.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </TableTransition>
+        <PagedTable testid="card-intercoms" columns=COLUMNS empty="The user is not linked to any intercom." region=true
+            rows=paged(intercoms, |i| view! {
+                <tr>
+                    <td>
+                        {if i.keys.is_empty() {
+                            view! { <span class="muted">"No keys"</span> }.into_any()
+                        } else {
+                            view! { <ul class="keys">{i.keys.iter().map(|k| view! { <li><code>{k.clone()}</code></li> }).collect_view()}</ul> }.into_any()
+                        }}
+                    </td>
+                    <td><a href=format!("/intercoms/{}/general", i.id)>{i.name.clone()}</a></td>
+                    <td>{i.address.clone()}</td>
+                    <td>{i.department.clone()}</td>
+                    <td>{i.created_at.clone()}</td>
+                </tr>
+            })/>
     }
 }

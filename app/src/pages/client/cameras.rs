@@ -3,13 +3,20 @@
 //! browser it listens to `/api/client/v1/events` and refetches the list when
 //! an administrator synchronizes the user, without a reload.
 
-use super::{ClientErrorView, ClientMeResource};
+use super::{client_error, ClientMeResource};
 use crate::api::web_client::client_cameras;
-use crate::components::feedback::{Empty, Loading};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Sort("Status", "status"),
+    Col::Plain("Location"),
+    Col::Plain("Archive"),
+];
 
 #[component]
 pub fn CamerasPage() -> impl IntoView {
@@ -29,40 +36,18 @@ pub fn CamerasPage() -> impl IntoView {
         <Show when=paused>
             <p class="notice" role="status">"Your account is paused: your cameras are blocked (no live view or archive)."</p>
         </Show>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match cameras.await {
-                    Err(e) => view! { <ClientErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="You have no cameras."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="client-cameras">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Status" key="status" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Location"</th>
-                                <th scope="col">"Archive"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|c| {
-                                    let class = if c.blocked { "badge status-blocked".to_string() } else { format!("badge cam-{}", c.status) };
-                                    view! {
-                                        <tr data-camera-id=c.id>
-                                            <td>{c.id}</td>
-                                            <td>{c.name.clone()}</td>
-                                            <td><span class=class>{c.status_label.clone()}</span></td>
-                                            <td>{c.location.clone().unwrap_or_else(|| "—".into())}</td>
-                                            <td>{format!("{} days", c.archive_days)}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable testid="client-cameras" columns=COLUMNS empty="You have no cameras." error=client_error rows=paged(cameras, |c| {
+            let class = if c.blocked { "badge status-blocked".to_string() } else { format!("badge cam-{}", c.status) };
+            view! {
+                <tr data-camera-id=c.id>
+                    <td>{c.id}</td>
+                    <td>{c.name.clone()}</td>
+                    <td><span class=class>{c.status_label.clone()}</span></td>
+                    <td>{c.location.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td>{format!("{} days", c.archive_days)}</td>
+                </tr>
+            }
+        })/>
     }
 }
 

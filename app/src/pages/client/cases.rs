@@ -1,13 +1,23 @@
 //! `/client/cases`: the subscriber's analytics cases; create one from a type
 //! and cameras within the free licences of the type's level, delete one.
 
-use super::{ClientErrorView, FormOutcome};
+use super::{client_error, ClientErrorView, FormOutcome};
 use crate::api::web_client::{client_case_options, client_cases, CreateCase, DeleteCase};
 use crate::components::feedback::{error_text, Empty, Loading};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Plain("Type"),
+    Col::Plain("Level"),
+    Col::Plain("Cameras"),
+    Col::Sort("Created at", "created"),
+    Col::Hidden("Actions"),
+];
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
@@ -42,49 +52,25 @@ pub fn CasesPage() -> impl IntoView {
         <Title text="Analytics cases"/>
         <h1>"Analytics cases"</h1>
         <FormOutcome text=outcome/>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match cases.await {
-                    Err(e) => view! { <ClientErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="You have no analytics cases yet."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="client-cases">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Type"</th>
-                                <th scope="col">"Level"</th>
-                                <th scope="col">"Cameras"</th>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col"><span class="sr-only">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|c| {
-                                    let id = c.id;
-                                    view! {
-                                        <tr>
-                                            <td>{c.id}</td>
-                                            <td>{c.name.clone()}</td>
-                                            <td>{c.type_name.clone()}</td>
-                                            <td>{c.level_name.clone()}</td>
-                                            <td>{c.cameras}</td>
-                                            <td>{c.created_at.clone()}</td>
-                                            <td>
-                                                <button type="button" class="link danger"
-                                                    on:click=move |_| { delete.dispatch(DeleteCase { case_id: id }); }>
-                                                    "Delete"
-                                                </button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable testid="client-cases" columns=COLUMNS empty="You have no analytics cases yet." error=client_error rows=paged(cases, move |c| {
+            let id = c.id;
+            view! {
+                <tr>
+                    <td>{c.id}</td>
+                    <td>{c.name.clone()}</td>
+                    <td>{c.type_name.clone()}</td>
+                    <td>{c.level_name.clone()}</td>
+                    <td>{c.cameras}</td>
+                    <td>{c.created_at.clone()}</td>
+                    <td>
+                        <button type="button" class="link danger"
+                            on:click=move |_| { delete.dispatch(DeleteCase { case_id: id }); }>
+                            "Delete"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })/>
         <h2>"New case"</h2>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -76,6 +76,11 @@ fn ClientTopBar(me: ClientMe) -> impl IntoView {
 }
 
 /// The client's error states: a lost session goes to the client sign-in.
+/// [`ClientErrorView`] for a [`crate::components::table::PagedTable`].
+pub fn client_error(error: AppError) -> AnyView {
+    view! { <ClientErrorView error/> }.into_any()
+}
+
 #[component]
 pub fn ClientErrorView(error: AppError) -> impl IntoView {
     match error {

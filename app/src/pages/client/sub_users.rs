@@ -2,16 +2,25 @@
 //! permissions, change its password, delete it — never granting more than the
 //! main user holds (the server refuses anything else with 422).
 
-use super::{ClientErrorView, FormOutcome};
+use super::{client_error, ClientErrorView, FormOutcome};
 use crate::api::web_client::{
     client_sub_users, grantable_permissions, CreateSubUser, DeleteSubUser, SetSubUserPassword, SetSubUserPermissions,
 };
 use crate::components::feedback::{error_text, Empty, Loading};
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use crate::types::subscriber::{ClientSubUser, PermissionOption};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+const COLUMNS: &[Col] = &[
+    Col::Sort("ID", "id"),
+    Col::Sort("Name", "name"),
+    Col::Sort("Login", "login"),
+    Col::Sort("Created at", "created"),
+    Col::Plain("Permissions"),
+    Col::Hidden("Actions"),
+];
 
 #[component]
 pub fn SubUsersPage() -> impl IntoView {
@@ -51,42 +60,19 @@ pub fn SubUsersPage() -> impl IntoView {
         <Title text="Sub users"/>
         <h1>"Sub users"</h1>
         <FormOutcome text=outcome/>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match subs.await {
-                    Err(e) => view! { <ClientErrorView error=e/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <Empty text="You have no sub users yet."/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="grid" data-testid="client-sub-users">
-                            <thead><tr>
-                                <SortHeader label="ID" key="id" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Name" key="name" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Login" key="login" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <SortHeader label="Created at" key="created" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Permissions"</th>
-                                <th scope="col"><span class="sr-only">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|s| {
-                                    let row = s.clone();
-                                    view! {
-                                        <tr>
-                                            <td>{s.id}</td>
-                                            <td>{s.name.clone()}</td>
-                                            <td>{s.login.clone()}</td>
-                                            <td>{s.created_at.clone()}</td>
-                                            <td>{s.permissions.len()}</td>
-                                            <td><button type="button" class="link" on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button></td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable testid="client-sub-users" columns=COLUMNS empty="You have no sub users yet." error=client_error rows=paged(subs, move |s| {
+            let row = s.clone();
+            view! {
+                <tr>
+                    <td>{s.id}</td>
+                    <td>{s.name.clone()}</td>
+                    <td>{s.login.clone()}</td>
+                    <td>{s.created_at.clone()}</td>
+                    <td>{s.permissions.len()}</td>
+                    <td><button type="button" class="link" on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button></td>
+                </tr>
+            }
+        })/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match grantable.await {

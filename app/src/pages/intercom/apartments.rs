@@ -6,13 +6,15 @@
 
 use super::{use_intercom_id, CardResource};
 use crate::api::devices::{intercom_apartments, LinkApartment, UnlinkApartment};
-use crate::components::feedback::{error_text, Empty, ErrorView, Loading};
+use crate::components::feedback::error_text;
 use crate::components::source::gone;
-use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::components::table::{use_table_query, Col, PagedTable, TablePage, TableRows};
 use crate::error::AppError;
 use crate::types::devices::{ApartmentRow, FlatUser, IntercomCard, LinkOutcome};
 use leptos::html;
 use leptos::prelude::*;
+
+const COLUMNS: &[Col] = &[Col::Sort("Flat", "number"), Col::Plain("Users"), Col::Plain("Keys")];
 
 #[component]
 pub fn ApartmentsTab() -> impl IntoView {
@@ -40,32 +42,16 @@ pub fn ApartmentsTab() -> impl IntoView {
             })}
         </Suspense>
         {move || outcome_view(unlink.value().get())}
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
+        <PagedTable testid="apartments-table" columns=COLUMNS empty="No apartments linked yet."
+            rows=TableRows::new(move || async move {
                 let card = card.await;
                 let page = rows.await;
-                match (card, page) {
-                    // The card header already shows the intercom's error.
-                    (Err(_), _) => ().into_any(),
-                    (Ok(_), Err(e)) => view! { <ErrorView error=e/> }.into_any(),
-                    (Ok(_), Ok(page)) if page.rows.is_empty() => view! { <Empty text="No apartments linked yet."/> }.into_any(),
-                    (Ok(c), Ok(page)) => view! {
-                        <table class="grid" data-testid="apartments-table">
-                            <thead><tr>
-                                <SortHeader label="Flat" key="number" page_sort=page.sort.clone() page_dir=page.dir.clone()/>
-                                <th scope="col">"Users"</th>
-                                <th scope="col">"Keys"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.iter().map(|a| view! { <ApartmentLine row=a.clone() intercom_id=c.id can_edit=c.can_edit unlink=unlink/> }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page=page.clone()/>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Transition>
+                // The card header already shows the intercom's error.
+                let c = card.ok()?;
+                Some(page.map(|page| {
+                    TablePage::new(page, |a| view! { <ApartmentLine row=a.clone() intercom_id=c.id can_edit=c.can_edit unlink=unlink/> })
+                }))
+            })/>
     }
 }
 
