@@ -32,12 +32,12 @@ pub fn UsersPage() -> impl IntoView {
             <label class="sr-only" for="kind">"Kind"</label>
             <select id="kind" name="kind">
                 <option value="">"All kinds"</option>
-                {UserKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || selected(|q| q.kind.clone(), k.as_str())>{k.label()}</option> }).to_vec()}
+                {UserKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || selected(|q| q.kind.clone(), k.as_str())>{k.label()}</option> }).into_iter().collect_view()}
             </select>
             <label class="sr-only" for="status">"Status"</label>
             <select id="status" name="status">
                 <option value="">"All statuses"</option>
-                {UserStatus::ALL.map(|s| view! { <option value=s.as_str() selected=move || selected(|q| q.status.clone(), s.as_str())>{s.label()}</option> }).to_vec()}
+                {UserStatus::ALL.map(|s| view! { <option value=s.as_str() selected=move || selected(|q| q.status.clone(), s.as_str())>{s.label()}</option> }).into_iter().collect_view()}
             </select>
             <button type="submit">"Search"</button>
         </Form>
