@@ -8,6 +8,7 @@ use super::bulk::{fix_sequences, insert, next_id};
 use super::entities::users;
 use super::password;
 use crate::permissions::BILLING_USER_DEFAULTS;
+use crate::types::catalogue::UserPermission;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait, Value};
 
@@ -422,13 +423,13 @@ where
             ts(created),
             ts(created),
         ]);
-        let perms: &[&str] = if is_sub {
-            &["cameras-view", "archives-show"]
+        let perms: &[UserPermission] = if is_sub {
+            &[UserPermission::CamerasView, UserPermission::ArchivesShow]
         } else {
             BILLING_USER_DEFAULTS
         };
         for p in perms {
-            perm_rows.push(vec![id.into(), p.to_string().into()]);
+            perm_rows.push(vec![id.into(), p.slug().into()]);
         }
         if !is_sub {
             ul_rows.push(vec![

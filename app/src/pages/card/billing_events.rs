@@ -85,7 +85,7 @@ pub fn BillingEventsTab() -> impl IntoView {
                                 {page.rows.iter().map(|e| view! {
                                     <tr>
                                         <td><code>{e.request_id.clone()}</code></td>
-                                        <td title=e.event_type.clone()>{e.label.clone()}</td>
+                                        <td title=e.event_type.slug()>{e.event_type.label()}</td>
                                         <td>{e.created_at.clone()}</td>
                                     </tr>
                                 }).collect_view()}

@@ -5,12 +5,13 @@
 
 use crate::api::client::{CaseOptions, CaseTypeOption, ClientCamera, ClientCase, ClientSubUser, NamedId, PermissionOption};
 use crate::error::AppError;
-use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX, USER_PERMISSION_GROUPS};
+use crate::permissions::{looks_like_user_permission, ANALYTIC_CASES_PREFIX};
 use crate::server::client_auth::ClientUser;
 use crate::server::entities::{audit_log, user_permissions, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::services::access;
 use crate::server::{fmt, password, sql, AppState};
+use crate::types::catalogue::{CameraStatus, UserPermission};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
@@ -49,16 +50,6 @@ async fn audit_client<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     let (admin, on_behalf) = client.audit_actor();
     audit(db, admin, Some(client.id), on_behalf, action, detail, now).await
-}
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "active" => "Active",
-        "partially_active" => "Partially active",
-        "inactive" => "Inactive",
-        "empty" => "No streams yet",
-        _ => "Unknown",
-    }
 }
 
 // ---------------------------------------------------------------- cameras
@@ -103,7 +94,7 @@ impl Camera {
         ClientCamera {
             id: self.id,
             name: self.name,
-            status_label: if blocked { "Blocked" } else { status_label(&self.status) }.to_string(),
+            status_label: if blocked { "Blocked" } else { CameraStatus::from_stored(&self.status).label() }.to_string(),
             status: self.status,
             blocked,
             archive_days: i64::from(self.archive_days),
@@ -127,7 +118,7 @@ fn camera_scope(client: &ClientUser, cam: &str, params: usize) -> (String, Vec<V
 /// The cameras of the client's account, one keyset page. A sub user sees its
 /// main user's cameras; both need `cameras-view`.
 pub async fn cameras<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientCamera>, AppError> {
-    client.require("cameras-view")?;
+    client.require(UserPermission::CamerasView.slug())?;
     let plan = Plan::new(CAMERA_SORTS, "c.id", query, PAGE_SIZE)?;
     let (scope, mut values) = camera_scope(client, "c", 1);
     values.insert(0, client.main_id.into());
@@ -138,7 +129,7 @@ pub async fn cameras<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &Ta
 
 /// Every camera of the account (the apps' full picture after a sync).
 pub async fn all_cameras<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<Vec<ClientCamera>, AppError> {
-    client.require("cameras-view")?;
+    client.require(UserPermission::CamerasView.slug())?;
     let (scope, mut values) = camera_scope(client, "c", 1);
     values.insert(0, client.main_id.into());
     let sql = format!("{CAMERA_SELECT}{CAMERA_FROM} AND {scope} ORDER BY c.id");
@@ -197,7 +188,7 @@ fn case_owner(client: &ClientUser) -> (&'static str, i64) {
 }
 
 pub async fn cases<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientCase>, AppError> {
-    client.require("analytic")?;
+    client.require(UserPermission::Analytic.slug())?;
     let plan = Plan::new(CASE_SORTS, "ac.id", query, PAGE_SIZE)?;
     let (owner_col, owner) = case_owner(client);
     let sql = format!(
@@ -254,7 +245,7 @@ async fn licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<Licenc
 /// What the "new case" form offers: the types the client may use whose level
 /// the account holds licences for (with the free count), and the cameras.
 pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<CaseOptions, AppError> {
-    client.require("analytic")?;
+    client.require(UserPermission::Analytic.slug())?;
     let levels = licences(db, client.main_id).await?;
     #[derive(FromQueryResult)]
     struct Type {
@@ -278,7 +269,7 @@ pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Re
             free: super::licences::free_licences(db, client.main_id, t.level_id).await?,
         });
     }
-    let cameras = if client.can("cameras-view") {
+    let cameras = if client.can(UserPermission::CamerasView.slug()) {
         #[derive(FromQueryResult)]
         struct Named {
             id: i64,
@@ -309,7 +300,7 @@ pub async fn case_options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Re
 /// PostgreSQL the allocation row is locked), so two concurrent creations
 /// cannot both take the last licence.
 pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str, name: &str, camera_ids: &[i64]) -> Result<i64, AppError> {
-    client.require("analytic")?;
+    client.require(UserPermission::Analytic.slug())?;
     client.require(&format!("{ANALYTIC_CASES_PREFIX}{type_slug}"))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -416,7 +407,7 @@ pub async fn create_case(state: &AppState, client: &ClientUser, type_slug: &str,
 
 /// Deletes a case the client sees (its events and camera links with it).
 pub async fn delete_case(state: &AppState, client: &ClientUser, case_id: i64) -> Result<(), AppError> {
-    client.require("analytic")?;
+    client.require(UserPermission::Analytic.slug())?;
     let (owner_col, owner) = case_owner(client);
     let now = state.clock.now();
     let txn = state.write().await?;
@@ -480,16 +471,12 @@ pub async fn grantable<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<P
     let catalogue = access::Catalogue::load(db).await?;
     let own = access::offered_to_sub(db, &catalogue, main_id).await?;
     let mut out = vec![];
-    for (group, items) in USER_PERMISSION_GROUPS {
-        for (slug, label) in items.iter() {
-            if own.contains(*slug) {
-                out.push(PermissionOption {
-                    slug: slug.to_string(),
-                    label: label.to_string(),
-                    group: group.to_string(),
-                });
-            }
-        }
+    for p in UserPermission::ALL.iter().filter(|p| own.contains(p.slug())) {
+        out.push(PermissionOption {
+            slug: p.slug().to_string(),
+            label: p.label().to_string(),
+            group: p.group().label().to_string(),
+        });
     }
     #[derive(FromQueryResult)]
     struct Type {
@@ -537,8 +524,7 @@ async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested
     let requested: BTreeSet<String> = requested.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let refused: Vec<&str> = requested.iter().filter(|s| !allowed.contains(*s)).map(String::as_str).collect();
     if !refused.is_empty() {
-        let known = |s: &&str| fixed_user_slugs().any(|f| f == *s) || s.starts_with(ANALYTIC_CASES_PREFIX);
-        let what = if refused.iter().all(known) {
+        let what = if refused.iter().all(|s| looks_like_user_permission(s)) {
             "more than your own rights (or analytics without licences)"
         } else {
             "unknown permissions"
@@ -549,7 +535,7 @@ async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested
 }
 
 pub async fn sub_users<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &TableQuery) -> Result<Page<ClientSubUser>, AppError> {
-    require_manager(client, "users-index")?;
+    require_manager(client, UserPermission::UsersIndex.slug())?;
     let plan = Plan::new(super::users::USER_SORTS, "u.id", query, PAGE_SIZE)?;
     let sql = format!(
         "SELECT u.id, u.name, u.login, u.created_at, {} FROM users u WHERE u.parent_id = $1",
@@ -604,7 +590,7 @@ pub struct NewSubUser<'a> {
 
 pub async fn create_sub_user(state: &AppState, client: &ClientUser, new: NewSubUser<'_>) -> Result<i64, AppError> {
     refuse_impersonated(client)?;
-    require_manager(client, "users-store")?;
+    require_manager(client, UserPermission::UsersStore.slug())?;
     let login = new.login.trim();
     valid_login(login)?;
     let name = new.name.trim();
@@ -681,7 +667,7 @@ async fn own_sub_user<C: ConnectionTrait>(db: &C, client: &ClientUser, sub_id: i
 
 pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub_id: i64, permissions: &[String]) -> Result<(), AppError> {
     refuse_impersonated(client)?;
-    require_manager(client, "users-update")?;
+    require_manager(client, UserPermission::UsersUpdate.slug())?;
     let now = state.clock.now();
     let txn = state.write().await?;
     lock_main(&*txn, client.id).await?;
@@ -710,7 +696,7 @@ pub async fn set_sub_user_permissions(state: &AppState, client: &ClientUser, sub
 }
 
 pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64) -> Result<(), AppError> {
-    require_manager(client, "users-destroy")?;
+    require_manager(client, UserPermission::UsersDestroy.slug())?;
     let now = state.clock.now();
     let txn = state.write().await?;
     let sub = own_sub_user(&*txn, client, sub_id).await?;
@@ -729,7 +715,7 @@ pub async fn delete_sub_user(state: &AppState, client: &ClientUser, sub_id: i64)
 /// Sets a sub user's password and ends its open sessions.
 pub async fn set_sub_user_password(state: &AppState, client: &ClientUser, sub_id: i64, new_password: &str) -> Result<(), AppError> {
     refuse_impersonated(client)?;
-    require_manager(client, "users-change-password")?;
+    require_manager(client, UserPermission::UsersChangePassword.slug())?;
     valid_password(new_password)?;
     let hash = password::hash_async(new_password.to_string()).await;
     let now = state.clock.now();
