@@ -6,7 +6,6 @@
 
 pub mod api;
 pub mod components;
-pub mod device_types;
 pub mod error;
 pub mod pages;
 pub mod permissions;

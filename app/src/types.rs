@@ -118,5 +118,9 @@ pub struct UserRow {
 
 pub mod access;
 pub mod admins;
+pub mod billing;
 pub mod card;
 pub mod catalogue;
+pub mod devices;
+pub mod subscriber;
+pub mod sync;

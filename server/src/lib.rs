@@ -1,9 +1,9 @@
 //! Vigil's server: configuration, the HTTP router (pages, server functions,
 //! the billing webhook, health), and the background jobs.
 
+pub mod apps_api;
 pub mod assets;
 pub mod billing;
-pub mod client_api;
 pub mod config;
 pub mod http;
 pub mod jobs;

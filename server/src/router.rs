@@ -64,7 +64,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
             crate::billing::BillingConfig::new(billing_secret),
         ))
         .merge(crate::sse::routes(app_state.clone()))
-        .merge(crate::client_api::routes(app_state.clone(), presence.clone()))
+        .merge(crate::apps_api::routes(app_state.clone(), presence.clone()))
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {

@@ -17,18 +17,12 @@ use {
 
 #[server(prefix = "/api", endpoint = "admins/list")]
 pub async fn list_admins(query: TableQuery) -> Result<Page<AdminRow>, AppError> {
-    as_admin(ADMINS_MANAGE, |c| async move {
-        admins::list(&c.state.db, &c.admin, &query).await
-    })
-    .await
+    as_admin(ADMINS_MANAGE, |c| async move { admins::list(&c.state.db, &c.admin, &query).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "admins/get")]
 pub async fn get_admin(id: i64) -> Result<AdminDetail, AppError> {
-    as_admin(ADMINS_MANAGE, |c| async move {
-        admins::detail(&c.state.db, &c.admin, id).await
-    })
-    .await
+    as_admin(ADMINS_MANAGE, |c| async move { admins::detail(&c.state.db, &c.admin, id).await }).await
 }
 
 /// Creates an administrator; without a password one is generated and

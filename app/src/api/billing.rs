@@ -1,30 +1,18 @@
 //! The global billing log (events that concern no user).
 
 use crate::error::AppError;
+use crate::types::billing::GlobalBillingRow;
 use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// One row of the global billing log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GlobalBillingRow {
-    pub id: i64,
-    pub request_id: String,
-    pub event_type: String,
-    pub label: String,
-    pub outcome: String,
-    pub received_at: String,
-}
+#[cfg(feature = "ssr")]
+use {
+    super::ctx::{as_admin, db},
+    crate::permissions::admin::USERS_VIEW,
+    crate::server::services::billing,
+};
 
 #[server(prefix = "/api", endpoint = "billing-log/list")]
 pub async fn global_billing_log(query: TableQuery) -> Result<Page<GlobalBillingRow>, AppError> {
-    use crate::permissions::admin::USERS_VIEW;
-    super::ctx::respond(
-        async {
-            let (_, admin) = super::ctx::admin().await?;
-            admin.require(USERS_VIEW)?;
-            crate::server::services::billing::log::global(&super::ctx::db(), &admin, &query).await
-        }
-        .await,
-    )
+    as_admin(USERS_VIEW, |c| async move { billing::log::global(&db(), &c.admin, &query).await }).await
 }

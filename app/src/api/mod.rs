@@ -10,10 +10,10 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod card;
-pub mod client;
 pub mod devices;
 pub mod impersonate;
 pub mod users;
+pub mod web_client;
 
 #[cfg(feature = "ssr")]
 pub mod ctx {

@@ -13,8 +13,5 @@ use {
 
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(query: TableQuery) -> Result<Page<UserRow>, AppError> {
-    as_admin(USERS_VIEW, |c| async move {
-        users::list(&db(), &c.admin, &query).await
-    })
-    .await
+    as_admin(USERS_VIEW, |c| async move { users::list(&db(), &c.admin, &query).await }).await
 }

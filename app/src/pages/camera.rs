@@ -5,8 +5,8 @@
 use crate::api::devices::get_camera_profile;
 use crate::components::feedback::{Empty, ErrorView, Loading};
 use crate::components::source::gone;
-use crate::device_types::CameraProfile;
 use crate::pages::intercom::tabs::{TabNav, TabPanel};
+use crate::types::devices::CameraProfile;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

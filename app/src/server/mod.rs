@@ -3,7 +3,6 @@
 
 pub mod auth;
 pub mod bulk;
-pub mod client_auth;
 pub mod clock;
 pub mod db;
 pub mod demo;
@@ -16,6 +15,7 @@ pub mod seed;
 pub mod services;
 pub mod sql;
 pub mod state;
+pub mod subscriber_auth;
 pub mod throttle;
 
 pub use state::AppState;

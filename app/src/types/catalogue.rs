@@ -163,7 +163,10 @@ impl BillingEventType {
     /// Whether billing sends this type; the others are only stored (an
     /// unknown CSA code or an unknown request type).
     pub const fn is_request(self) -> bool {
-        !matches!(self, Self::CreateLocationUnknownCsa | Self::AttachCameraUnknownCsa | Self::UnknownType)
+        !matches!(
+            self,
+            Self::CreateLocationUnknownCsa | Self::AttachCameraUnknownCsa | Self::UnknownType
+        )
     }
 
     /// The request types, in table order.
@@ -272,7 +275,10 @@ mod tests {
             assert_eq!(serde_json::from_str::<BillingEventType>(&wire).unwrap(), *t);
         }
         assert!(serde_json::from_str::<CameraStatus>("\"broken\"").is_err());
-        assert_eq!(BillingEventType::from_stored("billing.change_tariff"), BillingEventType::UnknownType);
+        assert_eq!(
+            BillingEventType::from_stored("billing.change_tariff"),
+            BillingEventType::UnknownType
+        );
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The billing webhook, `POST /api/billing/v1/events` (contract:
-//! `shared/spec/billing-api.md`), and its OpenAPI document. In order: the
-//! body limit (413), the signature over the raw bytes (401, nothing stored),
-//! parsing (400, nothing stored), then storing and applying in one
-//! transaction ([`app::server::services::billing::receive`]).
+//! `shared/spec/billing-api.md`), and its OpenAPI document: the HTTP side of
+//! billing and its answers. In order: the body limit (413), the signature
+//! over the raw bytes (401, nothing stored), parsing (400, nothing stored;
+//! [`app::server::services::billing::parse`]), then storing and applying in
+//! one transaction ([`app::server::services::billing::receive`]). The
+//! events themselves and their rules live in that app module.
 
 pub mod openapi;
-pub mod parse;
 pub mod signature;
 
-use app::server::services::billing;
+use app::server::services::billing::{self, parse};
 use app::server::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};

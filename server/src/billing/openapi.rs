@@ -35,15 +35,17 @@ fn data_of(t: BillingEventType) -> Value {
         BillingEventType::PauseEntity | BillingEventType::UnpauseEntity | BillingEventType::TerminateEntity => {
             data_schema(&["account"], json!({ "account": account }))
         }
-        BillingEventType::CreateLocation => {
-            data_schema(&["account", "csa"], json!({ "account": account, "csa": csa, "contract_number": string("Optional.") }))
-        }
+        BillingEventType::CreateLocation => data_schema(
+            &["account", "csa"],
+            json!({ "account": account, "csa": csa, "contract_number": string("Optional.") }),
+        ),
         BillingEventType::DeleteLocation => data_schema(&["account", "csa"], json!({ "account": account, "csa": csa })),
         BillingEventType::UpdateLogin => data_schema(&["account", "login"], json!({ "account": account, "login": login })),
         BillingEventType::UpdatePassword => data_schema(&["account", "password"], json!({ "account": account, "password": password })),
-        BillingEventType::NewCamera => {
-            data_schema(&["mac", "serial_number"], json!({ "mac": mac, "serial_number": string("Serial number."), "model": string("Optional.") }))
-        }
+        BillingEventType::NewCamera => data_schema(
+            &["mac", "serial_number"],
+            json!({ "mac": mac, "serial_number": string("Serial number."), "model": string("Optional.") }),
+        ),
         BillingEventType::AttachCamera => data_schema(
             &["account", "mac", "csa"],
             json!({

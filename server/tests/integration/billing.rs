@@ -1202,7 +1202,7 @@ both!(billing_global_log_lists_events_without_a_user, |st: AppState| async move 
     assert_eq!(rows[0]["request_id"], "g-x");
     assert_eq!(rows[0]["outcome"], "rejected");
     assert_eq!(rows[1]["request_id"], "g-30");
-    assert_eq!(rows[1]["label"], BillingEventType::NewCamera.label());
+    assert_eq!(rows[1]["event_type"], BillingEventType::NewCamera.slug());
     assert!(rows.iter().all(|r| r["request_id"] != "g-0"));
     let next = page["next"].as_str().unwrap().to_string();
     let (_, page2) = list(root.clone(), vec![("query[after]", next)]).await;
@@ -1306,9 +1306,9 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
 
 mod parser_properties {
     use app::server::services::billing::event::{BillingEventType, Body};
+    use app::server::services::billing::parse::parse;
     use proptest::prelude::*;
     use serde_json::{json, Map, Value};
-    use server::billing::parse::parse;
 
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![

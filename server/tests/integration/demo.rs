@@ -39,7 +39,11 @@ const TABLES: &[(&str, &str, &str)] = &[
         "id",
     ),
     ("licence_allocations", "user_id, level_id, total, version", "user_id, level_id"),
-    ("analytics_cases", "id, user_id, main_user_id, type_id, level_id, name, status", "id"),
+    (
+        "analytics_cases",
+        "id, user_id, main_user_id, type_id, level_id, name, status",
+        "id",
+    ),
     ("analytics_case_cameras", "case_id, camera_id", "case_id, camera_id"),
     ("case_events", "case_id, camera_id, kind, snapshot_ref", "id"),
     ("admins", "id, login, name, time_zone", "id"),
@@ -63,10 +67,7 @@ async fn digest(st: &AppState) -> (u64, usize) {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut rows = 0;
     for (table, columns, order) in TABLES {
-        let cells: Vec<String> = columns
-            .split(", ")
-            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '~')"))
-            .collect();
+        let cells: Vec<String> = columns.split(", ").map(|c| format!("COALESCE(CAST({c} AS TEXT), '~')")).collect();
         let sql = format!("SELECT {} AS v FROM {table} ORDER BY {order}", cells.join(" || '|' || "));
         let found = st
             .db

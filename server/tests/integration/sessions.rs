@@ -263,7 +263,7 @@ both!(one_user_per_browser_web_client, |st: AppState| async move {
 /// signature check.
 pub async fn billing_event(st: &AppState, id: &str, ty: &str, data: serde_json::Value) -> app::server::services::billing::Answer {
     let body = serde_json::json!({ "id": id, "type": ty, "occurred_at": "2026-11-26T10:00:00Z", "data": data }).to_string();
-    let incoming = server::billing::parse::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
+    let incoming = app::server::services::billing::parse::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
     app::server::services::billing::receive(st, incoming).await.unwrap()
 }
 
@@ -393,7 +393,7 @@ both!(client_stream_checked_again_and_capped, |st: AppState| async move {
     let bob = user(&st, "bob", "active", None, &["cameras-view"], false).await;
     let bob_c = client_cookie(&st, bob).await;
     let mut held = vec![];
-    for _ in 0..server::client_api::MAX_STREAMS_PER_USER {
+    for _ in 0..server::apps_api::MAX_STREAMS_PER_USER {
         held.push(open(bob_c.clone()).await);
     }
     let r = srv

@@ -4,7 +4,7 @@
 //! an administrator synchronizes the user, without a reload.
 
 use super::{ClientErrorView, ClientMeResource};
-use crate::api::client::client_cameras;
+use crate::api::web_client::client_cameras;
 use crate::components::feedback::{Empty, Loading};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};

@@ -2,7 +2,7 @@
 //! and cameras within the free licences of the type's level, delete one.
 
 use super::{ClientErrorView, FormOutcome};
-use crate::api::client::{client_case_options, client_cases, CreateCase, DeleteCase};
+use crate::api::web_client::{client_case_options, client_cases, CreateCase, DeleteCase};
 use crate::components::feedback::{error_text, Empty, Loading};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
@@ -101,7 +101,7 @@ pub fn CasesPage() -> impl IntoView {
 }
 
 #[component]
-fn NewCaseForm(options: crate::api::client::CaseOptions, create: ServerAction<CreateCase>) -> impl IntoView {
+fn NewCaseForm(options: crate::types::subscriber::CaseOptions, create: ServerAction<CreateCase>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let type_slug = RwSignal::new(options.types.first().map(|t| t.slug.clone()).unwrap_or_default());
     let chosen = RwSignal::new(Vec::<i64>::new());

@@ -1,7 +1,7 @@
 //! `/client/login`: a subscriber signs in with login and password. After
 //! "End session" or "Sign out" it says the browser is signed out.
 
-use crate::api::client::ClientLogin;
+use crate::api::web_client::ClientLogin;
 use crate::components::feedback::error_text;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,13 +3,13 @@
 //! main user holds (the server refuses anything else with 422).
 
 use super::{ClientErrorView, FormOutcome};
-use crate::api::client::{
-    client_sub_users, grantable_permissions, ClientSubUser, CreateSubUser, DeleteSubUser, PermissionOption, SetSubUserPassword,
-    SetSubUserPermissions,
+use crate::api::web_client::{
+    client_sub_users, grantable_permissions, CreateSubUser, DeleteSubUser, SetSubUserPassword, SetSubUserPermissions,
 };
 use crate::components::feedback::{error_text, Empty, Loading};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
+use crate::types::subscriber::{ClientSubUser, PermissionOption};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

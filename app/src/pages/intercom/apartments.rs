@@ -9,8 +9,8 @@ use crate::api::devices::{intercom_apartments, LinkApartment, UnlinkApartment};
 use crate::components::feedback::{error_text, Empty, ErrorView, Loading};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Pager, SortHeader};
-use crate::device_types::{ApartmentRow, FlatUser, IntercomCard, LinkOutcome};
 use crate::error::AppError;
+use crate::types::devices::{ApartmentRow, FlatUser, IntercomCard, LinkOutcome};
 use leptos::html;
 use leptos::prelude::*;
 

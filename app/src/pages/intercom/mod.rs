@@ -19,7 +19,7 @@ use tabs::{TabNav, TabPanel};
 
 /// The loaded intercom, shared by the card's tabs.
 #[derive(Clone, Copy)]
-pub struct CardResource(pub Resource<Result<crate::device_types::IntercomCard, AppError>>);
+pub struct CardResource(pub Resource<Result<crate::types::devices::IntercomCard, AppError>>);
 
 pub const TABS: &[(&str, &str)] = &[("general", "General data"), ("apartments", "Apartments")];
 const PREFIX: &str = "intercom";

@@ -21,7 +21,7 @@ use crate::types::access::{AccessSaved, SubUserAccess};
 use crate::types::card::{PermissionGroup, PermissionItem};
 use crate::types::catalogue::{PermissionGroupName, UserPermission};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeSet;
 
 /// More slugs than this in one request is not a form an administrator sent.
@@ -165,43 +165,10 @@ pub async fn sub_user_groups<C: ConnectionTrait>(
     Ok(catalogue.groups(|s| offered.contains(s), held, true))
 }
 
-/// Writes one audit row.
-pub async fn audit<C: ConnectionTrait>(
-    db: &C,
-    admin_id: i64,
-    user_id: i64,
-    action: &str,
-    detail: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    sql::exec(
-        db,
-        "INSERT INTO audit_log (admin_id, user_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-        vec![
-            admin_id.into(),
-            user_id.into(),
-            action.into(),
-            detail.to_string().into(),
-            now.into(),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The sub user `sub_id` of `main`, or 404.
-async fn find_sub<C: ConnectionTrait>(db: &C, main: &UserModel, sub_id: i64) -> Result<UserModel, AppError> {
-    crate::server::entities::users::Entity::find_by_id(sub_id)
-        .one(db)
-        .await?
-        .filter(|s| s.parent_id == Some(main.id))
-        .ok_or_else(|| AppError::not_found("Sub user"))
-}
-
 /// A sub user's permissions for the editor on its main user's Sub users tab.
 pub async fn sub_user_access<C: ConnectionTrait>(db: &C, admin: &Admin, main_id: i64, sub_id: i64) -> Result<SubUserAccess, AppError> {
     let main = users::find_visible(db, admin, main_id).await?;
-    let sub = find_sub(db, &main, sub_id).await?;
+    let sub = users::find_sub(db, main.id, sub_id).await?;
     let catalogue = Catalogue::load(db).await?;
     let held = held(db, sub.id).await?;
     let groups = sub_user_groups(db, &catalogue, main.id, &held).await?;
@@ -235,7 +202,7 @@ pub async fn save_sub_user(
     version: i64,
 ) -> Result<AccessSaved, AppError> {
     let main = users::find_visible(&state.db, admin, main_id).await?;
-    let sub = find_sub(&state.db, &main, sub_id).await?;
+    let sub = users::find_sub(&state.db, main.id, sub_id).await?;
     apply(state, admin, &sub, slugs, version, "subuser.access.save").await
 }
 
@@ -274,9 +241,7 @@ async fn apply(
     if let Some(main_id) = target.parent_id {
         // Lock the main user first (a main-user save locks it too, by its
         // version update), so its permissions cannot shrink under us.
-        if db.get_database_backend() == DbBackend::Postgres {
-            sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
-        }
+        users::lock_main(db, main_id).await?;
         let offered = offered_to_sub(db, &catalogue, main_id).await?;
         let licensed = licensed_levels(db, main_id).await?;
         if let Some(bad) = wanted.iter().find(|s| !offered.contains(*s)) {

@@ -13,6 +13,7 @@
 
 use super::audit::{self, Entry};
 use super::locations;
+use super::users::{valid_login, valid_name};
 use crate::error::AppError;
 use crate::permissions::admin as perms;
 use crate::server::auth::{self, Admin};
@@ -257,23 +258,6 @@ async fn scope_labels<C: ConnectionTrait>(db: &C, scope: &[(i64, String)]) -> Re
         .into_iter()
         .map(|(o, _)| o.label)
         .collect())
-}
-
-fn valid_login(login: &str) -> Result<(), AppError> {
-    let ok_chars = login
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if login.len() < 3 || login.len() > 64 || !ok_chars {
-        return Err(AppError::invalid("login", "use 3 to 64 letters, digits or . _ - @ (no spaces)"));
-    }
-    Ok(())
-}
-
-fn valid_name(name: &str) -> Result<(), AppError> {
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
-    }
-    Ok(())
 }
 
 /// The password to store: the one given (at least 10 characters), or a

@@ -30,6 +30,19 @@ pub struct Entry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Entry<'a> {
+    /// An administrator's action on a user.
+    pub fn on_user(admin_id: i64, action: &'a str, user_id: i64, detail: serde_json::Value) -> Self {
+        Self {
+            admin_id: Some(admin_id),
+            action,
+            user_id: Some(user_id),
+            detail,
+            ..Default::default()
+        }
+    }
+}
+
 /// Writes one audit row, in the caller's transaction (so an action and its
 /// audit row commit or roll back together).
 pub async fn record<C: ConnectionTrait>(db: &C, entry: Entry<'_>, now: DateTime<Utc>) -> Result<(), AppError> {

@@ -3,17 +3,18 @@
 //! goes through the administrator's camera scope; a device outside it is a
 //! 404 exactly like an unknown one, so its existence is not revealed.
 
+use super::audit::{self, Entry};
 use super::{scope, users as user_service};
-use crate::device_types::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
 use crate::error::AppError;
 use crate::permissions::admin::INTERCOMS_EDIT;
 use crate::server::auth::Admin;
-use crate::server::entities::{audit_log, cameras, intercoms, locations, users};
+use crate::server::entities::{cameras, intercoms, locations, users};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::{fmt, sql};
+use crate::types::devices::{ApartmentRow, CameraProfile, CameraStatus, FlatUser, IntercomCard, LinkOutcome, UserRef};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Value};
 use std::collections::HashMap;
 
 /// Path ids in the URL arrive as text; anything but a positive number is a
@@ -283,28 +284,6 @@ async fn find_user_by_id_or_login<C: ConnectionTrait>(db: &C, admin: &Admin, raw
     user_service::find_visible(db, admin, user.id).await
 }
 
-async fn audit<C: ConnectionTrait>(
-    db: &C,
-    admin: &Admin,
-    user_id: i64,
-    action: &str,
-    detail: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        admin_id: Set(Some(admin.id)),
-        user_id: Set(Some(user_id)),
-        on_behalf_of_user: Set(None),
-        action: Set(action.to_string()),
-        detail: Set(detail.to_string()),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(())
-}
-
 /// The id of an intercom's flat row, if it has one.
 async fn apartment_of<C: ConnectionTrait>(db: &C, intercom_id: i64, number: i32) -> Result<Option<i64>, AppError> {
     let found = sql::row::<sql::Id, _>(
@@ -349,7 +328,7 @@ pub async fn link_user<C: ConnectionTrait>(
         return Err(AppError::conflict(format!("{} is already linked to flat {number}.", user.name)));
     }
     let detail = serde_json::json!({ "intercom_id": ic.id, "flat": number, "apartment_id": apartment_id });
-    audit(db, admin, user.id, "intercom.link", detail, now).await?;
+    audit::record(db, Entry::on_user(admin.id, "intercom.link", user.id, detail), now).await?;
     Ok(LinkOutcome {
         user_id: user.id,
         number,
@@ -384,7 +363,7 @@ pub async fn unlink_user<C: ConnectionTrait>(
         return Err(not_linked());
     }
     let detail = serde_json::json!({ "intercom_id": ic.id, "flat": number, "apartment_id": apartment_id });
-    audit(db, admin, user.id, "intercom.unlink", detail, now).await?;
+    audit::record(db, Entry::on_user(admin.id, "intercom.unlink", user.id, detail), now).await?;
     Ok(LinkOutcome {
         user_id: user.id,
         number,

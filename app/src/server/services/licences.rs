@@ -256,12 +256,9 @@ pub async fn set_total(
         .name;
     let now = state.clock.now();
     let txn = state.write().await?;
-    // The user's row first, as every change to what its sub users may be
-    // granted does (`services::client` locks it before checking a grant), so
-    // a grant cannot slip in between this change and the trim below.
-    if txn.get_database_backend() == DbBackend::Postgres {
-        sql::exec(&*txn, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![u.id.into()]).await?;
-    }
+    // The user's row first, so a grant to a sub user cannot slip in between
+    // this change and the trim below.
+    super::users::lock_main(&*txn, u.id).await?;
     let current = allocation(&*txn, u.id, level_id).await?;
     let exists = current.is_some();
     let (old_total, old_removed) = match current {
@@ -355,7 +352,7 @@ pub async fn set_total(
         "removed_at": removed_at.map(|t| t.to_rfc3339()),
         "sub_users_trimmed": sub_users_trimmed,
     });
-    super::access::audit(&*txn, admin.id, u.id, "licences.set", &detail, now).await?;
+    super::audit::record(&*txn, super::audit::Entry::on_user(admin.id, "licences.set", u.id, detail), now).await?;
     txn.commit().await?;
     Ok(LicenceAllocation {
         level_id,

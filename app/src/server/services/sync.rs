@@ -7,11 +7,12 @@
 //! vigil_sync` (sent inside the transaction, so it is delivered on commit
 //! only). [`Presence`] counts this instance's connected clients per user.
 
-use crate::api::impersonate::SyncOutcome;
+use super::audit::{self, Entry};
 use crate::error::AppError;
 use crate::server::auth::Admin;
 use crate::server::state::Notice;
 use crate::server::{sql, AppState};
+use crate::types::sync::SyncOutcome;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -149,16 +150,8 @@ pub async fn sync_user(state: &AppState, admin: &Admin, user_id: i64, presence: 
         vec![main_id.into()],
     )
     .await?;
-    super::client::audit(
-        db,
-        Some(admin.id),
-        Some(user_id),
-        None,
-        "users.sync",
-        serde_json::json!({ "cameras": cameras, "blocked": blocked, "users": entries.len() }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "cameras": cameras, "blocked": blocked, "users": entries.len() });
+    audit::record(db, Entry::on_user(admin.id, "users.sync", user_id, detail), now).await?;
     let cluster = backend == DbBackend::Postgres;
     if cluster {
         for chunk in entries.chunks(CHUNK) {

@@ -129,3 +129,46 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i6
         Err(AppError::not_found("User"))
     }
 }
+
+/// The sub user `sub_id` of the main user `main_id`, or 404: the one lookup
+/// behind the console's Sub users tab and the web client's sub-user actions.
+pub async fn find_sub<C: ConnectionTrait>(db: &C, main_id: i64, sub_id: i64) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(sub_id)
+        .one(db)
+        .await?
+        .filter(|s| s.parent_id == Some(main_id))
+        .ok_or_else(|| AppError::not_found("Sub user"))
+}
+
+/// Locks a main user's row for the rest of the write transaction `db`
+/// (PostgreSQL `SELECT … FOR UPDATE`), so that what its sub users may be
+/// granted cannot change between a check and the write: every change to it
+/// (Access saves, licence changes, grants to sub users) locks this row
+/// first. On SQLite the transaction already holds the single writer lock
+/// (`AppState::write`), which serialises every write.
+pub async fn lock_main<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<(), AppError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
+    }
+    Ok(())
+}
+
+/// The one rule for a new login, an administrator's or a sub user's (422
+/// naming `login`).
+pub fn valid_login(login: &str) -> Result<(), AppError> {
+    let ok_chars = login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if login.len() < 3 || login.len() > 64 || !ok_chars {
+        return Err(AppError::invalid("login", "use 3 to 64 letters, digits or . _ - @ (no spaces)"));
+    }
+    Ok(())
+}
+
+/// The one rule for a person's name (422 naming `name`).
+pub fn valid_name(name: &str) -> Result<(), AppError> {
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
+    }
+    Ok(())
+}

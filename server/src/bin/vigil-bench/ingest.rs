@@ -93,7 +93,11 @@ pub fn event(t: &Targets, run: u32, w: usize, n: u64) -> String {
             ),
         ),
         4 => (id(n), BillingEventType::PauseEntity.slug(), format!(r#"{{"account":"{account}"}}"#)),
-        5 => (id(n), BillingEventType::UnpauseEntity.slug(), format!(r#"{{"account":"{account}"}}"#)),
+        5 => (
+            id(n),
+            BillingEventType::UnpauseEntity.slug(),
+            format!(r#"{{"account":"{account}"}}"#),
+        ),
         6 => (
             id(n),
             BillingEventType::CreateLocation.slug(),

@@ -1,11 +1,11 @@
 //! The global billing log: stored events that concern no user (camera
 //! registrations, events for accounts not known yet), newest first.
 
-use crate::api::billing::GlobalBillingRow;
 use crate::error::AppError;
 use crate::server::auth::Admin;
 use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::types::billing::GlobalBillingRow;
 use crate::types::catalogue::BillingEventType;
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
@@ -45,8 +45,7 @@ pub async fn global<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuer
         .fetch(db, &sql, vec![], |r: Event| GlobalBillingRow {
             id: r.id,
             request_id: r.request_id,
-            label: BillingEventType::from_stored(&r.event_type).label().to_string(),
-            event_type: r.event_type,
+            event_type: BillingEventType::from_stored(&r.event_type),
             outcome: r.outcome,
             received_at: fmt::datetime(r.received_at, tz),
         })

@@ -1,5 +1,8 @@
-//! Billing events: storing every request billing sends and applying its
-//! effect, in one transaction keyed by the request id.
+//! Billing events: the domain of billing's requests, apart from HTTP (the
+//! `server` crate's webhook checks the body limit and the signature, then
+//! calls [`parse::parse`] and [`receive`]). [`event`] is what a request
+//! means, [`parse`] reads a body into it; storing every request and applying
+//! its effect happen in one transaction keyed by the request id.
 //!
 //! [`receive`] is the whole life of a parsed request: a duplicate is answered
 //! from the stored first answer. On SQLite the event then goes to the group
@@ -18,6 +21,7 @@
 pub mod batch;
 pub mod event;
 pub mod log;
+pub mod parse;
 pub mod people;
 pub mod places;
 

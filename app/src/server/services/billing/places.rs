@@ -6,7 +6,7 @@
 //! the deepest node carries the code. `path` contains the node's own id, so
 //! it is written right after the insert.
 
-use super::event::{Mac, Rejection, BillingEventType::AttachCameraUnknownCsa, CREATE_LOCATION_UNKNOWN_CSA};
+use super::event::{BillingEventType, Mac, Rejection};
 use super::people::require_account;
 use super::{Applied, Step};
 use crate::server::entities::{address_directory, cameras, locations, user_cameras, user_locations};

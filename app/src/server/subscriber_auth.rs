@@ -6,6 +6,7 @@
 
 use super::auth::{self, new_token, token_hash};
 use super::entities::{client_sessions, impersonation_tickets, user_permissions, users};
+use super::services::audit;
 use super::state::AppState;
 use super::throttle::{self, Realm};
 use crate::error::AppError;
@@ -55,6 +56,30 @@ impl ClientUser {
         } else {
             Err(AppError::forbidden(permission))
         }
+    }
+
+    /// Only main users manage sub users, each action behind its own
+    /// permission (403 naming it).
+    pub fn require_manager(&self, permission: &str) -> Result<(), AppError> {
+        if self.is_sub {
+            return Err(AppError::forbidden(permission));
+        }
+        self.require(permission)
+    }
+
+    /// What a Login as User session may not do: create sub users, set their
+    /// passwords or change their permissions. Each would outlast the
+    /// 30-minute session (a known password signs in directly, with no
+    /// impersonation trail), or edit permissions without `subusers.edit` and
+    /// the version precondition; the administrator uses the console's Sub
+    /// users tab for permissions instead. Viewing and deleting stay allowed.
+    pub fn refuse_impersonated(&self) -> Result<(), AppError> {
+        if self.impersonator.is_some() {
+            return Err(AppError::forbidden(
+                "subusers.edit (a Login as User session cannot create sub users, set their passwords or permissions; use the console)",
+            ));
+        }
+        Ok(())
     }
 
     /// Who an audit row names: (administrator, on behalf of user).
@@ -231,18 +256,22 @@ pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), Ap
         .await?
         .rows_affected;
     if let (Some((admin_id, _)), 1) = (&client.impersonator, gone) {
-        super::services::client::audit(
+        audit::record(
             &*txn,
-            Some(*admin_id),
-            Some(client.id),
-            Some(client.id),
-            "impersonation.end",
-            serde_json::json!({}),
+            impersonated(*admin_id, client.id, "impersonation.end", serde_json::json!({})),
             now,
         )
         .await?;
     }
     Ok(txn.commit().await?)
+}
+
+/// The audit row of a Login as User session's start or end.
+fn impersonated(admin_id: i64, user_id: i64, action: &str, detail: serde_json::Value) -> audit::Entry<'_> {
+    audit::Entry {
+        on_behalf_of: Some(user_id),
+        ..audit::Entry::on_user(admin_id, action, user_id, detail)
+    }
 }
 
 /// Issues a Login as User ticket for `user_id` on behalf of `admin_id`
@@ -289,20 +318,23 @@ pub enum TicketRefused {
     Failed(AppError),
 }
 
+/// The stored session a browser's `vigil_client` cookie names, if it was
+/// not ended (an expired one included).
+async fn session_of(state: &AppState, client_token: Option<&str>) -> Result<Option<client_sessions::Model>, AppError> {
+    match client_token {
+        Some(token) => Ok(client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await?),
+        None => Ok(None),
+    }
+}
+
 /// The name of the user whose web-client session the browser's cookie names,
 /// if that is not `user_id` and the session was not ended (an expired one
 /// counts: a tab may still show that user, and its next action must fail
 /// rather than act on another account).
 async fn open_session_of_other(state: &AppState, client_token: Option<&str>, user_id: i64) -> Result<Option<String>, AppError> {
-    let Some(token) = client_token else {
+    let Some(session) = session_of(state, client_token).await?.filter(|s| s.user_id != user_id) else {
         return Ok(None);
     };
-    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
-        return Ok(None);
-    };
-    if session.user_id == user_id {
-        return Ok(None);
-    }
     let name = users::Entity::find_by_id(session.user_id).one(&state.db).await?.map(|u| u.name);
     Ok(name)
 }
@@ -312,15 +344,9 @@ async fn open_session_of_other(state: &AppState, client_token: Option<&str>, use
 /// it is not the account signing in. Signing in would re-target that
 /// session's open tabs to another account, as a second Login as User would.
 pub async fn impersonation_open_for_other(state: &AppState, client_token: Option<&str>, login: &str) -> Result<Option<String>, AppError> {
-    let Some(token) = client_token else {
+    let Some(session) = session_of(state, client_token).await?.filter(|s| s.impersonator_admin_id.is_some()) else {
         return Ok(None);
     };
-    let Some(session) = client_sessions::Entity::find_by_id(token_hash(token)).one(&state.db).await? else {
-        return Ok(None);
-    };
-    if session.impersonator_admin_id.is_none() {
-        return Ok(None);
-    }
     let user = users::Entity::find_by_id(session.user_id).one(&state.db).await?;
     Ok(user.filter(|u| u.login != login.trim()).map(|u| u.name))
 }
@@ -389,17 +415,10 @@ pub async fn consume_ticket(
     let token = open_session(&*txn, user.id, Some(t.admin_id), now, Duration::minutes(IMPERSONATION_MINUTES))
         .await
         .map_err(fail)?;
-    super::services::client::audit(
-        &*txn,
-        Some(t.admin_id),
-        Some(user.id),
-        Some(user.id),
-        "impersonation.start",
-        serde_json::json!({ "minutes": IMPERSONATION_MINUTES }),
-        now,
-    )
-    .await
-    .map_err(fail)?;
+    let detail = serde_json::json!({ "minutes": IMPERSONATION_MINUTES });
+    audit::record(&*txn, impersonated(t.admin_id, user.id, "impersonation.start", detail), now)
+        .await
+        .map_err(fail)?;
     txn.commit().await.map_err(db_fail)?;
     // The cookie outlives the 30-minute session, so that the browser still
     // names this user after expiry and a second Login as User is refused

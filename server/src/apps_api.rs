@@ -1,5 +1,9 @@
-//! The client API of the subscribers' desktop and mobile apps (and the web
-//! client's live updates), plus the Login as User entry of the web client:
+//! The HTTP API of the subscribers' desktop and mobile apps (and the web
+//! client's live updates), plus the Login as User entry of the web client.
+//! The web client's pages are `app::pages::client`, its server functions
+//! `app::api::web_client`; all of them share the rules of
+//! `app::server::services::subscriber`.
+//!
 //!
 //! - `POST /api/client/v1/session` `{"login","password"}` → a bearer token
 //!   (the same `client_sessions` as the web client's cookie);
@@ -18,11 +22,12 @@
 //! Errors are JSON `{"error": …, "field"?: …}` with the `AppError` status.
 
 use app::error::AppError;
-use app::server::client_auth::{self, ClientUser, TicketRefused};
-use app::server::services::{client as svc, sync::Presence};
+use app::server::services::{subscriber, sync::Presence};
 use app::server::state::Notice;
+use app::server::subscriber_auth::{self, ClientUser, TicketRefused};
 use app::server::throttle::{self, ClientAddress};
 use app::server::{auth, AppState};
+use app::types::catalogue::UserPermission;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -64,8 +69,10 @@ fn refuse(e: AppError) -> Response {
 }
 
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<ClientUser, AppError> {
-    let token = client_auth::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
-    client_auth::client_for_token(state, &token).await?.ok_or(AppError::Unauthorized)
+    let token = subscriber_auth::token_from_headers(headers).ok_or(AppError::Unauthorized)?;
+    subscriber_auth::client_for_token(state, &token)
+        .await?
+        .ok_or(AppError::Unauthorized)
 }
 
 #[derive(Deserialize)]
@@ -85,7 +92,7 @@ async fn session(
     };
     // The router's client address (X-Forwarded-For from a trusted proxy).
     let address = throttle::address_key(address.map_or(peer.ip(), |a| a.0 .0));
-    match client_auth::sign_in(&st.app, &req.login, &req.password, &address).await {
+    match subscriber_auth::sign_in(&st.app, &req.login, &req.password, &address).await {
         Ok((token, expires_in)) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
@@ -99,8 +106,9 @@ async fn session(
 async fn cameras(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
     let result = async {
         let client = signed_in(&st.app, &headers).await?;
-        let version = svc::sync_version(&st.app.db, client.id).await?;
-        let cameras = svc::all_cameras(&st.app.db, &client).await?;
+        client.require(UserPermission::CamerasView.slug())?;
+        let version = subscriber::cameras::sync_version(&st.app.db, client.id).await?;
+        let cameras = subscriber::cameras::all(&st.app.db, &client).await?;
         Ok::<_, AppError>(json!({
             "sync_version": version,
             "cameras": cameras.iter().map(|c| json!({
@@ -148,7 +156,7 @@ struct Open {
 
 impl Open {
     async fn still_allowed(&self) -> bool {
-        matches!(client_auth::client_for_token(&self.app, &self.token).await, Ok(Some(c)) if c.id == self.user_id)
+        matches!(subscriber_auth::client_for_token(&self.app, &self.token).await, Ok(Some(c)) if c.id == self.user_id)
     }
 }
 
@@ -156,10 +164,10 @@ impl Open {
 /// version already sent is never sent again (on PostgreSQL the local notice
 /// and the instance's own NOTIFY both arrive).
 async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
-    let Some(token) = client_auth::token_from_headers(&headers) else {
+    let Some(token) = subscriber_auth::token_from_headers(&headers) else {
         return refuse(AppError::Unauthorized);
     };
-    let client = match client_auth::client_for_token(&st.app, &token).await {
+    let client = match subscriber_auth::client_for_token(&st.app, &token).await {
         Ok(Some(c)) => c,
         Ok(None) => return refuse(AppError::Unauthorized),
         Err(e) => return refuse(e),
@@ -169,7 +177,7 @@ async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Respons
     };
     // Subscribed before reading the version, so no sync falls in between.
     let rx = st.app.notices.subscribe();
-    let version = match svc::sync_version(&st.app.db, client.id).await {
+    let version = match subscriber::cameras::sync_version(&st.app.db, client.id).await {
         Ok(v) => v,
         Err(e) => return refuse(e),
     };
@@ -190,7 +198,7 @@ async fn events(State(st): State<ClientApiState>, headers: HeaderMap) -> Respons
                     Ok(Notice::Sync { user_id, sync_version }) if user_id == open.user_id && sync_version > open.last => break sync_version,
                     Ok(_) => continue,
                     // Missed notices: the stored version tells whether a sync was among them.
-                    Err(RecvError::Lagged(_)) => match svc::sync_version(&open.app.db, open.user_id).await {
+                    Err(RecvError::Lagged(_)) => match subscriber::cameras::sync_version(&open.app.db, open.user_id).await {
                         Ok(v) if v > open.last => break v,
                         _ => continue,
                     },
@@ -229,15 +237,15 @@ struct TicketQuery {
 async fn impersonate(State(st): State<ClientApiState>, headers: HeaderMap, Query(q): Query<TicketQuery>) -> Response {
     let ticket = q.ticket.unwrap_or_default();
     let console = auth::cookie(&headers, auth::ADMIN_COOKIE);
-    let open = auth::cookie(&headers, client_auth::CLIENT_COOKIE);
+    let open = auth::cookie(&headers, subscriber_auth::CLIENT_COOKIE);
     let outcome = if ticket.is_empty() || ticket.len() > 100 {
         Err(TicketRefused::Spent)
     } else {
-        client_auth::consume_ticket(&st.app, &ticket, console.as_deref(), open.as_deref()).await
+        subscriber_auth::consume_ticket(&st.app, &ticket, console.as_deref(), open.as_deref()).await
     };
     match outcome {
         Ok((token, max_age)) => {
-            let cookie = auth::session_cookie(client_auth::CLIENT_COOKIE, &token, max_age, "/");
+            let cookie = auth::session_cookie(subscriber_auth::CLIENT_COOKIE, &token, max_age, "/");
             let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/client/cameras")]).into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 res.headers_mut().insert(header::SET_COOKIE, v);

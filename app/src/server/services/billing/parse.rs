@@ -6,7 +6,7 @@
 //! unknown type (stored as `billing.unknown_type`). Nothing here panics on
 //! any input.
 
-use app::server::services::billing::event::{BillingEventType, Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
+use super::event::{BillingEventType, Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -156,7 +156,8 @@ fn event(event_type: BillingEventType, d: &Map<String, Value>) -> Result<Event, 
             account: account(d)?,
             mac: mac(d)?,
         },
-        stored @ (BillingEventType::CreateLocationUnknownCsa | BillingEventType::AttachCameraUnknownCsa | BillingEventType::UnknownType) => {
+        stored
+        @ (BillingEventType::CreateLocationUnknownCsa | BillingEventType::AttachCameraUnknownCsa | BillingEventType::UnknownType) => {
             return Err(Rejection::new("type", format!("{stored} is not a request type")))
         }
     })
