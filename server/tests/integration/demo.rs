@@ -92,5 +92,5 @@ both!(demo_output_is_fixed_for_its_seed, |st: AppState| async move {
     assert_eq!((format!("{digest:016x}"), rows), (DIGEST.to_string(), ROWS));
 });
 
-const DIGEST: &str = "unknown";
-const ROWS: usize = 0;
+const DIGEST: &str = "be5de653e67f8bee";
+const ROWS: usize = 20_613;
