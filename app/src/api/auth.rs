@@ -38,7 +38,9 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
             .await?
             .filter(|a| !a.disabled);
         // Same work whether or not the login exists.
-        let hash = admin.as_ref().map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
+        let hash = admin
+            .as_ref()
+            .map_or_else(|| crate::server::password::DUMMY_HASH.clone(), |a| a.password_hash.clone());
         let ok = throttle::check_password(&state, &attempt, password, hash).await?;
         let Some(admin) = admin.filter(|_| ok) else {
             return Err(AppError::invalid("password", "wrong login or password"));
@@ -111,11 +113,6 @@ fn is_local_path(n: &str) -> bool {
     let b = n.as_bytes();
     b.len() <= MAX_NEXT && b.first() == Some(&b'/') && b.get(1) != Some(&b'/') && b.iter().all(|c| (b'!'..=b'~').contains(c) && *c != b'\\')
 }
-
-/// A real hash to verify against when the login is unknown, so that timing
-/// does not tell which logins exist.
-#[cfg(feature = "ssr")]
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| crate::server::password::hash("not a password"));
 
 #[cfg(test)]
 mod tests {

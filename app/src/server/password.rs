@@ -21,6 +21,10 @@ pub fn hash(password: &str) -> String {
         .to_string()
 }
 
+/// A real hash to verify against when a login is unknown, so that timing
+/// does not tell which logins exist (console and web client sign-in).
+pub static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash("not a password"));
+
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())

@@ -5,7 +5,7 @@
 //! value and the database only its SHA-256.
 
 use super::auth::{self, new_token, token_hash};
-use super::entities::{client_sessions, impersonation_tickets, user_permissions, users};
+use super::entities::{client_sessions, impersonation_tickets, users};
 use super::services::audit;
 use super::state::AppState;
 use super::throttle::{self, Realm};
@@ -82,11 +82,21 @@ impl ClientUser {
         Ok(())
     }
 
-    /// Who an audit row names: (administrator, on behalf of user).
-    pub fn audit_actor(&self) -> (Option<i64>, Option<i64>) {
-        match &self.impersonator {
+    /// The audit row of this subscriber's action; in a Login as User
+    /// session it names the administrator, acting on the user's behalf.
+    pub fn audit_entry<'a>(&self, action: &'a str, detail: serde_json::Value) -> audit::Entry<'a> {
+        let (admin_id, on_behalf_of) = match &self.impersonator {
             Some((admin_id, _)) => (Some(*admin_id), Some(self.id)),
             None => (None, None),
+        };
+        let user_id = Some(self.id);
+        audit::Entry {
+            admin_id,
+            on_behalf_of,
+            action,
+            user_id,
+            detail,
+            ..Default::default()
         }
     }
 }
@@ -139,13 +149,7 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
         },
     };
     let impersonator = impersonator_admin.as_ref().map(|a| (a.id, a.name.clone()));
-    let permissions = user_permissions::Entity::find()
-        .filter(user_permissions::Column::UserId.eq(user.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| p.slug)
-        .collect();
+    let permissions = super::services::access::held(&state.db, user.id).await?.into_iter().collect();
     let blocked = user.status == "paused" || main.as_ref().is_some_and(|m| m.status == "paused");
     Ok(Some(ClientUser {
         id: user.id,
@@ -206,7 +210,9 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     let attempt = throttle::admit(state, Realm::Client, login, address).await?;
     let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
     // Same work whether or not the login exists.
-    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let hash = user
+        .as_ref()
+        .map_or_else(|| super::password::DUMMY_HASH.clone(), |u| u.password_hash.clone());
     let ok = throttle::check_password(state, &attempt, password.to_string(), hash).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::invalid("password", "wrong login or password"));
@@ -223,8 +229,6 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &st
     txn.commit().await?;
     Ok((token, CLIENT_SESSION_HOURS * 3600))
 }
-
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| super::password::hash("not a password"));
 
 async fn open_session<C: ConnectionTrait>(
     db: &C,
@@ -255,23 +259,10 @@ pub async fn end_session(state: &AppState, client: &ClientUser) -> Result<(), Ap
         .exec(&*txn)
         .await?
         .rows_affected;
-    if let (Some((admin_id, _)), 1) = (&client.impersonator, gone) {
-        audit::record(
-            &*txn,
-            impersonated(*admin_id, client.id, "impersonation.end", serde_json::json!({})),
-            now,
-        )
-        .await?;
+    if client.impersonator.is_some() && gone == 1 {
+        audit::record(&*txn, client.audit_entry("impersonation.end", serde_json::json!({})), now).await?;
     }
     Ok(txn.commit().await?)
-}
-
-/// The audit row of a Login as User session's start or end.
-fn impersonated(admin_id: i64, user_id: i64, action: &str, detail: serde_json::Value) -> audit::Entry<'_> {
-    audit::Entry {
-        on_behalf_of: Some(user_id),
-        ..audit::Entry::on_user(admin_id, action, user_id, detail)
-    }
 }
 
 /// Issues a Login as User ticket for `user_id` on behalf of `admin_id`
@@ -416,9 +407,11 @@ pub async fn consume_ticket(
         .await
         .map_err(fail)?;
     let detail = serde_json::json!({ "minutes": IMPERSONATION_MINUTES });
-    audit::record(&*txn, impersonated(t.admin_id, user.id, "impersonation.start", detail), now)
-        .await
-        .map_err(fail)?;
+    let entry = audit::Entry {
+        on_behalf_of: Some(user.id),
+        ..audit::Entry::on_user(t.admin_id, "impersonation.start", user.id, detail)
+    };
+    audit::record(&*txn, entry, now).await.map_err(fail)?;
     txn.commit().await.map_err(db_fail)?;
     // The cookie outlives the 30-minute session, so that the browser still
     // names this user after expiry and a second Login as User is refused

@@ -284,7 +284,8 @@ async fn apply(
         crate::server::bulk::insert(db, "user_permissions", &["user_id", "slug"], rows_).await?;
     }
     let trimmed = if target.parent_id.is_none() && !removed.is_empty() {
-        trim_sub_users(db, target.id).await?
+        let lost = "slug NOT IN (SELECT slug FROM user_permissions WHERE user_id = $1)";
+        trim_sub_users(db, lost, vec![target.id.into()]).await?
     } else {
         0
     };
@@ -315,13 +316,14 @@ async fn apply(
     })
 }
 
-/// Takes from a main user's sub users whatever the main user no longer
-/// holds; their versions move so open editors see the change. Returns how
-/// many sub users lost something.
-async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<u64, AppError> {
-    const EXCESS: &str = "FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) \
-                          AND slug NOT IN (SELECT slug FROM user_permissions WHERE user_id = $1)";
-    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {EXCESS}"), vec![main_id.into()])
+/// Takes from the sub users of the main user `$1` the permissions that
+/// `condition` (on `user_permissions` rows, with `values`) names: whatever
+/// the main user no longer holds, or a level it lost the licences of. Their
+/// versions move so open editors see the change. Returns how many sub users
+/// lost something.
+pub async fn trim_sub_users<C: ConnectionTrait>(db: &C, condition: &str, values: Vec<Value>) -> Result<u64, AppError> {
+    let excess = format!("FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) AND {condition}");
+    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {excess}"), values.clone())
         .await?
         .into_iter()
         .map(|r| r.id)
@@ -329,7 +331,7 @@ async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<u64,
     if affected.is_empty() {
         return Ok(0);
     }
-    sql::exec(db, format!("DELETE {EXCESS}"), vec![main_id.into()]).await?;
+    sql::exec(db, format!("DELETE {excess}"), values).await?;
     for chunk in affected.chunks(500) {
         let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         sql::exec(

@@ -173,13 +173,16 @@ pub fn form_of(admin: &Admin, u: &crate::server::entities::users::Model, levels:
 
 /// An allocation row as stored.
 #[derive(FromQueryResult)]
-struct Allocation {
-    total: i64,
-    removed_at: Option<DateTime<Utc>>,
-    version: i64,
+pub struct Allocation {
+    pub total: i64,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
-async fn allocation<C: ConnectionTrait>(db: &C, user_id: i64, level_id: i64) -> Result<Option<Allocation>, AppError> {
+/// A user's allocation of a level, its row locked for the rest of the
+/// write transaction `db` on PostgreSQL (SQLite's writer lock serialises
+/// every write already), so a count taken from it stays true until commit.
+pub async fn allocation<C: ConnectionTrait>(db: &C, user_id: i64, level_id: i64) -> Result<Option<Allocation>, AppError> {
     let lock = if db.get_database_backend() == DbBackend::Postgres {
         " FOR UPDATE"
     } else {
@@ -194,35 +197,6 @@ async fn allocation<C: ConnectionTrait>(db: &C, user_id: i64, level_id: i64) -> 
         vec![user_id.into(), level_id.into()],
     )
     .await?)
-}
-
-/// Takes the `analytic-cases-<type>` permissions of `level_id` from the sub
-/// users of `main_id` (the level is no longer licensed); their versions move
-/// so open editors see the change. Returns how many sub users lost some.
-async fn trim_sub_users<C: ConnectionTrait>(db: &C, main_id: i64, level_id: i64) -> Result<u64, AppError> {
-    let excess = format!(
-        "FROM user_permissions WHERE user_id IN (SELECT id FROM users WHERE parent_id = $1) \
-         AND slug IN (SELECT '{ANALYTIC_CASES_PREFIX}' || t.slug FROM analytics_types t WHERE t.level_id = $2)"
-    );
-    let values = || vec![Value::from(main_id), Value::from(level_id)];
-    let affected: Vec<i64> = sql::rows::<sql::Id, _>(db, format!("SELECT DISTINCT user_id AS id {excess}"), values())
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    if affected.is_empty() {
-        return Ok(0);
-    }
-    sql::exec(db, format!("DELETE {excess}"), values()).await?;
-    for id in &affected {
-        sql::exec(
-            db,
-            "UPDATE users SET permissions_version = permissions_version + 1 WHERE id = $1",
-            vec![(*id).into()],
-        )
-        .await?;
-    }
-    Ok(affected.len() as u64)
 }
 
 /// Sets a main user's licence total of a level (the caller checked
@@ -340,7 +314,9 @@ pub async fn set_total(
     // permissions.md: a sub user holds analytics types only of levels its
     // main user holds licences for.
     let sub_users_trimmed = if total == 0 {
-        trim_sub_users(&*txn, u.id, level_id).await?
+        // The level's `analytic-cases-<type>` go from the sub users.
+        let lost = format!("slug IN (SELECT '{ANALYTIC_CASES_PREFIX}' || t.slug FROM analytics_types t WHERE t.level_id = $2)");
+        super::access::trim_sub_users(&*txn, &lost, vec![u.id.into(), level_id.into()]).await?
     } else {
         0
     };

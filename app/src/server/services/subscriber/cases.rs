@@ -5,11 +5,12 @@
 //! caller checked `analytic` (and, to create one, the type's
 //! `analytic-cases-<type>`); deleting checks the case's own type here.
 
-use super::{account_cameras, record};
+use super::account_cameras;
 use crate::error::AppError;
 use crate::permissions::ANALYTIC_CASES_PREFIX;
 use crate::server::entities::{analytics_case_cameras, analytics_cases, analytics_types};
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::server::services::audit;
 use crate::server::services::licences;
 use crate::server::subscriber_auth::ClientUser;
 use crate::server::{fmt, sql, AppState};
@@ -17,7 +18,7 @@ use crate::types::catalogue::UserPermission;
 use crate::types::subscriber::{CaseOptions, CaseTypeOption, ClientCase, NamedId};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set};
 use std::collections::BTreeSet;
 
 /// Cases of a level whose licences were all taken away are hidden (kept for
@@ -94,48 +95,35 @@ pub async fn page<C: ConnectionTrait>(db: &C, client: &ClientUser, query: &Table
         .await?)
 }
 
-/// Licences of a level of the account, levels whose licences were removed
-/// left out.
-#[derive(FromQueryResult)]
-struct Licence {
-    level_id: i64,
-    name: String,
-}
-
-async fn held_licences<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<Vec<Licence>, AppError> {
-    Ok(sql::rows(
-        db,
-        "SELECT la.level_id, lv.name FROM licence_allocations la JOIN analytics_levels lv ON lv.id = la.level_id \
-         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY lv.position",
-        vec![main_id.into()],
-    )
-    .await?)
-}
-
 /// What the "new case" form offers: the types the client may use whose level
 /// the account holds licences for (with the free count), and the cameras.
 pub async fn options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<CaseOptions, AppError> {
-    let levels = held_licences(db, client.main_id).await?;
     #[derive(FromQueryResult)]
     struct Type {
         slug: String,
         name: String,
         level_id: i64,
+        level: String,
     }
-    let types = sql::rows::<Type, _>(db, "SELECT slug, name, level_id FROM analytics_types ORDER BY level_id, id", vec![]).await?;
+    // Levels whose licences were removed are left out.
+    let types = sql::rows::<Type, _>(
+        db,
+        "SELECT t.slug, t.name, t.level_id, lv.name AS level FROM analytics_types t \
+         JOIN analytics_levels lv ON lv.id = t.level_id JOIN licence_allocations la ON la.level_id = t.level_id \
+         WHERE la.user_id = $1 AND la.removed_at IS NULL AND la.total > 0 ORDER BY t.level_id, t.id",
+        vec![client.main_id.into()],
+    )
+    .await?;
     let mut out = vec![];
-    for t in types {
-        let Some(level) = levels.iter().find(|l| l.level_id == t.level_id) else {
-            continue;
-        };
-        if !client.can(&format!("{ANALYTIC_CASES_PREFIX}{}", t.slug)) {
-            continue;
-        }
+    for t in types
+        .into_iter()
+        .filter(|t| client.can(&format!("{ANALYTIC_CASES_PREFIX}{}", t.slug)))
+    {
         out.push(CaseTypeOption {
+            free: licences::free_licences(db, client.main_id, t.level_id).await?,
             name: t.name,
             slug: t.slug,
-            level: level.name.clone(),
-            free: licences::free_licences(db, client.main_id, t.level_id).await?,
+            level: t.level,
         });
     }
     let cameras = if client.can(UserPermission::CamerasView.slug()) {
@@ -188,24 +176,8 @@ pub async fn create(state: &AppState, client: &ClientUser, type_slug: &str, name
         .await?
         .ok_or_else(|| AppError::invalid("type", "unknown analytics type"))?;
     let (type_id, level_id) = (t.id, t.level_id);
-    let lock = if db.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
-    #[derive(FromQueryResult)]
-    struct Allocation {
-        total: i32,
-        removed_at: Option<DateTime<Utc>>,
-    }
-    let alloc = sql::row::<Allocation, _>(
-        db,
-        format!("SELECT total, removed_at FROM licence_allocations WHERE user_id = $1 AND level_id = $2{lock}"),
-        vec![client.main_id.into(), level_id.into()],
-    )
-    .await?;
-    let total = match alloc {
-        Some(a) if a.removed_at.is_none() => i64::from(a.total),
+    let total = match licences::allocation(db, client.main_id, level_id).await? {
+        Some(a) if a.removed_at.is_none() => a.total,
         _ => 0,
     };
     if total <= 0 {
@@ -256,14 +228,8 @@ pub async fn create(state: &AppState, client: &ClientUser, type_slug: &str, name
     }))
     .exec(db)
     .await?;
-    record(
-        db,
-        client,
-        "client.case.create",
-        serde_json::json!({ "case_id": id, "type": type_slug, "cameras": cams.len() }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "case_id": id, "type": type_slug, "cameras": cams.len() });
+    audit::record(db, client.audit_entry("client.case.create", detail), now).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -298,6 +264,7 @@ pub async fn delete(state: &AppState, client: &ClientUser, case_id: i64) -> Resu
     ] {
         sql::exec(db, sql, vec![case_id.into()]).await?;
     }
-    record(db, client, "client.case.delete", serde_json::json!({ "case_id": case_id }), now).await?;
+    let detail = serde_json::json!({ "case_id": case_id });
+    audit::record(db, client.audit_entry("client.case.delete", detail), now).await?;
     Ok(txn.commit().await?)
 }

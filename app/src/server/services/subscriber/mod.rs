@@ -11,32 +11,8 @@ pub mod cameras;
 pub mod cases;
 pub mod sub_users;
 
-use super::audit::{self, Entry};
-use crate::error::AppError;
 use crate::server::subscriber_auth::ClientUser;
-use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Value};
-
-/// The audit row of a subscriber's action, naming the administrator of a
-/// Login as User session.
-async fn record<C: ConnectionTrait>(
-    db: &C,
-    client: &ClientUser,
-    action: &str,
-    detail: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let (admin_id, on_behalf_of) = client.audit_actor();
-    let entry = Entry {
-        admin_id,
-        on_behalf_of,
-        action,
-        user_id: Some(client.id),
-        detail,
-        ..Default::default()
-    };
-    audit::record(db, entry, now).await
-}
+use sea_orm::Value;
 
 /// The condition on a camera row aliased `cam` that a session may see: in a
 /// Login as User session, the camera lies in the impersonating

@@ -6,12 +6,11 @@
 //! create sub users or set their passwords or permissions
 //! ([`ClientUser::refuse_impersonated`]).
 
-use super::record;
 use crate::error::AppError;
 use crate::permissions::looks_like_user_permission;
 use crate::server::entities::{client_sessions, user_permissions, users as user_rows};
 use crate::server::keyset::{Plan, PAGE_SIZE};
-use crate::server::services::{access, users};
+use crate::server::services::{access, audit, users};
 use crate::server::subscriber_auth::ClientUser;
 use crate::server::{fmt, password, sql, AppState};
 use crate::types::subscriber::{ClientSubUser, PermissionOption};
@@ -145,14 +144,8 @@ pub async fn create(state: &AppState, client: &ClientUser, new: NewSubUser<'_>) 
     .await?
     .last_insert_id;
     insert_permissions(&*txn, id, &perms).await?;
-    record(
-        &*txn,
-        client,
-        "client.sub_user.create",
-        serde_json::json!({ "sub_user_id": id, "login": login, "permissions": perms }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "sub_user_id": id, "login": login, "permissions": perms });
+    audit::record(&*txn, client.audit_entry("client.sub_user.create", detail), now).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -189,14 +182,8 @@ pub async fn set_permissions(state: &AppState, client: &ClientUser, sub_id: i64,
         vec![sub.id.into(), now.into()],
     )
     .await?;
-    record(
-        &*txn,
-        client,
-        "client.sub_user.permissions",
-        serde_json::json!({ "sub_user_id": sub.id, "permissions": perms }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "sub_user_id": sub.id, "permissions": perms });
+    audit::record(&*txn, client.audit_entry("client.sub_user.permissions", detail), now).await?;
     Ok(txn.commit().await?)
 }
 
@@ -206,14 +193,8 @@ pub async fn delete(state: &AppState, client: &ClientUser, sub_id: i64) -> Resul
     let txn = state.write().await?;
     let sub = users::find_sub(&*txn, client.id, sub_id).await?;
     user_rows::Entity::delete_by_id(sub.id).exec(&*txn).await?;
-    record(
-        &*txn,
-        client,
-        "client.sub_user.delete",
-        serde_json::json!({ "sub_user_id": sub.id, "login": sub.login }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "sub_user_id": sub.id, "login": sub.login });
+    audit::record(&*txn, client.audit_entry("client.sub_user.delete", detail), now).await?;
     Ok(txn.commit().await?)
 }
 
@@ -232,13 +213,7 @@ pub async fn set_password(state: &AppState, client: &ClientUser, sub_id: i64, ne
         .filter(client_sessions::Column::UserId.eq(sub.id))
         .exec(&*txn)
         .await?;
-    record(
-        &*txn,
-        client,
-        "client.sub_user.password",
-        serde_json::json!({ "sub_user_id": sub.id }),
-        now,
-    )
-    .await?;
+    let detail = serde_json::json!({ "sub_user_id": sub.id });
+    audit::record(&*txn, client.audit_entry("client.sub_user.password", detail), now).await?;
     Ok(txn.commit().await?)
 }
