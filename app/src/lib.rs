@@ -17,7 +17,8 @@ pub mod server;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, SsrMode, StaticSegment};
+use types::catalogue::CardTab;
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -90,13 +91,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/users/:id") view=pages::card::UserCard ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::card::CardIndex ssr=SsrMode::Async/>
-                        <Route path=path!("user") view=pages::card::user::UserTab ssr=SsrMode::Async/>
-                        <Route path=path!("cameras") view=pages::card::cameras::CamerasTab ssr=SsrMode::Async/>
-                        <Route path=path!("intercoms") view=pages::card::intercoms::IntercomsTab ssr=SsrMode::Async/>
-                        <Route path=path!("sub-users") view=pages::card::sub_users::SubUsersTab ssr=SsrMode::Async/>
-                        <Route path=path!("billing-events") view=pages::card::billing_events::BillingEventsTab ssr=SsrMode::Async/>
-                        <Route path=path!("access") view=pages::card::access::AccessTab ssr=SsrMode::Async/>
-                        <Route path=path!("analytics") view=pages::card::analytics::AnalyticsTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::User.slug()) view=pages::card::user::UserTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::Cameras.slug()) view=pages::card::cameras::CamerasTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::Intercoms.slug()) view=pages::card::intercoms::IntercomsTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::SubUsers.slug()) view=pages::card::sub_users::SubUsersTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::BillingEvents.slug()) view=pages::card::billing_events::BillingEventsTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::Access.slug()) view=pages::card::access::AccessTab ssr=SsrMode::Async/>
+                        <Route path=StaticSegment(CardTab::Analytics.slug()) view=pages::card::analytics::AnalyticsTab ssr=SsrMode::Async/>
                     </ParentRoute>
                     <Route path=path!("/cameras/:id/general") view=pages::camera::CameraPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/intercoms/:id") view=pages::intercom::IntercomCard ssr=SsrMode::Async>

@@ -1,99 +1,44 @@
 //! The permission catalogues: what a subscriber may do in its clients (the
 //! Access settings tab) and what an administrator may do in the console.
-//! Adding a permission is one line here; analytics case permissions are
-//! derived from the `analytics_types` table (`analytic-cases-<type>`).
+//! The subscriber catalogue itself is [`UserPermission`] (one table with
+//! its groups); analytics case permissions are derived from the
+//! `analytics_types` table (`analytic-cases-<type>`).
 
-/// (group label, [(slug, label)]) in the order the Access settings tab shows.
-pub const USER_PERMISSION_GROUPS: &[(&str, &[(&str, &str)])] = &[
-    ("Cameras", &[("cameras-view", "View cameras live"), ("ptz", "Move PTZ cameras")]),
-    (
-        "Archive",
-        &[("archives-show", "Watch recordings"), ("archives-download", "Download recordings")],
-    ),
-    ("Screenshots", &[("archives-preview-download", "Save a still image")]),
-    (
-        "Camera groups",
-        &[
-            ("groups-index", "See groups"),
-            ("groups-store", "Create groups"),
-            ("groups-rename", "Rename groups"),
-            ("groups-destroy", "Delete groups"),
-            ("groups-cameras-attach", "Add cameras to groups"),
-            ("groups-cameras-detach", "Remove cameras from groups"),
-        ],
-    ),
-    (
-        "Layouts",
-        &[
-            ("layouts-index", "See layouts"),
-            ("layouts-store", "Create layouts"),
-            ("layouts-rename", "Rename layouts"),
-            ("layouts-destroy", "Delete layouts"),
-            ("layouts-cameras-attach", "Add cameras to layouts"),
-            ("layouts-cameras-detach", "Remove cameras from layouts"),
-        ],
-    ),
-    (
-        "Events",
-        &[
-            ("camera-events-index", "See camera events"),
-            ("camera-events-store", "Create camera events"),
-        ],
-    ),
-    (
-        "Marks",
-        &[
-            ("marks-index", "See marks"),
-            ("marks-store", "Create marks"),
-            ("marks-update", "Edit marks"),
-            ("marks-destroy", "Delete marks"),
-        ],
-    ),
-    ("Intercom", &[("intercom-index", "See and open own intercoms")]),
-    ("Analytics", &[("analytic", "Use analytics")]),
-    (
-        "Sub users",
-        &[
-            ("users-index", "See sub users"),
-            ("users-store", "Create sub users"),
-            ("users-update", "Edit sub users"),
-            ("users-destroy", "Delete sub users"),
-            ("users-change-password", "Change sub users' passwords"),
-        ],
-    ),
-];
+use crate::types::catalogue::UserPermission;
 
 /// Prefix of the per-type analytics permissions.
 pub const ANALYTIC_CASES_PREFIX: &str = "analytic-cases-";
 
-/// Holding this permission makes the Sub users tab appear.
-pub const SUB_USERS_INDEX: &str = "users-index";
+/// The default set a new billing user receives.
+pub const BILLING_USER_DEFAULTS: &[UserPermission] = &[
+    UserPermission::CamerasView,
+    UserPermission::Ptz,
+    UserPermission::ArchivesShow,
+    UserPermission::ArchivesDownload,
+    UserPermission::ArchivesPreviewDownload,
+    UserPermission::GroupsIndex,
+    UserPermission::LayoutsIndex,
+    UserPermission::CameraEventsIndex,
+    UserPermission::IntercomIndex,
+    UserPermission::Analytic,
+    UserPermission::UsersIndex,
+    UserPermission::UsersStore,
+    UserPermission::UsersUpdate,
+    UserPermission::UsersDestroy,
+    UserPermission::UsersChangePassword,
+];
 
-/// Every fixed slug of the catalogue (analytics case slugs come from data).
-pub fn fixed_user_slugs() -> impl Iterator<Item = &'static str> {
-    USER_PERMISSION_GROUPS
-        .iter()
-        .flat_map(|(_, items)| items.iter().map(|(slug, _)| *slug))
+/// Whether `slug` is a subscriber permission of the fixed catalogue or has
+/// the shape of an analytics case permission.
+pub fn looks_like_user_permission(slug: &str) -> bool {
+    UserPermission::parse(slug).is_some() || slug.starts_with(ANALYTIC_CASES_PREFIX)
 }
 
-/// The default set a new billing user receives.
-pub const BILLING_USER_DEFAULTS: &[&str] = &[
-    "cameras-view",
-    "ptz",
-    "archives-show",
-    "archives-download",
-    "archives-preview-download",
-    "groups-index",
-    "layouts-index",
-    "camera-events-index",
-    "intercom-index",
-    "analytic",
-    "users-index",
-    "users-store",
-    "users-update",
-    "users-destroy",
-    "users-change-password",
-];
+/// Whether a sub user may hold `slug` at all, whatever its main user holds
+/// (analytics case permissions: yes).
+pub fn sub_user_may_hold(slug: &str) -> bool {
+    UserPermission::parse(slug).is_none_or(UserPermission::offered_to_sub)
+}
 
 /// Administrator permissions (permissions.md): the one catalogue the
 /// console's pages, server functions and tests iterate. A new permission is
@@ -163,31 +108,9 @@ pub mod admin {
     }
 }
 
-/// Sub users never manage sub users of their own (only main users do, in
-/// the web client), so this group is never offered to a sub user.
-pub const SUB_USERS_GROUP: &str = "Sub users";
-
-/// Whether a sub user may hold `slug` at all, whatever its main user holds.
-pub fn sub_user_may_hold(slug: &str) -> bool {
-    !USER_PERMISSION_GROUPS
-        .iter()
-        .filter(|(group, _)| *group == SUB_USERS_GROUP)
-        .flat_map(|(_, items)| items.iter())
-        .any(|(s, _)| *s == slug)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_unique() {
-        let mut all: Vec<_> = fixed_user_slugs().collect();
-        let n = all.len();
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), n);
-    }
 
     #[test]
     fn admin_groups_hold_exactly_the_catalogue() {
@@ -196,14 +119,5 @@ mod tests {
         grouped.sort();
         all.sort();
         assert_eq!(grouped, all);
-        assert!(!sub_user_may_hold(SUB_USERS_INDEX));
-        assert!(sub_user_may_hold("cameras-view"));
-    }
-
-    #[test]
-    fn defaults_are_in_the_catalogue() {
-        for slug in BILLING_USER_DEFAULTS {
-            assert!(fixed_user_slugs().any(|s| s == *slug), "{slug}");
-        }
     }
 }

@@ -116,36 +116,11 @@ pub struct UserRow {
     pub created_at: String,
 }
 
-/// The billing event types of the contract and their labels (product spec §3).
-pub const BILLING_EVENT_TYPES: [(&str, &str); 14] = [
-    ("billing.new_entity", "Billing. New entity"),
-    ("billing.pause_entity", "Billing. Pause entity"),
-    ("billing.unpause_entity", "Billing. Unpause entity"),
-    ("billing.terminate_entity", "Billing. Terminate entity"),
-    ("billing.create_location", "Billing. Create location"),
-    ("billing.create_location_unknown_csa", "Billing. Failed to create location"),
-    ("billing.delete_location", "Billing. Delete location"),
-    ("billing.update_login", "Billing. Update login"),
-    ("billing.new_camera", "Billing. New camera"),
-    ("billing.attach_camera", "Billing. Attach camera"),
-    ("billing.attach_camera_unknown_csa", "Billing. Failed to attach camera"),
-    ("billing.detach_camera", "Billing. Detach camera"),
-    ("billing.unknown_type", "Billing. Unknown type"),
-    ("billing.update_password", "Billing. Update password"),
-];
-
-pub fn billing_event_label(event_type: &str) -> &'static str {
-    BILLING_EVENT_TYPES
-        .iter()
-        .find(|(t, _)| *t == event_type)
-        .map(|(_, l)| *l)
-        .unwrap_or("Billing. Unknown type")
-}
-
 pub mod access;
 pub mod admins;
 pub mod billing;
 pub mod card;
+pub mod catalogue;
 pub mod devices;
 pub mod subscriber;
 pub mod sync;

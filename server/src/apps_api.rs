@@ -27,6 +27,7 @@ use app::server::state::Notice;
 use app::server::subscriber_auth::{self, ClientUser, TicketRefused};
 use app::server::throttle::{self, ClientAddress};
 use app::server::{auth, AppState};
+use app::types::catalogue::UserPermission;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -105,7 +106,7 @@ async fn session(
 async fn cameras(State(st): State<ClientApiState>, headers: HeaderMap) -> Response {
     let result = async {
         let client = signed_in(&st.app, &headers).await?;
-        client.require("cameras-view")?;
+        client.require(UserPermission::CamerasView.slug())?;
         let version = subscriber::cameras::sync_version(&st.app.db, client.id).await?;
         let cameras = subscriber::cameras::all(&st.app.db, &client).await?;
         Ok::<_, AppError>(json!({

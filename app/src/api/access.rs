@@ -8,36 +8,30 @@ use crate::types::access::{AccessSaved, LicenceAllocation, LicenceForm, SubUserA
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::permissions::admin::{LICENSES_EDIT, SUBUSERS_EDIT, USERS_ACCESS_EDIT, USERS_VIEW};
-#[cfg(feature = "ssr")]
-use crate::server::services::{access, licences};
+use {
+    super::ctx::{as_admin, db},
+    crate::permissions::admin::{LICENSES_EDIT, SUBUSERS_EDIT, USERS_ACCESS_EDIT, USERS_VIEW},
+    crate::server::services::{access, licences},
+};
 
 /// Saves the Access settings tab: the checked slugs replace the user's
 /// permissions if `version` is still the user's `permissions_version` (409
 /// otherwise).
 #[server(prefix = "/api", endpoint = "access/save")]
 pub async fn save_access(user_id: i64, #[server(default)] permissions: Vec<String>, version: i64) -> Result<AccessSaved, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(USERS_ACCESS_EDIT)?;
-            access::save_user(&state, &admin, user_id, permissions, version).await
-        }
-        .await,
-    )
+    as_admin(USERS_ACCESS_EDIT, |c| async move {
+        access::save_user(&c.state, &c.admin, user_id, permissions, version).await
+    })
+    .await
 }
 
 /// A sub user's permissions as its main user's Sub users tab edits them.
 #[server(prefix = "/api", endpoint = "access/sub-user")]
 pub async fn load_sub_user_access(user_id: i64, sub_user_id: i64) -> Result<SubUserAccess, AppError> {
-    super::ctx::respond(
-        async {
-            let (_, admin) = super::ctx::admin().await?;
-            admin.require(USERS_VIEW)?;
-            access::sub_user_access(&super::ctx::db(), &admin, user_id, sub_user_id).await
-        }
-        .await,
-    )
+    as_admin(USERS_VIEW, |c| async move {
+        access::sub_user_access(&db(), &c.admin, user_id, sub_user_id).await
+    })
+    .await
 }
 
 /// Saves a sub user's permissions (`user_id` is the main user).
@@ -48,42 +42,30 @@ pub async fn save_sub_user_access(
     #[server(default)] permissions: Vec<String>,
     version: i64,
 ) -> Result<AccessSaved, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(SUBUSERS_EDIT)?;
-            access::save_sub_user(&state, &admin, user_id, sub_user_id, permissions, version).await
-        }
-        .await,
-    )
+    as_admin(SUBUSERS_EDIT, |c| async move {
+        access::save_sub_user(&c.state, &c.admin, user_id, sub_user_id, permissions, version).await
+    })
+    .await
 }
 
 /// Every analytics level with the user's licences, for the licence form.
 #[server(prefix = "/api", endpoint = "access/licences")]
 pub async fn load_licence_form(user_id: i64) -> Result<LicenceForm, AppError> {
-    super::ctx::respond(
-        async {
-            let (_, admin) = super::ctx::admin().await?;
-            admin.require(USERS_VIEW)?;
-            // The Analytics tab on the same page loaded both already.
-            let card = super::ctx::card_user(&admin, user_id).await?;
-            let levels = super::ctx::levels(card.user.id).await?;
-            Ok(licences::form_of(&admin, &card.user, &levels))
-        }
-        .await,
-    )
+    as_admin(USERS_VIEW, |c| async move {
+        // The Analytics tab on the same page loaded both already.
+        let card = c.card(user_id).await?;
+        let levels = super::ctx::levels(card.user.id).await?;
+        Ok(licences::form_of(&c.admin, &card.user, &levels))
+    })
+    .await
 }
 
 /// Sets the user's total of licences of a level; `version` is the
 /// allocation's version the form loaded (0 for a level never held).
 #[server(prefix = "/api", endpoint = "access/licences/set")]
 pub async fn set_licence_total(user_id: i64, level_id: i64, total: i64, version: i64) -> Result<LicenceAllocation, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(LICENSES_EDIT)?;
-            licences::set_total(&state, &admin, user_id, level_id, total, version).await
-        }
-        .await,
-    )
+    as_admin(LICENSES_EDIT, |c| async move {
+        licences::set_total(&c.state, &c.admin, user_id, level_id, total, version).await
+    })
+    .await
 }

@@ -9,32 +9,20 @@ use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::permissions::admin::ADMINS_MANAGE;
-#[cfg(feature = "ssr")]
-use crate::server::services::{admins, locations};
+use {
+    super::ctx::as_admin,
+    crate::permissions::admin::ADMINS_MANAGE,
+    crate::server::services::{admins, locations},
+};
 
 #[server(prefix = "/api", endpoint = "admins/list")]
 pub async fn list_admins(query: TableQuery) -> Result<Page<AdminRow>, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::list(&state.db, &admin, &query).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move { admins::list(&c.state.db, &c.admin, &query).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "admins/get")]
 pub async fn get_admin(id: i64) -> Result<AdminDetail, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::detail(&state.db, &admin, id).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move { admins::detail(&c.state.db, &c.admin, id).await }).await
 }
 
 /// Creates an administrator; without a password one is generated and
@@ -47,34 +35,26 @@ pub async fn create_admin(
     #[server(default)] permissions: Vec<String>,
     #[server(default)] scope: Vec<i64>,
 ) -> Result<AdminCreated, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            let new = admins::NewAdmin {
-                login,
-                name,
-                password,
-                permissions,
-                scope,
-            };
-            admins::create(&state, &admin, new).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        let new = admins::NewAdmin {
+            login,
+            name,
+            password,
+            permissions,
+            scope,
+        };
+        admins::create(&c.state, &c.admin, new).await
+    })
+    .await
 }
 
 /// Enables or disables an administrator; the new version.
 #[server(prefix = "/api", endpoint = "admins/enabled")]
 pub async fn set_admin_enabled(id: i64, enabled: bool, version: i64) -> Result<i64, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::set_enabled(&state, &admin, id, enabled, version).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        admins::set_enabled(&c.state, &c.admin, id, enabled, version).await
+    })
+    .await
 }
 
 /// Resets a password: the new version and the generated password, if any.
@@ -84,38 +64,26 @@ pub async fn reset_admin_password(
     #[server(default)] password: Option<String>,
     version: i64,
 ) -> Result<(i64, Option<String>), AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::reset_password(&state, &admin, id, password, version).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        admins::reset_password(&c.state, &c.admin, id, password, version).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admins/permissions")]
 pub async fn set_admin_permissions(id: i64, #[server(default)] permissions: Vec<String>, version: i64) -> Result<i64, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::set_permissions(&state, &admin, id, permissions, version).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        admins::set_permissions(&c.state, &c.admin, id, permissions, version).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admins/scope")]
 pub async fn set_admin_scope(id: i64, #[server(default)] scope: Vec<i64>, version: i64) -> Result<i64, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            admins::set_scope(&state, &admin, id, scope, version).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        admins::set_scope(&c.state, &c.admin, id, scope, version).await
+    })
+    .await
 }
 
 /// The scope picker: children of `parent`, the roots of the caller's scope,
@@ -125,12 +93,8 @@ pub async fn browse_locations(
     #[server(default)] parent: Option<i64>,
     #[server(default)] q: String,
 ) -> Result<Vec<LocationOption>, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(ADMINS_MANAGE)?;
-            locations::browse(&state.db, &admin, parent, &q).await
-        }
-        .await,
-    )
+    as_admin(ADMINS_MANAGE, |c| async move {
+        locations::browse(&c.state.db, &c.admin, parent, &q).await
+    })
+    .await
 }

@@ -7,30 +7,14 @@ use crate::types::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::permissions::admin::AUDIT_VIEW;
-#[cfg(feature = "ssr")]
-use crate::server::services::audit;
+use {super::ctx::as_admin, crate::permissions::admin::AUDIT_VIEW, crate::server::services::audit};
 
 #[server(prefix = "/api", endpoint = "audit/list")]
 pub async fn list_audit(query: AuditQuery) -> Result<Page<AuditRow>, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(AUDIT_VIEW)?;
-            audit::list(&state.db, &admin, &query).await
-        }
-        .await,
-    )
+    as_admin(AUDIT_VIEW, |c| async move { audit::list(&c.state.db, &c.admin, &query).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "audit/filters")]
 pub async fn load_audit_filters() -> Result<AuditFilters, AppError> {
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(AUDIT_VIEW)?;
-            audit::filters(&state.db).await
-        }
-        .await,
-    )
+    as_admin(AUDIT_VIEW, |c| async move { audit::filters(&c.state.db).await }).await
 }

@@ -5,15 +5,14 @@ use crate::types::billing::GlobalBillingRow;
 use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use {
+    super::ctx::{as_admin, db},
+    crate::permissions::admin::USERS_VIEW,
+    crate::server::services::billing,
+};
+
 #[server(prefix = "/api", endpoint = "billing-log/list")]
 pub async fn global_billing_log(query: TableQuery) -> Result<Page<GlobalBillingRow>, AppError> {
-    use crate::permissions::admin::USERS_VIEW;
-    super::ctx::respond(
-        async {
-            let (_, admin) = super::ctx::admin().await?;
-            admin.require(USERS_VIEW)?;
-            crate::server::services::billing::log::global(&super::ctx::db(), &admin, &query).await
-        }
-        .await,
-    )
+    as_admin(USERS_VIEW, |c| async move { billing::log::global(&db(), &c.admin, &query).await }).await
 }

@@ -7,37 +7,33 @@ use crate::error::AppError;
 use crate::types::sync::SyncOutcome;
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use {
+    super::ctx::as_admin,
+    crate::permissions::admin::{USERS_IMPERSONATE, USERS_SYNC},
+    crate::server::services::{sync, users},
+    crate::server::subscriber_auth,
+};
+
 /// Makes a single-use Login as User link (valid 60 seconds) for the user;
 /// the browser opens it in a new tab.
 #[server(prefix = "/api", endpoint = "impersonate")]
 pub async fn start_impersonation(user_id: i64) -> Result<String, AppError> {
-    use crate::permissions::admin::USERS_IMPERSONATE;
-    use crate::server::{services::users, subscriber_auth};
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(USERS_IMPERSONATE)?;
-            let user = users::find_visible(&state.db, &admin, user_id).await?;
-            let ticket = subscriber_auth::issue_ticket(&state, admin.id, &user).await?;
-            Ok(format!("/client/impersonate?ticket={ticket}"))
-        }
-        .await,
-    )
+    as_admin(USERS_IMPERSONATE, |c| async move {
+        let user = users::find_visible(&c.state.db, &c.admin, user_id).await?;
+        let ticket = subscriber_auth::issue_ticket(&c.state, c.admin.id, &user).await?;
+        Ok(format!("/client/impersonate?ticket={ticket}"))
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "sync-cameras")]
 pub async fn sync_cameras(user_id: i64) -> Result<SyncOutcome, AppError> {
-    use crate::permissions::admin::USERS_SYNC;
-    use crate::server::services::{sync, users};
-    super::ctx::respond(
-        async {
-            let (state, admin) = super::ctx::admin().await?;
-            admin.require(USERS_SYNC)?;
-            let user = users::find_visible(&state.db, &admin, user_id).await?;
-            // The router puts this instance's presence in the request extensions.
-            let presence = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<sync::Presence>().cloned());
-            sync::sync_user(&state, &admin, user.id, presence.as_ref()).await
-        }
-        .await,
-    )
+    as_admin(USERS_SYNC, |c| async move {
+        let user = users::find_visible(&c.state.db, &c.admin, user_id).await?;
+        // The router puts this instance's presence in the request extensions.
+        let presence = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<sync::Presence>().cloned());
+        sync::sync_user(&c.state, &c.admin, user.id, presence.as_ref()).await
+    })
+    .await
 }

@@ -1,5 +1,8 @@
-//! Server functions, one file per domain. Each checks the session and the
-//! administrator's permission on its first lines, on the server.
+//! Server functions, one file per domain. A console server function is
+//! written one way: `as_admin(PERMISSION, |c| async move { … })`
+//! ([`ctx::as_admin`]) checks the session and the administrator's
+//! permission on the server before its body runs, and sets the response
+//! status from the body's error.
 
 pub mod access;
 pub mod admins;
@@ -140,6 +143,39 @@ pub mod ctx {
             None => auth::admin_for_token_in(&db, &state.clock, &token).await?,
         };
         Ok((state, admin.ok_or(AppError::Unauthorized)?))
+    }
+
+    /// What a console server function's body works with: the state and the
+    /// signed-in administrator, who holds the permission the function named.
+    pub struct Console {
+        pub state: AppState,
+        pub admin: Admin,
+    }
+
+    impl Console {
+        /// The user of a card as the administrator may see it (404
+        /// otherwise), once per request ([`card_user`]).
+        pub async fn card(&self, user_id: i64) -> Result<Arc<CardUser>, AppError> {
+            card_user(&self.admin, user_id).await
+        }
+    }
+
+    /// The one shape of a console server function: the session (401), the
+    /// permission (403), then `body`; its error sets the response status
+    /// ([`respond`]).
+    pub async fn as_admin<T, F, Fut>(permission: &str, body: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Console) -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        respond(
+            async {
+                let (state, admin) = admin().await?;
+                admin.require(permission)?;
+                body(Console { state, admin }).await
+            }
+            .await,
+        )
     }
 
     /// Sets the response status from the error, so that a server-function

@@ -13,6 +13,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::services::subscriber;
 #[cfg(feature = "ssr")]
+use crate::types::catalogue::UserPermission;
+#[cfg(feature = "ssr")]
 use ctx::{as_client, Need};
 
 #[cfg(feature = "ssr")]
@@ -147,7 +149,7 @@ pub async fn client_whoami() -> Result<ClientMe, AppError> {
 
 #[server(prefix = "/api", endpoint = "client/cameras")]
 pub async fn client_cameras(#[server(default)] query: TableQuery) -> Result<Page<ClientCamera>, AppError> {
-    as_client(Need::Holds("cameras-view"), |state, c| async move {
+    as_client(Need::Holds(UserPermission::CamerasView.slug()), |state, c| async move {
         subscriber::cameras::page(&state.db, &c, &query).await
     })
     .await
@@ -155,7 +157,7 @@ pub async fn client_cameras(#[server(default)] query: TableQuery) -> Result<Page
 
 #[server(prefix = "/api", endpoint = "client/cases")]
 pub async fn client_cases(#[server(default)] query: TableQuery) -> Result<Page<ClientCase>, AppError> {
-    as_client(Need::Holds("analytic"), |state, c| async move {
+    as_client(Need::Holds(UserPermission::Analytic.slug()), |state, c| async move {
         subscriber::cases::page(&state.db, &c, &query).await
     })
     .await
@@ -163,7 +165,7 @@ pub async fn client_cases(#[server(default)] query: TableQuery) -> Result<Page<C
 
 #[server(prefix = "/api", endpoint = "client/case-options")]
 pub async fn client_case_options() -> Result<CaseOptions, AppError> {
-    as_client(Need::Holds("analytic"), |state, c| async move {
+    as_client(Need::Holds(UserPermission::Analytic.slug()), |state, c| async move {
         subscriber::cases::options(&state.db, &c).await
     })
     .await
@@ -172,7 +174,7 @@ pub async fn client_case_options() -> Result<CaseOptions, AppError> {
 /// Creates a case; answers its id.
 #[server(prefix = "/api", endpoint = "client/cases/create")]
 pub async fn create_case(type_slug: String, name: String, #[server(default)] camera_ids: Vec<i64>) -> Result<i64, AppError> {
-    as_client(Need::Holds("analytic"), |state, c| async move {
+    as_client(Need::Holds(UserPermission::Analytic.slug()), |state, c| async move {
         c.require(&format!("{}{type_slug}", crate::permissions::ANALYTIC_CASES_PREFIX))?;
         subscriber::cases::create(&state, &c, &type_slug, &name, &camera_ids).await
     })
@@ -181,7 +183,7 @@ pub async fn create_case(type_slug: String, name: String, #[server(default)] cam
 
 #[server(prefix = "/api", endpoint = "client/cases/delete")]
 pub async fn delete_case(case_id: i64) -> Result<(), AppError> {
-    as_client(Need::Holds("analytic"), |state, c| async move {
+    as_client(Need::Holds(UserPermission::Analytic.slug()), |state, c| async move {
         subscriber::cases::delete(&state, &c, case_id).await
     })
     .await
@@ -189,7 +191,7 @@ pub async fn delete_case(case_id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "client/sub-users")]
 pub async fn client_sub_users(#[server(default)] query: TableQuery) -> Result<Page<ClientSubUser>, AppError> {
-    as_client(Need::Manager("users-index"), |state, c| async move {
+    as_client(Need::Manager(UserPermission::UsersIndex.slug()), |state, c| async move {
         subscriber::sub_users::page(&state.db, &c, &query).await
     })
     .await
@@ -198,7 +200,7 @@ pub async fn client_sub_users(#[server(default)] query: TableQuery) -> Result<Pa
 /// The permissions the signed-in main user may grant.
 #[server(prefix = "/api", endpoint = "client/sub-users/grantable")]
 pub async fn grantable_permissions() -> Result<Vec<PermissionOption>, AppError> {
-    as_client(Need::Manager("users-index"), |state, c| async move {
+    as_client(Need::Manager(UserPermission::UsersIndex.slug()), |state, c| async move {
         subscriber::sub_users::grantable(&state.db, c.id).await
     })
     .await
@@ -211,7 +213,7 @@ pub async fn create_sub_user(
     password: String,
     #[server(default)] permissions: Vec<String>,
 ) -> Result<i64, AppError> {
-    as_client(Need::ManagerInPerson("users-store"), |state, c| async move {
+    as_client(Need::ManagerInPerson(UserPermission::UsersStore.slug()), |state, c| async move {
         let new = subscriber::sub_users::NewSubUser {
             login: &login,
             name: &name,
@@ -225,7 +227,7 @@ pub async fn create_sub_user(
 
 #[server(prefix = "/api", endpoint = "client/sub-users/permissions")]
 pub async fn set_sub_user_permissions(sub_user_id: i64, #[server(default)] permissions: Vec<String>) -> Result<(), AppError> {
-    as_client(Need::ManagerInPerson("users-update"), |state, c| async move {
+    as_client(Need::ManagerInPerson(UserPermission::UsersUpdate.slug()), |state, c| async move {
         subscriber::sub_users::set_permissions(&state, &c, sub_user_id, &permissions).await
     })
     .await
@@ -233,7 +235,7 @@ pub async fn set_sub_user_permissions(sub_user_id: i64, #[server(default)] permi
 
 #[server(prefix = "/api", endpoint = "client/sub-users/delete")]
 pub async fn delete_sub_user(sub_user_id: i64) -> Result<(), AppError> {
-    as_client(Need::Manager("users-destroy"), |state, c| async move {
+    as_client(Need::Manager(UserPermission::UsersDestroy.slug()), |state, c| async move {
         subscriber::sub_users::delete(&state, &c, sub_user_id).await
     })
     .await
@@ -241,8 +243,9 @@ pub async fn delete_sub_user(sub_user_id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "client/sub-users/password")]
 pub async fn set_sub_user_password(sub_user_id: i64, password: String) -> Result<(), AppError> {
-    as_client(Need::ManagerInPerson("users-change-password"), |state, c| async move {
-        subscriber::sub_users::set_password(&state, &c, sub_user_id, &password).await
-    })
+    as_client(
+        Need::ManagerInPerson(UserPermission::UsersChangePassword.slug()),
+        |state, c| async move { subscriber::sub_users::set_password(&state, &c, sub_user_id, &password).await },
+    )
     .await
 }

@@ -72,7 +72,7 @@ pub fn BillingLogPage() -> impl IntoView {
         <PagedTable testid="billing-log" columns=COLUMNS empty="Billing has sent no events that concern no user." rows=paged(events, |e| view! {
             <tr>
                 <td><code>{e.request_id.clone()}</code></td>
-                <td title=e.event_type.clone()>{e.label.clone()}</td>
+                <td title=e.event_type.slug()>{e.event_type.label()}</td>
                 <td><span class=format!("badge outcome-{}", e.outcome)>{outcome_label(&e.outcome)}</span></td>
                 <td>{e.received_at.clone()}</td>
             </tr>

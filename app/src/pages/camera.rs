@@ -60,7 +60,7 @@ fn Profile(camera: CameraProfile) -> impl IntoView {
         <Title text=c.name.clone()/>
         <header class="card-header">
             <h1>{c.name.clone()}</h1>
-            <span class=format!("badge status-{}", c.status.as_str())>{c.status.label()}</span>
+            <span class=format!("badge status-{}", c.status.slug())>{c.status.label()}</span>
             <p class="muted">{format!("Camera ID {}", c.id)}</p>
         </header>
         <TabNav label="Camera profile" base=format!("/cameras/{}", c.id) prefix=PREFIX tabs=TABS/>
@@ -71,7 +71,7 @@ fn Profile(camera: CameraProfile) -> impl IntoView {
                 <dt>"MAC"</dt><dd><code>{c.mac.clone()}</code></dd>
                 <dt>"Serial number"</dt><dd>{c.serial_number.clone()}</dd>
                 <dt>"Model"</dt><dd>{c.model.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Status"</dt><dd><span class=format!("badge status-{}", c.status.as_str())>{c.status.label()}</span></dd>
+                <dt>"Status"</dt><dd><span class=format!("badge status-{}", c.status.slug())>{c.status.label()}</span></dd>
                 <dt>"Location"</dt><dd>{location}</dd>
                 <dt>"Source"</dt><dd>{c.source_label()}</dd>
                 <dt>"Archive"</dt><dd>{format!("{} days", c.archive_days)}</dd>

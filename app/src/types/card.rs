@@ -2,19 +2,9 @@
 //! already formatted in the administrator's time zone; nothing secret (the
 //! password hash) has a wire form.
 
+use super::catalogue::{BillingEventType, CameraStatus, CardTab};
 use super::{UserKind, UserStatus};
 use serde::{Deserialize, Serialize};
-
-/// The card's tabs in display order: (URL segment, label).
-pub const CARD_TABS: [(&str, &str); 7] = [
-    ("user", "User"),
-    ("cameras", "Cameras"),
-    ("intercoms", "Intercoms"),
-    ("sub-users", "Sub users"),
-    ("billing-events", "Billing Events"),
-    ("access", "Access settings"),
-    ("analytics", "Analytics"),
-];
 
 /// The header shown on every tab, loaded once by the card. It also says
 /// which of the conditional tabs exist for this user.
@@ -39,17 +29,17 @@ pub struct UserCardHeader {
 }
 
 impl UserCardHeader {
-    /// Whether the tab with URL segment `slug` exists for this user.
-    pub fn shows(&self, slug: &str) -> bool {
-        match slug {
-            "sub-users" => self.has_sub_users,
-            "analytics" => self.has_analytics || self.can_allocate,
-            _ => CARD_TABS.iter().any(|(s, _)| *s == slug),
+    /// Whether `tab` exists for this user.
+    pub fn shows(&self, tab: CardTab) -> bool {
+        match tab {
+            CardTab::SubUsers => self.has_sub_users,
+            CardTab::Analytics => self.has_analytics || self.can_allocate,
+            _ => tab.always_shown(),
         }
     }
 
-    pub fn tabs(&self) -> Vec<(&'static str, &'static str)> {
-        CARD_TABS.iter().copied().filter(|(s, _)| self.shows(s)).collect()
+    pub fn tabs(&self) -> Vec<CardTab> {
+        CardTab::ALL.iter().copied().filter(|t| self.shows(*t)).collect()
     }
 }
 
@@ -75,7 +65,7 @@ pub struct UserDetails {
 pub struct CardCameraRow {
     pub id: i64,
     pub name: String,
-    pub status: String,
+    pub status: CameraStatus,
     /// The location as an address ("Moscow, Lenina St, 3, Entrance 2"), if placed.
     pub location: Option<String>,
 }
@@ -103,8 +93,7 @@ pub struct SubUserRow {
 pub struct BillingEventRow {
     pub id: i64,
     pub request_id: String,
-    pub event_type: String,
-    pub label: String,
+    pub event_type: BillingEventType,
     pub created_at: String,
 }
 

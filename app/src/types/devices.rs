@@ -3,40 +3,8 @@
 //! flat. Like [`crate::types`], dates arrive already formatted in the
 //! administrator's time zone.
 
+pub use crate::types::catalogue::CameraStatus;
 use serde::{Deserialize, Serialize};
-
-/// Camera status as the product spec names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CameraStatus {
-    Active,
-    PartiallyActive,
-    Inactive,
-    Empty,
-}
-
-impl CameraStatus {
-    pub const ALL: [CameraStatus; 4] = [Self::Active, Self::PartiallyActive, Self::Inactive, Self::Empty];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::PartiallyActive => "partially_active",
-            Self::Inactive => "inactive",
-            Self::Empty => "empty",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::PartiallyActive => "Partially active",
-            Self::Inactive => "Inactive",
-            Self::Empty => "Empty",
-        }
-    }
-}
 
 /// A subscriber named on a device page, with a link to its card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

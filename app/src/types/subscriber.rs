@@ -2,6 +2,7 @@
 //! cameras, the apps' API): itself, its cameras, its analytics cases and the
 //! new-case form, its sub users and what it may grant them.
 
+use super::catalogue::{CameraStatus, UserPermission};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in subscriber as its browser sees it.
@@ -24,7 +25,7 @@ impl ClientMe {
     }
     /// Main users holding `users-index` see the Sub users page.
     pub fn manages_sub_users(&self) -> bool {
-        !self.is_sub && self.can("users-index")
+        !self.is_sub && self.can(UserPermission::UsersIndex.slug())
     }
 }
 
@@ -32,8 +33,7 @@ impl ClientMe {
 pub struct ClientCamera {
     pub id: i64,
     pub name: String,
-    /// active, partially_active, inactive or empty.
-    pub status: String,
+    pub status: CameraStatus,
     /// What the client shows: "Blocked" while the account is paused.
     pub status_label: String,
     pub blocked: bool,

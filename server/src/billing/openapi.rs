@@ -1,7 +1,10 @@
 //! The OpenAPI 3 description of the billing endpoint, served at
 //! `GET /api/billing/v1/openapi.json`. Written by hand from
-//! `shared/spec/billing-api.md`; a test checks it names every type and answer.
+//! `shared/spec/billing-api.md`: the types and their effects come from
+//! [`BillingEventType`], the `data` schemas are here; a test checks it names
+//! every type and answer.
 
+use app::types::catalogue::BillingEventType;
 use serde_json::{json, Value};
 
 fn string(description: &str) -> Value {
@@ -12,88 +15,72 @@ fn data_schema(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties, "additionalProperties": true })
 }
 
-/// (type, data schema, effect) for every request type of the contract.
-fn types() -> Vec<(&'static str, Value, &'static str)> {
+/// The `data` schema of a request type (its effect is the catalogue's).
+fn data_of(t: BillingEventType) -> Value {
     let account = string("Billing's identifier of the subscriber (stable; the login may change).");
     let csa = string("A code of the central address system (address directory).");
     let mac = json!({ "type": "string", "description": "MAC address: 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E, 001A2B3C4D5E or 001a.2b3c.4d5e; stored upper-case with colons." });
     let password = json!({ "type": "string", "format": "password", "minLength": 1, "maxLength": 256, "description": "Never stored: the event log keeps \"********\", the user an Argon2id hash." });
     let login = json!({ "type": "string", "minLength": 1, "maxLength": 64, "description": "Unique among all users; no spaces." });
-    vec![
-        (
-            "billing.new_entity",
-            data_schema(
-                &["account", "login", "password", "name"],
-                json!({
-                    "account": account, "login": login, "password": password, "name": string("Display name."),
-                    "contract_number": string("Optional."), "tariff": string("Optional."), "phone": string("Optional."),
-                    "email": string("Optional."), "address": string("Optional."),
-                    "properties": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Optional string map shown on the user card." }
-                }),
-            ),
-            "Creates a user of kind billing, status active, with the default permissions. 422 field login when the login is taken, field account when the account exists.",
+    match t {
+        BillingEventType::NewEntity => data_schema(
+            &["account", "login", "password", "name"],
+            json!({
+                "account": account, "login": login, "password": password, "name": string("Display name."),
+                "contract_number": string("Optional."), "tariff": string("Optional."), "phone": string("Optional."),
+                "email": string("Optional."), "address": string("Optional."),
+                "properties": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Optional string map shown on the user card." }
+            }),
         ),
-        ("billing.pause_entity", data_schema(&["account"], json!({ "account": account })), "Status paused for the user and its sub users: cameras blocked in the clients."),
-        ("billing.unpause_entity", data_schema(&["account"], json!({ "account": account })), "Status active again for the user and its sub users."),
-        (
-            "billing.terminate_entity",
-            data_schema(&["account"], json!({ "account": account })),
-            "Status terminated for the user and its sub users; their client sessions end; data is kept.",
+        BillingEventType::PauseEntity | BillingEventType::UnpauseEntity | BillingEventType::TerminateEntity => {
+            data_schema(&["account"], json!({ "account": account }))
+        }
+        BillingEventType::CreateLocation => data_schema(
+            &["account", "csa"],
+            json!({ "account": account, "csa": csa, "contract_number": string("Optional.") }),
         ),
-        (
-            "billing.create_location",
-            data_schema(&["account", "csa"], json!({ "account": account, "csa": csa, "contract_number": string("Optional.") })),
-            "Builds the location (city → street → house → entrance) from the directory and links it to the user. Unknown code: stored as billing.create_location_unknown_csa, nothing else changes.",
+        BillingEventType::DeleteLocation => data_schema(&["account", "csa"], json!({ "account": account, "csa": csa })),
+        BillingEventType::UpdateLogin => data_schema(&["account", "login"], json!({ "account": account, "login": login })),
+        BillingEventType::UpdatePassword => data_schema(&["account", "password"], json!({ "account": account, "password": password })),
+        BillingEventType::NewCamera => data_schema(
+            &["mac", "serial_number"],
+            json!({ "mac": mac, "serial_number": string("Serial number."), "model": string("Optional.") }),
         ),
-        (
-            "billing.delete_location",
-            data_schema(&["account", "csa"], json!({ "account": account, "csa": csa })),
-            "Unlinks the location from the user; removes it (and emptied ancestors) when nothing uses it any more.",
+        BillingEventType::AttachCamera => data_schema(
+            &["account", "mac", "csa"],
+            json!({
+                "account": account, "mac": mac, "csa": csa,
+                "archive_days": { "type": "integer", "minimum": 1, "maximum": 365, "description": "Optional archive retention." },
+                "replace": { "type": "boolean", "default": false, "description": "The camera replaces an older one: the user's other cameras at the same location are detached from the user." }
+            }),
         ),
-        ("billing.update_login", data_schema(&["account", "login"], json!({ "account": account, "login": login })), "Changes the login (422 field login when taken)."),
-        ("billing.update_password", data_schema(&["account", "password"], json!({ "account": account, "password": password })), "Changes the password."),
-        (
-            "billing.new_camera",
-            data_schema(&["mac", "serial_number"], json!({ "mac": mac, "serial_number": string("Serial number."), "model": string("Optional.") })),
-            "Registers a camera: status empty, no user. 422 field mac when malformed or already registered.",
-        ),
-        (
-            "billing.attach_camera",
-            data_schema(
-                &["account", "mac", "csa"],
-                json!({
-                    "account": account, "mac": mac, "csa": csa,
-                    "archive_days": { "type": "integer", "minimum": 1, "maximum": 365, "description": "Optional archive retention." },
-                    "replace": { "type": "boolean", "default": false, "description": "The camera replaces an older one: the user's other cameras at the same location are detached from the user." }
-                }),
-            ),
-            "Gives the user the camera and places it at the location of csa. 422 field mac when no such camera is registered. Unknown code: stored as billing.attach_camera_unknown_csa, nothing else changes.",
-        ),
-        ("billing.detach_camera", data_schema(&["account", "mac"], json!({ "account": account, "mac": mac })), "Takes the camera away from the user."),
-    ]
+        BillingEventType::DetachCamera => data_schema(&["account", "mac"], json!({ "account": account, "mac": mac })),
+        // Stored only: billing never sends them.
+        BillingEventType::CreateLocationUnknownCsa | BillingEventType::AttachCameraUnknownCsa | BillingEventType::UnknownType => {
+            json!({ "type": "object" })
+        }
+    }
 }
 
 pub fn document() -> Value {
-    let types = types();
-    let one_of: Vec<Value> = types
-        .iter()
-        .map(|(t, data, effect)| {
+    let one_of: Vec<Value> = BillingEventType::requests()
+        .map(|t| {
             json!({
-                "title": t,
-                "description": effect,
+                "title": t.slug(),
+                "description": t.effect(),
                 "type": "object",
                 "required": ["id", "type", "data"],
                 "properties": {
                     "id": { "$ref": "#/components/schemas/RequestId" },
-                    "type": { "type": "string", "enum": [t] },
+                    "type": { "type": "string", "enum": [t.slug()] },
                     "occurred_at": { "type": "string", "format": "date-time" },
-                    "data": data
+                    "data": data_of(t)
                 }
             })
         })
         .chain(std::iter::once(json!({
             "title": "any other type",
-            "description": "Stored as billing.unknown_type with the original type kept in the stored payload; answered 202.",
+            "description": BillingEventType::UnknownType.effect(),
             "type": "object",
             "required": ["id", "type", "data"],
             "properties": {
@@ -104,7 +91,7 @@ pub fn document() -> Value {
             }
         })))
         .collect();
-    let stored_types: Vec<&str> = app::types::BILLING_EVENT_TYPES.iter().map(|(t, _)| *t).collect();
+    let stored_types: Vec<&str> = BillingEventType::ALL.iter().map(|t| t.slug()).collect();
     let error = |description: &str, with_field: bool| {
         let mut schema = json!({ "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } });
         if with_field {

@@ -5,7 +5,7 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::services::billing::event::PASSWORD_MASK;
+use app::server::services::billing::event::{BillingEventType, PASSWORD_MASK};
 use app::server::state::Notice;
 use app::server::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -494,7 +494,7 @@ both!(billing_every_type_applies, |st: AppState| async move {
     // Every stored type of the contract appeared, each row with 202/applied.
     let mut types = strings(db, "SELECT DISTINCT event_type FROM billing_events").await;
     types.sort();
-    let mut expected: Vec<String> = app::types::BILLING_EVENT_TYPES.iter().map(|(t, _)| t.to_string()).collect();
+    let mut expected: Vec<String> = BillingEventType::ALL.iter().map(|t| t.slug().to_string()).collect();
     expected.sort();
     assert_eq!(types, expected);
     assert_eq!(
@@ -1202,7 +1202,7 @@ both!(billing_global_log_lists_events_without_a_user, |st: AppState| async move 
     assert_eq!(rows[0]["request_id"], "g-x");
     assert_eq!(rows[0]["outcome"], "rejected");
     assert_eq!(rows[1]["request_id"], "g-30");
-    assert_eq!(rows[1]["label"], "Billing. New camera");
+    assert_eq!(rows[1]["event_type"], BillingEventType::NewCamera.slug());
     assert!(rows.iter().all(|r| r["request_id"] != "g-0"));
     let next = page["next"].as_str().unwrap().to_string();
     let (_, page2) = list(root.clone(), vec![("query[after]", next)]).await;
@@ -1240,7 +1240,7 @@ both!(billing_openapi_describes_the_contract, |st: AppState| async move {
     }
     assert_eq!(post["parameters"][0]["name"], "X-Billing-Signature");
     let text = post["requestBody"].to_string();
-    for t in app::server::services::billing::event::REQUEST_TYPES {
+    for t in BillingEventType::requests() {
         assert!(text.contains(&format!("\"{t}\"")), "{t}");
     }
 });
@@ -1305,7 +1305,7 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
 });
 
 mod parser_properties {
-    use app::server::services::billing::event::{Body, REQUEST_TYPES};
+    use app::server::services::billing::event::{BillingEventType, Body};
     use app::server::services::billing::parse::parse;
     use proptest::prelude::*;
     use serde_json::{json, Map, Value};
@@ -1354,7 +1354,7 @@ mod parser_properties {
 
     fn event_type() -> impl Strategy<Value = Value> {
         prop_oneof![
-            prop::sample::select(REQUEST_TYPES.to_vec()).prop_map(|t| Value::String(t.into())),
+            prop::sample::select(BillingEventType::requests().collect::<Vec<_>>()).prop_map(|t| Value::String(t.slug().into())),
             json_value(),
         ]
     }

@@ -1,5 +1,5 @@
 //! The user card: scope (foreign users are 404 on every tab; the Cameras tab
-//! shows in-scope cameras only), server-side rendering of all seven tabs and
+//! shows in-scope cameras only), server-side rendering of every tab and
 //! their statuses, bounded queries for a heavy user, and reproducible
 //! sorting and paging over HTTP.
 
@@ -8,26 +8,20 @@ use crate::support::*;
 use app::server::bulk::insert;
 use app::server::entities::{analytics_cases, billing_events, cameras, intercoms, users};
 use app::server::AppState;
+use app::types::catalogue::CardTab;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, Set, Statement, Value};
 use serde_json::Value as Json;
 
-const TABS: [&str; 7] = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
-const ENDPOINTS: [&str; 8] = [
-    "header",
-    "user",
-    "cameras",
-    "intercoms",
-    "sub-users",
-    "billing-events",
-    "access",
-    "analytics",
-];
+/// The card's server functions (`/api/card/<endpoint>`): the header and one per tab.
+fn endpoints() -> impl Iterator<Item = &'static str> {
+    std::iter::once("header").chain(CardTab::ALL.iter().map(|t| t.slug()))
+}
 
 /// Calls a card server function (`/api/card/<endpoint>`); table endpoints get
 /// `extra` as their query.
 async fn call(srv: &TestServer, cookie: &str, endpoint: &str, user_id: i64, extra: &str) -> (u16, Json) {
-    let table = matches!(endpoint, "cameras" | "intercoms" | "sub-users" | "billing-events");
+    let table = CardTab::parse(endpoint).is_some_and(CardTab::is_table);
     let mut body = format!("user_id={user_id}");
     if table {
         body.push_str(if extra.is_empty() { "&query[last]=false" } else { "&" });
@@ -301,7 +295,7 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
     let (_, noperm) = admin_session(&st, "noperm", false, &[], &[city]).await;
     let srv = serve(st.clone()).await;
 
-    for endpoint in ENDPOINTS {
+    for endpoint in endpoints() {
         // The super-administrator sees the foreign user on every tab…
         let (status, body) = call(&srv, &root, endpoint, foreign, "").await;
         assert_eq!(status, 200, "{endpoint}: {body}");
@@ -371,45 +365,37 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     let id = o.id;
 
-    let expect: [(&str, Vec<String>); 7] = [
-        (
-            "user",
-            vec![
+    // What each tab shows of the owner (a new tab is a new arm).
+    for tab in CardTab::ALL {
+        let needles: Vec<String> = match tab {
+            CardTab::User => vec![
                 "ACC-card-owner".into(),
                 "C-777".into(),
                 "Home 100".into(),
                 "gold".into(),
                 "floors".into(),
             ],
-        ),
-        (
-            "cameras",
-            vec![
+            CardTab::Cameras => vec![
                 "Porch camera".into(),
                 "Dacha camera".into(),
                 format!("/cameras/{}/general", o.camera),
             ],
-        ),
-        (
-            "intercoms",
-            vec![
+            CardTab::Intercoms => vec![
                 "Gate intercom".into(),
                 "0000003045CAAC".into(),
                 format!("/intercoms/{}/general", o.intercom),
             ],
-        ),
-        ("sub-users", vec!["card-owner-sub".into(), format!("/users/{}/user", o.sub)]),
-        ("billing-events", vec!["req-card-1".into(), "Billing. Attach camera".into()]),
-        ("access", vec!["perm-users-index".into(), "Analytics types".into()]),
-        ("analytics", vec!["Level 1".into(), "Data will be deleted on 2026-11-27".into()]),
-    ];
-    for (tab, needles) in &expect {
+            CardTab::SubUsers => vec!["card-owner-sub".into(), format!("/users/{}/user", o.sub)],
+            CardTab::BillingEvents => vec!["req-card-1".into(), "Billing. Attach camera".into()],
+            CardTab::Access => vec!["perm-users-index".into(), "Analytics types".into()],
+            CardTab::Analytics => vec!["Level 1".into(), "Data will be deleted on 2026-11-27".into()],
+        };
         let (status, _, html) = page(&srv, Some(&root), &format!("/users/{id}/{tab}")).await;
         assert_eq!(status, 200, "{tab}: {html}");
         // The header and the tab list come with every tab.
         assert!(html.contains("card-owner") && html.contains("role=\"tablist\""), "{tab}");
         assert!(html.contains(&format!("id=\"tab-{tab}\"")), "{tab}");
-        for n in needles {
+        for n in &needles {
             assert!(html.contains(n.as_str()), "{tab}: missing {n}");
         }
         // The active tab is the selected one and the only tab stop.
@@ -417,9 +403,12 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
         assert!(tag.contains("aria-selected=\"true\"") && tag.contains("tabindex=\"0\""), "{tag}");
         assert_eq!(html.matches("tabindex=\"0\"").count(), 2, "{tab}: one tab stop plus the panel");
     }
-    // All seven tabs, in order.
+    // Every tab, in catalogue order.
     let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/user")).await;
-    let at: Vec<usize> = TABS.iter().map(|t| html.find(&format!("id=\"tab-{t}\"")).unwrap()).collect();
+    let at: Vec<usize> = CardTab::ALL
+        .iter()
+        .map(|t| html.find(&format!("id=\"tab-{t}\"")).unwrap())
+        .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
     // Access: checked exactly as held; disabled only without users.access.edit.
     let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/access")).await;
@@ -723,7 +712,7 @@ both!(card_tab_pages_stay_within_their_statements, |st: AppState| async move {
     let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view", "licenses.edit"], &[city]).await;
     let srv = serve(st.clone()).await;
     for (who, cookie) in [("super", &root), ("scoped", &viewer)] {
-        for (slug, label) in app::types::card::CARD_TABS {
+        for (slug, label) in CardTab::ALL.iter().map(|t| (t.slug(), t.label())) {
             let before = st.statements.load(Ordering::SeqCst);
             let (status, _, html) = page(&srv, Some(cookie), &format!("/users/{}/{slug}", o.id)).await;
             let ran = st.statements.load(Ordering::SeqCst) - before;

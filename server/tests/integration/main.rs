@@ -11,6 +11,7 @@ mod billing_crash;
 mod card;
 mod client;
 mod consistency;
+mod demo;
 mod devices;
 mod foundation;
 mod retention;

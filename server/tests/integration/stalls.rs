@@ -8,10 +8,10 @@
 use crate::both;
 use crate::support::*;
 use app::server::AppState;
+use app::types::catalogue::CardTab;
 use futures::StreamExt;
 use std::time::Duration;
 
-const TABS: [&str; 7] = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
 const PAGES: usize = 700;
 const AT_ONCE: usize = 4;
 /// Far above a debug build's slowest page (well under a second here).
@@ -22,9 +22,9 @@ both!(every_page_finishes, |st: AppState| async move {
     let (_, cookie) = admin_session(&st, "stall-hunter", true, &[], &[]).await;
     let srv = serve(st.clone()).await;
     let paths: Vec<String> = (0..PAGES)
-        .map(|i| match i % 8 {
-            7 => "/users?sort=id&dir=desc&kind=billing".to_string(),
-            t => format!("/users/{}/{}", 1 + (i / 8) % 20, TABS[t]),
+        .map(|i| match CardTab::ALL.get(i % (CardTab::ALL.len() + 1)) {
+            None => "/users?sort=id&dir=desc&kind=billing".to_string(),
+            Some(tab) => format!("/users/{}/{tab}", 1 + (i / (CardTab::ALL.len() + 1)) % 20),
         })
         .collect();
     let outcomes: Vec<Result<(u16, bool), String>> = futures::stream::iter(paths.iter())

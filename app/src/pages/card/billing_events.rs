@@ -74,7 +74,7 @@ pub fn BillingEventsTab() -> impl IntoView {
             rows=paged(events, |e| view! {
                 <tr>
                     <td><code>{e.request_id.clone()}</code></td>
-                    <td title=e.event_type.clone()>{e.label.clone()}</td>
+                    <td title=e.event_type.slug()>{e.event_type.label()}</td>
                     <td>{e.created_at.clone()}</td>
                 </tr>
             })/>

@@ -7,16 +7,6 @@ use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
 
-pub fn camera_status_label(status: &str) -> &'static str {
-    match status {
-        "active" => "Active",
-        "partially_active" => "Partially active",
-        "inactive" => "Inactive",
-        "empty" => "Empty",
-        _ => "Unknown",
-    }
-}
-
 const COLUMNS: &[Col] = &[
     Col::Sort("ID", "id"),
     Col::Sort("Name", "name"),
@@ -43,7 +33,7 @@ pub fn CamerasTab() -> impl IntoView {
             <tr>
                 <td>{c.id}</td>
                 <td>{c.name.clone()}</td>
-                <td><span class=format!("badge status-{}", c.status)>{camera_status_label(&c.status)}</span></td>
+                <td><span class=format!("badge status-{}", c.status)>{c.status.label()}</span></td>
                 <td>
                     <a href=format!("/cameras/{}/general", c.id)>
                         {c.location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| "No location".to_string())}

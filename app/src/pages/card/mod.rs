@@ -19,7 +19,8 @@ use crate::api::card::card_header;
 use crate::components::feedback::{ErrorView, Loading};
 use crate::components::source::gone;
 use crate::error::AppError;
-use crate::types::card::{UserCardHeader, CARD_TABS};
+use crate::types::card::UserCardHeader;
+use crate::types::catalogue::CardTab;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect};
@@ -125,7 +126,7 @@ fn CardTitle(header: UserCardHeader) -> impl IntoView {
     let rendered = active.get_untracked();
     let text = move || {
         let slug = active.try_get().unwrap_or_else(|| rendered.clone());
-        let tab = CARD_TABS.iter().find(|(s, _)| *s == slug).map(|(_, l)| *l).unwrap_or("User");
+        let tab = CardTab::parse(&slug).unwrap_or(CardTab::User).label();
         format!("{} — {tab}", header.name)
     };
     view! { <Title text=text/> }
@@ -185,7 +186,7 @@ fn HeaderView(header: UserCardHeader) -> impl IntoView {
 fn CardTabs(header: UserCardHeader) -> impl IntoView {
     let active = active_tab();
     let tabs = header.tabs();
-    let slugs: Vec<&'static str> = tabs.iter().map(|(s, _)| *s).collect();
+    let slugs: Vec<&'static str> = tabs.iter().map(|t| t.slug()).collect();
     // One tab stop: the selected tab, or the first one when the URL names
     // none of the visible tabs.
     let stop = {
@@ -200,7 +201,8 @@ fn CardTabs(header: UserCardHeader) -> impl IntoView {
         <div class="tabs" role="tablist" aria-label="User card" on:keydown=on_keydown>
             {tabs
                 .into_iter()
-                .map(|(slug, label)| {
+                .map(|tab| {
+                    let (slug, label) = (tab.slug(), tab.label());
                     let selected = move || active.get() == slug;
                     view! {
                         <a
@@ -265,6 +267,6 @@ pub fn CardIndex() -> impl IntoView {
         card.user_id
             .try_get()
             .flatten()
-            .map(|id| view! { <Redirect path=format!("/users/{id}/user")/> })
+            .map(|id| view! { <Redirect path=format!("/users/{id}/{}", CardTab::User)/> })
     }
 }

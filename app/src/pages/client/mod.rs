@@ -11,6 +11,7 @@ pub mod sub_users;
 use crate::api::web_client::{client_whoami, ClientLogout};
 use crate::components::feedback::{error_text, Loading};
 use crate::error::AppError;
+use crate::types::catalogue::UserPermission;
 use crate::types::subscriber::ClientMe;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -64,7 +65,7 @@ fn ClientTopBar(me: ClientMe) -> impl IntoView {
             <a class="brand" href="/client/cameras">"Vigil"</a>
             <nav aria-label="Web client">
                 <A href="/client/cameras">"Cameras"</A>
-                {me.can("analytic").then(|| view! { <A href="/client/cases">"Analytics cases"</A> })}
+                {me.can(UserPermission::Analytic.slug()).then(|| view! { <A href="/client/cases">"Analytics cases"</A> })}
                 {me.manages_sub_users().then(|| view! { <A href="/client/sub-users">"Sub users"</A> })}
             </nav>
             <div class="who">

@@ -12,13 +12,14 @@
 use super::licences::licensed_levels;
 use super::users;
 use crate::error::AppError;
-use crate::permissions::{admin::SUBUSERS_EDIT, sub_user_may_hold, ANALYTIC_CASES_PREFIX, SUB_USERS_GROUP, USER_PERMISSION_GROUPS};
+use crate::permissions::{admin::SUBUSERS_EDIT, sub_user_may_hold, ANALYTIC_CASES_PREFIX};
 use crate::server::auth::Admin;
 use crate::server::entities::users::Model as UserModel;
 use crate::server::state::AppState;
 use crate::server::{fmt, sql};
 use crate::types::access::{AccessSaved, SubUserAccess};
 use crate::types::card::{PermissionGroup, PermissionItem};
+use crate::types::catalogue::{PermissionGroupName, UserPermission};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeSet;
@@ -62,7 +63,7 @@ impl Catalogue {
     }
 
     pub fn contains(&self, slug: &str) -> bool {
-        crate::permissions::fixed_user_slugs().any(|s| s == slug) || self.analytics.iter().any(|(s, _, _)| s == slug)
+        UserPermission::parse(slug).is_some() || self.analytics.iter().any(|(s, _, _)| s == slug)
     }
 
     /// The level an `analytic-cases-<type>` slug belongs to.
@@ -71,27 +72,27 @@ impl Catalogue {
     }
 
     fn label_of(&self, slug: &str) -> String {
-        USER_PERMISSION_GROUPS
-            .iter()
-            .flat_map(|(_, items)| items.iter())
-            .find(|(s, _)| *s == slug)
-            .map(|(_, l)| l.to_string())
+        UserPermission::parse(slug)
+            .map(|p| p.label().to_string())
             .or_else(|| self.analytics.iter().find(|(s, _, _)| s == slug).map(|(_, l, _)| l.clone()))
             .unwrap_or_else(|| slug.to_string())
     }
 
-    /// Grouped checkboxes of the slugs `offered` lets through, checked as in `held`.
-    pub fn groups(&self, offered: impl Fn(&str) -> bool, held: &BTreeSet<String>) -> Vec<PermissionGroup> {
+    /// Grouped checkboxes of the slugs `offered` lets through, checked as
+    /// in `held`; for a sub user (`to_sub`) without the groups never offered
+    /// to one.
+    pub fn groups(&self, offered: impl Fn(&str) -> bool, held: &BTreeSet<String>, to_sub: bool) -> Vec<PermissionGroup> {
         let item = |slug: &str, label: &str| PermissionItem {
             slug: slug.to_string(),
             label: label.to_string(),
             checked: held.contains(slug),
         };
-        let mut groups: Vec<PermissionGroup> = USER_PERMISSION_GROUPS
+        let mut groups: Vec<PermissionGroup> = PermissionGroupName::ALL
             .iter()
-            .map(|(label, items)| PermissionGroup {
-                label: label.to_string(),
-                items: items.iter().filter(|(s, _)| offered(s)).map(|(s, l)| item(s, l)).collect(),
+            .filter(|g| !to_sub || g.offered_to_sub())
+            .map(|g| PermissionGroup {
+                label: g.label().to_string(),
+                items: g.items().filter(|p| offered(p.slug())).map(|p| item(p.slug(), p.label())).collect(),
             })
             .collect();
         groups.push(PermissionGroup {
@@ -161,11 +162,7 @@ pub async fn sub_user_groups<C: ConnectionTrait>(
     held: &BTreeSet<String>,
 ) -> Result<Vec<PermissionGroup>, AppError> {
     let offered = offered_to_sub(db, catalogue, main_user_id).await?;
-    Ok(catalogue
-        .groups(|s| offered.contains(s), held)
-        .into_iter()
-        .filter(|g| g.label != SUB_USERS_GROUP)
-        .collect())
+    Ok(catalogue.groups(|s| offered.contains(s), held, true))
 }
 
 /// A sub user's permissions for the editor on its main user's Sub users tab.

@@ -7,14 +7,12 @@
 
 use super::{access, licences, scope};
 use crate::error::AppError;
-use crate::permissions::{
-    admin::{LICENSES_EDIT, USERS_ACCESS_EDIT},
-    SUB_USERS_INDEX,
-};
+use crate::permissions::admin::{LICENSES_EDIT, USERS_ACCESS_EDIT};
 use crate::server::auth::Admin;
 use crate::server::entities::users::Model as UserModel;
 use crate::server::{fmt, sql};
 use crate::types::card::{AccessSettings, LicenceRow, UserCardHeader, UserDetails};
+use crate::types::catalogue::UserPermission;
 use crate::types::{UserKind, UserStatus};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use std::collections::{BTreeSet, HashSet};
@@ -45,7 +43,7 @@ pub struct CardUser {
 impl CardUser {
     /// Whether the Sub users tab exists.
     pub fn has_sub_users(&self) -> bool {
-        self.permissions.contains(SUB_USERS_INDEX)
+        self.permissions.contains(UserPermission::UsersIndex.slug())
     }
 }
 
@@ -170,7 +168,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, admin: &Admin, card: &CardUser) 
     let held: BTreeSet<String> = card.permissions.iter().cloned().collect();
     let groups = match u.parent_id {
         Some(main_id) => access::sub_user_groups(db, &catalogue, main_id, &held).await?,
-        None => catalogue.groups(|_| true, &held),
+        None => catalogue.groups(|_| true, &held, false),
     };
     Ok(AccessSettings {
         permissions_version: u.permissions_version,

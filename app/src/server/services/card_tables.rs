@@ -15,7 +15,8 @@ use crate::server::entities::users::Model as UserModel;
 use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::types::card::{BillingEventRow, CardCameraRow, CardIntercomRow, SubUserRow};
-use crate::types::{billing_event_label, Page, TableQuery};
+use crate::types::catalogue::{BillingEventType, CameraStatus};
+use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -110,7 +111,7 @@ pub async fn cameras<C: ConnectionTrait>(
         .fetch_with(db, &sql, values, Some(address), |c: Camera| CardCameraRow {
             id: c.id,
             name: c.name,
-            status: c.status,
+            status: CameraStatus::from_stored(&c.status),
             location: c.location,
         })
         .await?)
@@ -236,8 +237,7 @@ pub async fn billing_events<C: ConnectionTrait>(
         .fetch(db, &sql, values, |r: Event| BillingEventRow {
             id: r.id,
             request_id: r.request_id,
-            label: billing_event_label(&r.event_type).to_string(),
-            event_type: r.event_type,
+            event_type: BillingEventType::from_stored(&r.event_type),
             created_at: fmt::datetime(r.received_at, tz),
         })
         .await?)

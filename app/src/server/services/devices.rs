@@ -94,7 +94,7 @@ pub async fn camera_profile<C: ConnectionTrait>(db: &C, admin: &Admin, camera_id
         mac: cam.mac,
         serial_number: cam.serial_number,
         model: cam.model,
-        status: CameraStatus::parse(&cam.status).unwrap_or(CameraStatus::Empty),
+        status: CameraStatus::from_stored(&cam.status),
         location,
         source: cam.source,
         archive_days: cam.archive_days,

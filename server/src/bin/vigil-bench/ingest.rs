@@ -4,6 +4,7 @@
 
 use crate::load::MakeRequest;
 use crate::proc::BILLING_SECRET;
+use app::types::catalogue::BillingEventType;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::billing::signature;
 use std::sync::Arc;
@@ -64,7 +65,7 @@ pub fn event(t: &Targets, run: u32, w: usize, n: u64) -> String {
     let (id, kind, data) = match n % 10 {
         0 => (
             id(n),
-            "billing.new_camera",
+            BillingEventType::NewCamera.slug(),
             format!(
                 r#"{{"mac":"{}","serial_number":"SN-{run}-{w}-{cycle}-0","model":"Bench 1"}}"#,
                 mac(0)
@@ -72,7 +73,7 @@ pub fn event(t: &Targets, run: u32, w: usize, n: u64) -> String {
         ),
         1 => (
             id(n),
-            "billing.attach_camera",
+            BillingEventType::AttachCamera.slug(),
             format!(
                 r#"{{"account":"{account}","mac":"{}","csa":"{csa}","archive_days":7,"replace":false}}"#,
                 mac(0)
@@ -80,34 +81,38 @@ pub fn event(t: &Targets, run: u32, w: usize, n: u64) -> String {
         ),
         2 => (
             id(n),
-            "billing.new_camera",
+            BillingEventType::NewCamera.slug(),
             format!(r#"{{"mac":"{}","serial_number":"SN-{run}-{w}-{cycle}-1"}}"#, mac(1)),
         ),
         3 => (
             id(n),
-            "billing.attach_camera",
+            BillingEventType::AttachCamera.slug(),
             format!(
                 r#"{{"account":"{account}","mac":"{}","csa":"{csa}","archive_days":14,"replace":false}}"#,
                 mac(1)
             ),
         ),
-        4 => (id(n), "billing.pause_entity", format!(r#"{{"account":"{account}"}}"#)),
-        5 => (id(n), "billing.unpause_entity", format!(r#"{{"account":"{account}"}}"#)),
+        4 => (id(n), BillingEventType::PauseEntity.slug(), format!(r#"{{"account":"{account}"}}"#)),
+        5 => (
+            id(n),
+            BillingEventType::UnpauseEntity.slug(),
+            format!(r#"{{"account":"{account}"}}"#),
+        ),
         6 => (
             id(n),
-            "billing.create_location",
+            BillingEventType::CreateLocation.slug(),
             format!(r#"{{"account":"{account}","csa":"{csa}"}}"#),
         ),
         7 => (
             id(n),
-            "billing.detach_camera",
+            BillingEventType::DetachCamera.slug(),
             format!(r#"{{"account":"{account}","mac":"{}"}}"#, mac(0)),
         ),
         // Billing retries: the attach of this cycle again, same id and data.
         8 => return event(t, run, w, n - 7),
         _ => (
             id(n),
-            "billing.create_location",
+            BillingEventType::CreateLocation.slug(),
             format!(r#"{{"account":"{account}","csa":"{csa}"}}"#),
         ),
     };

@@ -4,14 +4,14 @@ use crate::load::{self, Stats};
 use crate::proc::{Launch, ServerProc, ADMIN_PASSWORD};
 use crate::report::{self, Asset, BackendReport, LoadFigure, PurgeFigure, TabFigure};
 use crate::{ingest, Args};
+use app::types::catalogue::CardTab;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const TABS: [&str; 7] = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
-/// The tabs every user's card has.
-const ALWAYS: [&str; 5] = ["user", "cameras", "intercoms", "billing-events", "access"];
+/// The card's tabs, in order.
+pub const TABS: &[CardTab] = CardTab::ALL;
 /// SSR and static runs: connections (the figure).
 const SSR_CONNECTIONS: usize = 32;
 const WARMUP: Duration = Duration::from_secs(1);
@@ -234,7 +234,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
             ssr.throughput() / stat.throughput().max(1e-9)
         );
         tabs.push(TabFigure {
-            slug,
+            slug: slug.slug(),
             bytes: body.len() as u64,
             ssr,
             stat,
@@ -388,12 +388,14 @@ pub async fn mixed_load(
     let base = server.base.clone();
     let cookie = cookie.to_string();
     let billing = ingest::requests(client.clone(), &base, targets, run);
+    // The tabs every user's card has.
+    let always: Vec<CardTab> = TABS.iter().copied().filter(|t| t.always_shown()).collect();
     let make: load::MakeRequest = Arc::new(move |w, n| {
         let user = ids[((w as u64 * 104_729 + n * 7_919) % ids.len() as u64) as usize];
         let tab = TABS[(n as usize / 6 + w) % TABS.len()];
         // Sub users and Analytics exist only for some users: random users get
         // the tabs every user has.
-        let common = ALWAYS[(n as usize / 6 + w) % ALWAYS.len()];
+        let common = always[(n as usize / 6 + w) % always.len()];
         let json = |c: reqwest::RequestBuilder| c.header("cookie", &cookie).header("accept", "application/json");
         match n % 6 {
             0 => get(&client, format!("{base}/users/{user}/{common}"), &cookie),

@@ -89,7 +89,7 @@ both!(every_response_carries_them, |st: AppState| async move {
         async move { (format!("GET {path}"), get(srv, &path, &cookie).await) }
     };
     // Console pages: every route, then redirects, 403, 404 and sign-in.
-    for tab in ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"] {
+    for tab in app::types::catalogue::CardTab::ALL {
         seen.push(page(format!("/users/{m}/{tab}"), &admin).await);
     }
     for path in [

@@ -3,31 +3,11 @@
 //! only the request (shapes, lengths, MAC syntax) ends here; validation that
 //! needs the database (unknown account, login taken…) happens when applying.
 
+pub use crate::types::catalogue::BillingEventType;
 use chrono::{DateTime, Utc};
 
 /// The fixed mask that replaces every password in a stored payload.
 pub const PASSWORD_MASK: &str = "********";
-
-/// Stored types that are not request types: how an unknown CSA code or an
-/// unknown request type is recorded.
-pub const UNKNOWN_TYPE: &str = "billing.unknown_type";
-pub const CREATE_LOCATION_UNKNOWN_CSA: &str = "billing.create_location_unknown_csa";
-pub const ATTACH_CAMERA_UNKNOWN_CSA: &str = "billing.attach_camera_unknown_csa";
-
-/// The request types of the contract, as billing spells them.
-pub const REQUEST_TYPES: [&str; 11] = [
-    "billing.new_entity",
-    "billing.pause_entity",
-    "billing.unpause_entity",
-    "billing.terminate_entity",
-    "billing.create_location",
-    "billing.delete_location",
-    "billing.update_login",
-    "billing.update_password",
-    "billing.new_camera",
-    "billing.attach_camera",
-    "billing.detach_camera",
-];
 
 /// A password in clear text, on its way to being hashed. It has no
 /// `Serialize` and its `Debug` hides the value.
@@ -149,20 +129,20 @@ pub enum Event {
 }
 
 impl Event {
-    /// The request type, as billing spells it.
-    pub fn type_name(&self) -> &'static str {
+    /// The request type.
+    pub fn event_type(&self) -> BillingEventType {
         match self {
-            Self::NewEntity(_) => "billing.new_entity",
-            Self::PauseEntity { .. } => "billing.pause_entity",
-            Self::UnpauseEntity { .. } => "billing.unpause_entity",
-            Self::TerminateEntity { .. } => "billing.terminate_entity",
-            Self::CreateLocation { .. } => "billing.create_location",
-            Self::DeleteLocation { .. } => "billing.delete_location",
-            Self::UpdateLogin { .. } => "billing.update_login",
-            Self::UpdatePassword { .. } => "billing.update_password",
-            Self::NewCamera { .. } => "billing.new_camera",
-            Self::AttachCamera { .. } => "billing.attach_camera",
-            Self::DetachCamera { .. } => "billing.detach_camera",
+            Self::NewEntity(_) => BillingEventType::NewEntity,
+            Self::PauseEntity { .. } => BillingEventType::PauseEntity,
+            Self::UnpauseEntity { .. } => BillingEventType::UnpauseEntity,
+            Self::TerminateEntity { .. } => BillingEventType::TerminateEntity,
+            Self::CreateLocation { .. } => BillingEventType::CreateLocation,
+            Self::DeleteLocation { .. } => BillingEventType::DeleteLocation,
+            Self::UpdateLogin { .. } => BillingEventType::UpdateLogin,
+            Self::UpdatePassword { .. } => BillingEventType::UpdatePassword,
+            Self::NewCamera { .. } => BillingEventType::NewCamera,
+            Self::AttachCamera { .. } => BillingEventType::AttachCamera,
+            Self::DetachCamera { .. } => BillingEventType::DetachCamera,
         }
     }
 
@@ -204,7 +184,7 @@ pub enum Body {
     Known(Event),
     /// A known type whose `data` is invalid: stored as rejected.
     Invalid {
-        event_type: &'static str,
+        event_type: BillingEventType,
         rejection: Rejection,
     },
     /// Any other type: stored as `billing.unknown_type`.

@@ -6,7 +6,8 @@ use crate::server::auth::Admin;
 use crate::server::fmt;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::types::billing::GlobalBillingRow;
-use crate::types::{billing_event_label, Page, TableQuery};
+use crate::types::catalogue::BillingEventType;
+use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
@@ -44,8 +45,7 @@ pub async fn global<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuer
         .fetch(db, &sql, vec![], |r: Event| GlobalBillingRow {
             id: r.id,
             request_id: r.request_id,
-            label: billing_event_label(&r.event_type).to_string(),
-            event_type: r.event_type,
+            event_type: BillingEventType::from_stored(&r.event_type),
             outcome: r.outcome,
             received_at: fmt::datetime(r.received_at, tz),
         })

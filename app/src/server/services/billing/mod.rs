@@ -30,7 +30,7 @@ use crate::server::password;
 use crate::server::state::{AppState, Notice, WriteTxn};
 use crate::types::UserStatus;
 use chrono::{DateTime, Utc};
-use event::{Body, Event, Incoming, Rejection, UNKNOWN_TYPE};
+use event::{BillingEventType, Body, Event, Incoming, Rejection};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use serde_json::json;
 
@@ -42,20 +42,20 @@ const MAX_ATTEMPTS: u32 = 5;
 /// changes it), the user it concerns, and a short detail for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
-    pub event_type: &'static str,
+    pub event_type: BillingEventType,
     pub user_id: Option<i64>,
     pub detail: String,
 }
 
 impl Applied {
-    pub fn user(event_type: &'static str, user_id: i64, detail: String) -> Self {
+    pub fn user(event_type: BillingEventType, user_id: i64, detail: String) -> Self {
         Self {
             event_type,
             user_id: Some(user_id),
             detail,
         }
     }
-    pub fn global(event_type: &'static str, detail: String) -> Self {
+    pub fn global(event_type: BillingEventType, detail: String) -> Self {
         Self {
             event_type,
             user_id: None,
@@ -141,9 +141,9 @@ pub async fn apply<C: ConnectionTrait>(db: &C, event: &Event, password_hash: Opt
     };
     match event {
         Event::NewEntity(e) => people::new_entity(db, e, hash()?, now).await,
-        Event::PauseEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Paused, now).await,
-        Event::UnpauseEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Active, now).await,
-        Event::TerminateEntity { account } => people::set_status(db, event.type_name(), account, UserStatus::Terminated, now).await,
+        Event::PauseEntity { account } => people::set_status(db, event.event_type(), account, UserStatus::Paused, now).await,
+        Event::UnpauseEntity { account } => people::set_status(db, event.event_type(), account, UserStatus::Active, now).await,
+        Event::TerminateEntity { account } => people::set_status(db, event.event_type(), account, UserStatus::Terminated, now).await,
         Event::CreateLocation {
             account,
             csa,
@@ -173,7 +173,7 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
     }
     let event = match &incoming.body {
         Body::Invalid { event_type, rejection } => {
-            return store_rejected(state, &incoming, event_type, rejection, received_at).await;
+            return store_rejected(state, &incoming, *event_type, rejection, received_at).await;
         }
         Body::Known(e) => Some(e),
         Body::Unknown { .. } => None,
@@ -208,7 +208,7 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
             }
             Err(Step::Rejected(rejection)) => {
                 rollback(w).await;
-                let event_type = event.map(Event::type_name).unwrap_or(UNKNOWN_TYPE);
+                let event_type = event.map_or(BillingEventType::UnknownType, Event::event_type);
                 return store_rejected(state, &incoming, event_type, &rejection, received_at).await;
             }
             Err(Step::Db(e)) => {
@@ -279,7 +279,7 @@ pub(crate) async fn apply_incoming<C: ConnectionTrait>(
                 None => None,
             };
             Ok(Applied {
-                event_type: UNKNOWN_TYPE,
+                event_type: BillingEventType::UnknownType,
                 user_id,
                 detail: format!("unknown type “{original_type}”: stored, nothing applied"),
             })
@@ -293,7 +293,7 @@ pub(crate) fn event_row(incoming: &Incoming, applied: Applied, received_at: Date
     billing_events::Model {
         id: 0,
         request_id: incoming.request_id.clone(),
-        event_type: applied.event_type.to_string(),
+        event_type: applied.event_type.slug().to_string(),
         user_id: applied.user_id,
         account: incoming.account.clone(),
         payload: incoming.stored_payload.clone(),
@@ -315,10 +315,10 @@ async fn store_and_apply<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<billing_events::Model, Step> {
     // The row goes in first: it is the lock on the request id.
-    let provisional = event.map(Event::type_name).unwrap_or(UNKNOWN_TYPE);
+    let provisional = event.map_or(BillingEventType::UnknownType, Event::event_type);
     let id = billing_events::Entity::insert(billing_events::ActiveModel {
         request_id: Set(incoming.request_id.clone()),
-        event_type: Set(provisional.into()),
+        event_type: Set(provisional.slug().into()),
         user_id: Set(None),
         account: Set(incoming.account.clone()),
         payload: Set(incoming.stored_payload.clone()),
@@ -338,7 +338,7 @@ async fn store_and_apply<C: ConnectionTrait>(
         db,
         "UPDATE billing_events SET event_type = $1, user_id = $2, detail = $3 WHERE id = $4",
         vec![
-            applied.event_type.into(),
+            applied.event_type.slug().into(),
             applied.user_id.into(),
             applied.detail.clone().into(),
             id.into(),
@@ -355,7 +355,7 @@ async fn store_and_apply<C: ConnectionTrait>(
 async fn store_rejected(
     state: &AppState,
     incoming: &Incoming,
-    event_type: &str,
+    event_type: BillingEventType,
     rejection: &Rejection,
     received_at: DateTime<Utc>,
 ) -> Result<Answer, DbErr> {
@@ -370,7 +370,7 @@ async fn store_rejected(
         };
         let row = billing_events::ActiveModel {
             request_id: Set(incoming.request_id.clone()),
-            event_type: Set(event_type.to_string()),
+            event_type: Set(event_type.slug().to_string()),
             user_id: Set(user_id),
             account: Set(incoming.account.clone()),
             payload: Set(incoming.stored_payload.clone()),

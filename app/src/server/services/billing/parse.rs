@@ -6,7 +6,7 @@
 //! unknown type (stored as `billing.unknown_type`). Nothing here panics on
 //! any input.
 
-use super::event::{Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
+use super::event::{BillingEventType, Body, Event, Incoming, Mac, NewEntity, Password, Rejection, PASSWORD_MASK};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -81,8 +81,8 @@ pub fn parse(bytes: &[u8]) -> Result<Incoming, BadRequest> {
     })
 }
 
-fn known_type(t: &str) -> Option<&'static str> {
-    super::event::REQUEST_TYPES.into_iter().find(|k| *k == t)
+fn known_type(t: &str) -> Option<BillingEventType> {
+    BillingEventType::parse(t).filter(|k| k.is_request())
 }
 
 /// Replaces every `password` value, at any depth, by the fixed mask.
@@ -102,9 +102,9 @@ fn mask_passwords(v: &mut Value) {
     }
 }
 
-fn event(event_type: &'static str, d: &Map<String, Value>) -> Result<Event, Rejection> {
+fn event(event_type: BillingEventType, d: &Map<String, Value>) -> Result<Event, Rejection> {
     Ok(match event_type {
-        "billing.new_entity" => Event::NewEntity(NewEntity {
+        BillingEventType::NewEntity => Event::NewEntity(NewEntity {
             account: account(d)?,
             login: login(d)?,
             password: password(d)?,
@@ -116,32 +116,32 @@ fn event(event_type: &'static str, d: &Map<String, Value>) -> Result<Event, Reje
             address: opt_text(d, "address", 500)?,
             properties: properties(d)?,
         }),
-        "billing.pause_entity" => Event::PauseEntity { account: account(d)? },
-        "billing.unpause_entity" => Event::UnpauseEntity { account: account(d)? },
-        "billing.terminate_entity" => Event::TerminateEntity { account: account(d)? },
-        "billing.create_location" => Event::CreateLocation {
+        BillingEventType::PauseEntity => Event::PauseEntity { account: account(d)? },
+        BillingEventType::UnpauseEntity => Event::UnpauseEntity { account: account(d)? },
+        BillingEventType::TerminateEntity => Event::TerminateEntity { account: account(d)? },
+        BillingEventType::CreateLocation => Event::CreateLocation {
             account: account(d)?,
             csa: text(d, "csa", 64)?,
             contract_number: opt_text(d, "contract_number", 64)?,
         },
-        "billing.delete_location" => Event::DeleteLocation {
+        BillingEventType::DeleteLocation => Event::DeleteLocation {
             account: account(d)?,
             csa: text(d, "csa", 64)?,
         },
-        "billing.update_login" => Event::UpdateLogin {
+        BillingEventType::UpdateLogin => Event::UpdateLogin {
             account: account(d)?,
             login: login(d)?,
         },
-        "billing.update_password" => Event::UpdatePassword {
+        BillingEventType::UpdatePassword => Event::UpdatePassword {
             account: account(d)?,
             password: password(d)?,
         },
-        "billing.new_camera" => Event::NewCamera {
+        BillingEventType::NewCamera => Event::NewCamera {
             mac: mac(d)?,
             serial_number: text(d, "serial_number", 128)?,
             model: opt_text(d, "model", 128)?,
         },
-        "billing.attach_camera" => Event::AttachCamera {
+        BillingEventType::AttachCamera => Event::AttachCamera {
             account: account(d)?,
             mac: mac(d)?,
             csa: text(d, "csa", 64)?,
@@ -152,11 +152,14 @@ fn event(event_type: &'static str, d: &Map<String, Value>) -> Result<Event, Reje
                 Some(_) => return Err(Rejection::new("replace", "must be true or false")),
             },
         },
-        "billing.detach_camera" => Event::DetachCamera {
+        BillingEventType::DetachCamera => Event::DetachCamera {
             account: account(d)?,
             mac: mac(d)?,
         },
-        other => return Err(Rejection::new("type", format!("{other} has no parser"))),
+        stored
+        @ (BillingEventType::CreateLocationUnknownCsa | BillingEventType::AttachCameraUnknownCsa | BillingEventType::UnknownType) => {
+            return Err(Rejection::new("type", format!("{stored} is not a request type")))
+        }
     })
 }
 

@@ -8,7 +8,7 @@
 //! state. Terminating also ends every web-client session of the user and its
 //! sub users.
 
-use super::event::{NewEntity, Rejection};
+use super::event::{BillingEventType, NewEntity, Rejection};
 use super::{Applied, Step};
 use crate::permissions::BILLING_USER_DEFAULTS;
 use crate::server::entities::{user_permissions, users};
@@ -100,16 +100,16 @@ pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash
     .last_insert_id;
     let perms = BILLING_USER_DEFAULTS.iter().map(|slug| user_permissions::ActiveModel {
         user_id: Set(id),
-        slug: Set(slug.to_string()),
+        slug: Set(slug.slug().to_string()),
     });
     user_permissions::Entity::insert_many(perms).exec(db).await?;
-    Ok(Applied::user("billing.new_entity", id, format!("user {id} created{moved}")))
+    Ok(Applied::user(BillingEventType::NewEntity, id, format!("user {id} created{moved}")))
 }
 
 /// Pause, unpause or terminate: the user and its sub users get `status`.
 pub async fn set_status<C: ConnectionTrait>(
     db: &C,
-    event_type: &'static str,
+    event_type: BillingEventType,
     account: &str,
     status: UserStatus,
     now: DateTime<Utc>,
@@ -140,7 +140,7 @@ pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str
     let (owner, moved) = login_owner(db, login, now).await?;
     match owner {
         Some(owner) if owner == user.id => {
-            return Ok(Applied::user("billing.update_login", user.id, "login unchanged".into()));
+            return Ok(Applied::user(BillingEventType::UpdateLogin, user.id, "login unchanged".into()));
         }
         Some(_) => return Err(Step::Rejected(Rejection::new("login", format!("the login “{login}” is taken")))),
         None => {}
@@ -152,7 +152,7 @@ pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str
     )
     .await?;
     Ok(Applied::user(
-        "billing.update_login",
+        BillingEventType::UpdateLogin,
         user.id,
         format!("login changed to “{login}”{moved}"),
     ))
@@ -175,7 +175,7 @@ pub async fn update_password<C: ConnectionTrait>(
     // old one must not stay signed in (the apps' bearer tokens included).
     let ended = exec(db, "DELETE FROM client_sessions WHERE user_id = $1", vec![user.id.into()]).await?;
     Ok(Applied::user(
-        "billing.update_password",
+        BillingEventType::UpdatePassword,
         user.id,
         format!("password changed; {ended} client session(s) ended"),
     ))

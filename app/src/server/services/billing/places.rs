@@ -6,7 +6,7 @@
 //! the deepest node carries the code. `path` contains the node's own id, so
 //! it is written right after the insert.
 
-use super::event::{Mac, Rejection, ATTACH_CAMERA_UNKNOWN_CSA, CREATE_LOCATION_UNKNOWN_CSA};
+use super::event::{BillingEventType, Mac, Rejection};
 use super::people::require_account;
 use super::{Applied, Step};
 use crate::server::entities::{address_directory, cameras, locations, user_cameras, user_locations};
@@ -117,7 +117,7 @@ pub async fn create_location<C: ConnectionTrait>(
     let user = require_account(db, account).await?;
     let Some(location_id) = ensure_location(db, csa, now).await? else {
         return Ok(Applied::user(
-            CREATE_LOCATION_UNKNOWN_CSA,
+            BillingEventType::CreateLocationUnknownCsa,
             user.id,
             format!("CSA code “{csa}” is not in the address directory; nothing changed"),
         ));
@@ -133,7 +133,7 @@ pub async fn create_location<C: ConnectionTrait>(
             .await?;
         }
         return Ok(Applied::user(
-            "billing.create_location",
+            BillingEventType::CreateLocation,
             user.id,
             format!("location {location_id} was already linked"),
         ));
@@ -147,7 +147,7 @@ pub async fn create_location<C: ConnectionTrait>(
     .exec(db)
     .await?;
     Ok(Applied::user(
-        "billing.create_location",
+        BillingEventType::CreateLocation,
         user.id,
         format!("location {location_id} linked"),
     ))
@@ -158,7 +158,7 @@ pub async fn delete_location<C: ConnectionTrait>(db: &C, account: &str, csa: &st
     let loc = locations::Entity::find().filter(locations::Column::Csa.eq(csa)).one(db).await?;
     let Some(loc) = loc else {
         return Ok(Applied::user(
-            "billing.delete_location",
+            BillingEventType::DeleteLocation,
             user.id,
             format!("no location has CSA code “{csa}”; nothing to unlink"),
         ));
@@ -171,14 +171,14 @@ pub async fn delete_location<C: ConnectionTrait>(db: &C, account: &str, csa: &st
     .await?;
     if unlinked == 0 {
         return Ok(Applied::user(
-            "billing.delete_location",
+            BillingEventType::DeleteLocation,
             user.id,
             format!("location {} was not linked; nothing changed", loc.id),
         ));
     }
     let removed = prune(db, loc.id).await?;
     Ok(Applied::user(
-        "billing.delete_location",
+        BillingEventType::DeleteLocation,
         user.id,
         format!("location {} unlinked; {removed} unused location node(s) removed", loc.id),
     ))
@@ -220,7 +220,7 @@ pub async fn new_camera<C: ConnectionTrait>(
     .exec(db)
     .await?
     .last_insert_id;
-    Ok(Applied::global("billing.new_camera", format!("camera {id} registered")))
+    Ok(Applied::global(BillingEventType::NewCamera, format!("camera {id} registered")))
 }
 
 /// Gives the user the camera and places the camera at the CSA's location.
@@ -240,7 +240,7 @@ pub async fn attach_camera<C: ConnectionTrait>(
     let camera = camera_by_mac(db, mac).await?.ok_or_else(|| unknown_camera(mac))?;
     let Some(location_id) = ensure_location(db, csa, now).await? else {
         return Ok(Applied::user(
-            ATTACH_CAMERA_UNKNOWN_CSA,
+            BillingEventType::AttachCameraUnknownCsa,
             user.id,
             format!("CSA code “{csa}” is not in the address directory; nothing changed"),
         ));
@@ -273,7 +273,7 @@ pub async fn attach_camera<C: ConnectionTrait>(
         .exec(db)
         .await?;
     }
-    Ok(Applied::user("billing.attach_camera", user.id, detail))
+    Ok(Applied::user(BillingEventType::AttachCamera, user.id, detail))
 }
 
 pub async fn detach_camera<C: ConnectionTrait>(db: &C, account: &str, mac: &Mac) -> Result<Applied, Step> {
@@ -290,5 +290,5 @@ pub async fn detach_camera<C: ConnectionTrait>(db: &C, account: &str, mac: &Mac)
     } else {
         format!("camera {} detached", camera.id)
     };
-    Ok(Applied::user("billing.detach_camera", user.id, detail))
+    Ok(Applied::user(BillingEventType::DetachCamera, user.id, detail))
 }

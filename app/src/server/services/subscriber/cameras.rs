@@ -8,19 +8,10 @@ use crate::server::entities::users;
 use crate::server::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
 use crate::server::sql;
 use crate::server::subscriber_auth::ClientUser;
+use crate::types::catalogue::CameraStatus;
 use crate::types::subscriber::ClientCamera;
 use crate::types::{Page, TableQuery};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "active" => "Active",
-        "partially_active" => "Partially active",
-        "inactive" => "Inactive",
-        "empty" => "No streams yet",
-        _ => "Unknown",
-    }
-}
 
 const CAMERA_SORTS: &[SortKey] = &[
     SortKey {
@@ -59,11 +50,12 @@ struct Camera {
 
 impl Camera {
     fn shown(self, blocked: bool) -> ClientCamera {
+        let status = CameraStatus::from_stored(&self.status);
         ClientCamera {
             id: self.id,
             name: self.name,
-            status_label: if blocked { "Blocked" } else { status_label(&self.status) }.to_string(),
-            status: self.status,
+            status_label: if blocked { "Blocked" } else { status.label() }.to_string(),
+            status,
             blocked,
             archive_days: i64::from(self.archive_days),
             location: self.location,

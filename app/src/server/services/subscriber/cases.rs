@@ -14,6 +14,7 @@ use crate::server::services::audit;
 use crate::server::services::licences;
 use crate::server::subscriber_auth::ClientUser;
 use crate::server::{fmt, sql, AppState};
+use crate::types::catalogue::UserPermission;
 use crate::types::subscriber::{CaseOptions, CaseTypeOption, ClientCase, NamedId};
 use crate::types::{Page, TableQuery};
 use chrono::{DateTime, Utc};
@@ -125,7 +126,7 @@ pub async fn options<C: ConnectionTrait>(db: &C, client: &ClientUser) -> Result<
             level: t.level,
         });
     }
-    let cameras = if client.can("cameras-view") {
+    let cameras = if client.can(UserPermission::CamerasView.slug()) {
         #[derive(FromQueryResult)]
         struct Named {
             id: i64,

@@ -7,7 +7,7 @@
 //! ([`ClientUser::refuse_impersonated`]).
 
 use crate::error::AppError;
-use crate::permissions::{fixed_user_slugs, ANALYTIC_CASES_PREFIX};
+use crate::permissions::looks_like_user_permission;
 use crate::server::entities::{client_sessions, user_permissions, users as user_rows};
 use crate::server::keyset::{Plan, PAGE_SIZE};
 use crate::server::services::{access, audit, users};
@@ -47,8 +47,7 @@ async fn checked_permissions<C: ConnectionTrait>(db: &C, main_id: i64, requested
     let requested: BTreeSet<String> = requested.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let refused: Vec<&str> = requested.iter().filter(|s| !allowed.contains(*s)).map(String::as_str).collect();
     if !refused.is_empty() {
-        let known = |s: &&str| fixed_user_slugs().any(|f| f == *s) || s.starts_with(ANALYTIC_CASES_PREFIX);
-        let what = if refused.iter().all(known) {
+        let what = if refused.iter().all(|s| looks_like_user_permission(s)) {
             "more than your own rights (or analytics without licences)"
         } else {
             "unknown permissions"
