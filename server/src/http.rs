@@ -62,20 +62,10 @@ pub fn spawn_with(addr: SocketAddr, router: Router, threads: usize, kind: Runtim
     let mut handles = Vec::new();
     for (i, listener) in listeners.into_iter().enumerate() {
         let router = router.clone();
-        let mut stopped = stopped.clone();
+        let stopped = stopped.clone();
         let handle = std::thread::Builder::new().name(format!("http-{i}")).spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
-                    // Streamed SSR otherwise stalls on delayed ACKs.
-                    let _ = tcp.set_nodelay(true);
-                });
-                axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|s| *s).await;
-                    })
-                    .await
-            })
+            rt.block_on(serve(listener, router, stopped))
         })?;
         handles.push(handle);
     }
@@ -86,23 +76,14 @@ fn spawn_multi(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = watch::channel(false);
+    let (stop, stopped) = watch::channel(false);
     let handle = std::thread::Builder::new().name("http".into()).spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads.max(1))
             .thread_name("http-worker")
             .enable_all()
             .build()?;
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-        })
+        rt.block_on(serve(listener, router, stopped))
     })?;
     Ok((
         Serving {
@@ -111,6 +92,19 @@ fn spawn_multi(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(
         },
         addr,
     ))
+}
+
+/// Serves `router` on `listener` until `stopped` turns true.
+async fn serve(listener: std::net::TcpListener, router: Router, mut stopped: watch::Receiver<bool>) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
+        // Streamed SSR otherwise stalls on delayed ACKs.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await
 }
 
 fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
