@@ -1,6 +1,6 @@
 //! Vigil's Leptos application: the operator console (and, later, the
 //! subscribers' web client). Pages and components render on the server and
-//! hydrate in the browser; server-only code lives under [`server`].
+//! hydrate in the browser; server-only code lives under [`backend`].
 
 #![recursion_limit = "256"]
 
@@ -12,7 +12,7 @@ pub mod permissions;
 pub mod types;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -1,5 +1,5 @@
 //! Imports flow one way (DEVELOPERS.md, "Layers"): wire types and catalogues
-//! (`types`, `permissions`, `error`) ← the server-only tree (`server`:
+//! (`types`, `permissions`, `error`) ← the server-only tree (`backend`:
 //! services, sessions) ← server functions (`api`) ← pages and components.
 //! Fails on any path naming a layer above the file's own, in a `use` line or
 //! inline, as `crate::x`, inside a `crate::{…}` group, or `super::` climbing
@@ -9,10 +9,10 @@ use std::path::Path;
 
 /// (top-level module, the top-level modules it must never name).
 const RULES: &[(&str, &[&str])] = &[
-    ("types", &["server", "api", "pages", "components"]),
-    ("permissions", &["server", "api", "pages", "components"]),
-    ("error", &["server", "api", "pages", "components"]),
-    ("server", &["api", "pages", "components"]),
+    ("types", &["backend", "api", "pages", "components"]),
+    ("permissions", &["backend", "api", "pages", "components"]),
+    ("error", &["backend", "api", "pages", "components"]),
+    ("backend", &["api", "pages", "components"]),
     ("api", &["pages", "components"]),
 ];
 
@@ -107,18 +107,18 @@ fn no_module_imports_from_a_layer_above_it() {
 #[test]
 fn the_check_sees_every_form() {
     let bad = |module: &str, code: &str| !violations(&module.split('/').collect::<Vec<_>>(), code).is_empty();
-    let service = "server/services/subscriber/cameras";
+    let service = "backend/services/subscriber/cameras";
     assert!(bad(service, "use crate::api::web_client::ClientCamera;"));
     assert!(bad(service, "use crate::{error::AppError, api::web_client::X};"));
     assert!(bad(service, "use crate::{\n    error::AppError,\n    pages::x,\n};"));
     assert!(bad(service, "let x = crate::api::ctx::db();"));
     assert!(bad(service, "use super::super::super::super::api::x;"));
-    assert!(bad("types/card", "use crate::server::entities::users;"));
+    assert!(bad("types/card", "use crate::backend::entities::users;"));
     assert!(bad("types", "use crate::api::x;"));
     assert!(bad("api/card", "use crate::pages::card::UserCard;"));
     assert!(!bad(service, "use crate::types::subscriber::ClientCamera;"));
     assert!(!bad(service, "use super::access; // crate::api::x in a comment"));
     assert!(!bad(service, "use super::super::api::x;"));
-    assert!(!bad("api/card", "use crate::server::services::card;"));
+    assert!(!bad("api/card", "use crate::backend::services::card;"));
     assert!(!bad("pages/card", "use crate::api::card::card_header;"));
 }

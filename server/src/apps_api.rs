@@ -2,7 +2,7 @@
 //! client's live updates), plus the Login as User entry of the web client.
 //! The web client's pages are `app::pages::client`, its server functions
 //! `app::api::web_client`; all of them share the rules of
-//! `app::server::services::subscriber`.
+//! `app::backend::services::subscriber`.
 //!
 //!
 //! - `POST /api/client/v1/session` `{"login","password"}` → a bearer token
@@ -21,12 +21,12 @@
 //!
 //! Errors are JSON `{"error": …, "field"?: …}` with the `AppError` status.
 
+use app::backend::services::{subscriber, sync::Presence};
+use app::backend::state::Notice;
+use app::backend::subscriber_auth::{self, ClientUser, TicketRefused};
+use app::backend::throttle::{self, ClientAddress};
+use app::backend::{auth, AppState};
 use app::error::AppError;
-use app::server::services::{subscriber, sync::Presence};
-use app::server::state::Notice;
-use app::server::subscriber_auth::{self, ClientUser, TicketRefused};
-use app::server::throttle::{self, ClientAddress};
-use app::server::{auth, AppState};
 use app::types::catalogue::UserPermission;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
@@ -151,7 +151,7 @@ struct Open {
     user_id: i64,
     app: AppState,
     recheck: tokio::time::Interval,
-    _guard: app::server::services::sync::PresenceGuard,
+    _guard: app::backend::services::sync::PresenceGuard,
 }
 
 impl Open {

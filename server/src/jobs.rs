@@ -4,15 +4,15 @@
 //!
 //! - `retention-purge`: deletes the analytics data of levels whose licences
 //!   were taken away more than 7 days ago (see
-//!   [`app::server::services::retention`]). Safe to run on every instance.
+//!   [`app::backend::services::retention`]). Safe to run on every instance.
 //!   Each run also forgets sign-in attempts older than the throttle's
-//!   memory ([`app::server::throttle::forget_old`]).
+//!   memory ([`app::backend::throttle::forget_old`]).
 
-use app::server::AppState;
+use app::backend::AppState;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-pub use app::server::services::retention::{purge_once, PurgeReport, DEFAULT_BATCH};
+pub use app::backend::services::retention::{purge_once, PurgeReport, DEFAULT_BATCH};
 
 /// Name of the purge job in the logs.
 pub const PURGE_JOB: &str = "retention-purge";
@@ -26,7 +26,7 @@ pub fn spawn_purge(state: AppState, every: Duration) -> JoinHandle<()> {
         loop {
             ticks.tick().await;
             run_purge(&state).await;
-            if let Err(e) = app::server::throttle::forget_old(&state).await {
+            if let Err(e) = app::backend::throttle::forget_old(&state).await {
                 tracing::warn!(job = PURGE_JOB, error = %e, "forgetting old sign-in attempts failed");
             }
         }

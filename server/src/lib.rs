@@ -13,4 +13,4 @@ pub mod notify;
 pub mod router;
 pub mod sse;
 
-pub use app::server::AppState;
+pub use app::backend::AppState;

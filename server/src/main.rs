@@ -1,6 +1,6 @@
 //! `server`: runs Vigil.
 
-use app::server::{clock::Clock, db, demo, seed, AppState};
+use app::backend::{clock::Clock, db, demo, seed, AppState};
 use leptos::prelude::LeptosOptions;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;

@@ -7,7 +7,7 @@
 //! the client. Whatever stands left of it was written by the client itself
 //! and is ignored; so is the whole header when the peer is not trusted.
 
-use app::server::throttle::ClientAddress;
+use app::backend::throttle::ClientAddress;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;

@@ -6,8 +6,8 @@
 //! live client streams and the console's billing streams pick it up. On
 //! SQLite there is one instance and the local broadcast is enough.
 
-use app::server::services::{billing, sync};
-use app::server::AppState;
+use app::backend::services::{billing, sync};
+use app::backend::AppState;
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::DbBackend;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! gets.
 
 use app::api::ctx::provide_request_context;
-use app::server::AppState;
+use app::backend::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -56,7 +56,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
     let fn_state = app_state.clone();
     // This instance's connected live clients, counted by the client event
     // stream and reported by the sync server function (via the extension).
-    let presence = app::server::services::sync::Presence::default();
+    let presence = app::backend::services::sync::Presence::default();
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::billing::routes(
@@ -113,7 +113,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
         .with_state(state)
 }
 
-/// One database connection per page request (`app::server::request_db`):
+/// One database connection per page request (`app::backend::request_db`):
 /// GET requests (pages, and server functions called with GET) get a handle
 /// that leases a connection on its first statement; the connection goes back
 /// to the pool when the response body has been sent or dropped. Other
@@ -134,7 +134,7 @@ async fn request_db(State(state): State<AppState>, mut req: Request, next: Next)
 /// A response body that gives the request's connection back when it ends.
 struct ReleaseAtEnd {
     body: Body,
-    db: app::server::request_db::RequestDb,
+    db: app::backend::request_db::RequestDb,
 }
 
 impl Drop for ReleaseAtEnd {

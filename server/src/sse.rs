@@ -8,12 +8,12 @@
 //! open, which ends when they fail (at once when an administrator is
 //! disabled).
 
+use app::backend::auth::{self, Admin};
+use app::backend::services::users;
+use app::backend::state::Notice;
+use app::backend::AppState;
 use app::error::AppError;
 use app::permissions::admin::USERS_VIEW;
-use app::server::auth::{self, Admin};
-use app::server::services::users;
-use app::server::state::Notice;
-use app::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};

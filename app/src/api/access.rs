@@ -10,8 +10,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{as_admin, db},
+    crate::backend::services::{access, licences},
     crate::permissions::admin::{LICENSES_EDIT, SUBUSERS_EDIT, USERS_ACCESS_EDIT, USERS_VIEW},
-    crate::server::services::{access, licences},
 };
 
 /// Saves the Access settings tab: the checked slugs replace the user's

@@ -11,8 +11,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::as_admin,
+    crate::backend::services::{admins, locations},
     crate::permissions::admin::ADMINS_MANAGE,
-    crate::server::services::{admins, locations},
 };
 
 #[server(prefix = "/api", endpoint = "admins/list")]

@@ -7,7 +7,7 @@ use crate::types::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::ctx::as_admin, crate::permissions::admin::AUDIT_VIEW, crate::server::services::audit};
+use {super::ctx::as_admin, crate::backend::services::audit, crate::permissions::admin::AUDIT_VIEW};
 
 #[server(prefix = "/api", endpoint = "audit/list")]
 pub async fn list_audit(query: AuditQuery) -> Result<Page<AuditRow>, AppError> {

@@ -17,8 +17,8 @@ async fn ctx_me() -> Result<AdminMe, AppError> {
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::throttle::{self, Realm};
-    use crate::server::{auth, entities::admin_sessions, entities::admins};
+    use crate::backend::throttle::{self, Realm};
+    use crate::backend::{auth, entities::admin_sessions, entities::admins};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
     let result: Result<(), AppError> = async {
         let state = super::ctx::state();
@@ -40,7 +40,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         // Same work whether or not the login exists.
         let hash = admin
             .as_ref()
-            .map_or_else(|| crate::server::password::DUMMY_HASH.clone(), |a| a.password_hash.clone());
+            .map_or_else(|| crate::backend::password::DUMMY_HASH.clone(), |a| a.password_hash.clone());
         let ok = throttle::check_password(&state, &attempt, password, hash).await?;
         let Some(admin) = admin.filter(|_| ok) else {
             return Err(AppError::invalid("password", "wrong login or password"));
@@ -73,7 +73,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::{auth, entities::admin_sessions};
+    use crate::backend::{auth, entities::admin_sessions};
     use sea_orm::EntityTrait;
     let state = super::ctx::state();
     if let Some(token) = auth::cookie(&super::ctx::headers(), auth::ADMIN_COOKIE) {

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{as_admin, db},
+    crate::backend::services::billing,
     crate::permissions::admin::USERS_VIEW,
-    crate::server::services::billing,
 };
 
 #[server(prefix = "/api", endpoint = "billing-log/list")]

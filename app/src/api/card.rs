@@ -14,8 +14,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{as_admin, db, Console},
+    crate::backend::services::{card, card_tables},
     crate::permissions::admin::USERS_VIEW,
-    crate::server::services::{card, card_tables},
 };
 
 /// A card server function's shape: `users.view`, then the user through the

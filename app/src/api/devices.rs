@@ -10,8 +10,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{as_admin, db},
+    crate::backend::services::devices,
     crate::permissions::admin::{INTERCOMS_EDIT, USERS_VIEW},
-    crate::server::services::devices,
 };
 
 #[server(prefix = "/api", endpoint = "cameras/profile")]

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::as_admin,
+    crate::backend::services::{sync, users},
+    crate::backend::subscriber_auth,
     crate::permissions::admin::{USERS_IMPERSONATE, USERS_SYNC},
-    crate::server::services::{sync, users},
-    crate::server::subscriber_auth,
 };
 
 /// Makes a single-use Login as User link (valid 60 seconds) for the user;

@@ -20,12 +20,12 @@ pub mod ctx {
     //! Request context for server functions: state, the signed-in
     //! administrator, and error statuses.
 
+    use crate::backend::auth::{self, Admin};
+    use crate::backend::request_db::RequestDb;
+    use crate::backend::services::card::{self, CardUser};
+    use crate::backend::services::licences::{self, Level};
+    use crate::backend::AppState;
     use crate::error::AppError;
-    use crate::server::auth::{self, Admin};
-    use crate::server::request_db::RequestDb;
-    use crate::server::services::card::{self, CardUser};
-    use crate::server::services::licences::{self, Level};
-    use crate::server::AppState;
     use leptos::prelude::*;
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{as_admin, db},
+    crate::backend::services::users,
     crate::permissions::admin::USERS_VIEW,
-    crate::server::services::users,
 };
 
 #[server(prefix = "/api", endpoint = "users/list")]

@@ -1,6 +1,6 @@
 //! Server functions of the subscribers' web client (`/client`); its pages
 //! are `pages::client`, its wire types [`crate::types::subscriber`], its
-//! rules `server::services::subscriber`. Each starts with the client session
+//! rules `backend::services::subscriber`. Each starts with the client session
 //! (cookie `vigil_client`, apart from the administrators' `vigil_admin`) and
 //! the subscriber permission it needs ([`ctx::as_client`]), checked here as
 //! the console's are in its server functions.
@@ -11,7 +11,7 @@ use crate::types::{Page, TableQuery};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::services::subscriber;
+use crate::backend::services::subscriber;
 #[cfg(feature = "ssr")]
 use crate::types::catalogue::UserPermission;
 #[cfg(feature = "ssr")]
@@ -21,16 +21,16 @@ use ctx::{as_client, Need};
 pub mod ctx {
     //! The signed-in subscriber of a server-function call.
 
+    use crate::backend::subscriber_auth::{self, ClientUser};
+    use crate::backend::AppState;
     use crate::error::AppError;
-    use crate::server::subscriber_auth::{self, ClientUser};
-    use crate::server::AppState;
     use std::future::Future;
 
     /// The signed-in subscriber, or 401.
     pub async fn client() -> Result<(AppState, ClientUser), AppError> {
         let state = crate::api::ctx::state();
         let token =
-            crate::server::auth::cookie(&crate::api::ctx::headers(), subscriber_auth::CLIENT_COOKIE).ok_or(AppError::Unauthorized)?;
+            crate::backend::auth::cookie(&crate::api::ctx::headers(), subscriber_auth::CLIENT_COOKIE).ok_or(AppError::Unauthorized)?;
         let client = subscriber_auth::client_for_token(&state, &token)
             .await?
             .ok_or(AppError::Unauthorized)?;
@@ -86,13 +86,13 @@ pub mod ctx {
 
     /// The sign-in throttle's key for this request's client.
     pub fn address() -> String {
-        crate::server::throttle::request_address(leptos::prelude::use_context::<http::request::Parts>().as_ref())
+        crate::backend::throttle::request_address(leptos::prelude::use_context::<http::request::Parts>().as_ref())
     }
 }
 
 #[server(prefix = "/api", endpoint = "client/login")]
 pub async fn client_login(login: String, password: String) -> Result<(), AppError> {
-    use crate::server::{auth, subscriber_auth};
+    use crate::backend::{auth, subscriber_auth};
     crate::api::ctx::respond(
         async {
             let state = crate::api::ctx::state();
@@ -117,7 +117,7 @@ pub async fn client_login(login: String, password: String) -> Result<(), AppErro
 /// either way (the cookie is cleared even when the session was gone).
 #[server(prefix = "/api", endpoint = "client/logout")]
 pub async fn client_logout() -> Result<(), AppError> {
-    use crate::server::{auth, subscriber_auth};
+    use crate::backend::{auth, subscriber_auth};
     crate::api::ctx::respond(
         async {
             if let Ok((state, client)) = ctx::client().await {

@@ -2,15 +2,15 @@
 //! `shared/spec/billing-api.md`), and its OpenAPI document: the HTTP side of
 //! billing and its answers. In order: the body limit (413), the signature
 //! over the raw bytes (401, nothing stored), parsing (400, nothing stored;
-//! [`app::server::services::billing::parse`]), then storing and applying in
-//! one transaction ([`app::server::services::billing::receive`]). The
+//! [`app::backend::services::billing::parse`]), then storing and applying in
+//! one transaction ([`app::backend::services::billing::receive`]). The
 //! events themselves and their rules live in that app module.
 
 pub mod openapi;
 pub mod signature;
 
-use app::server::services::billing::{self, parse};
-use app::server::AppState;
+use app::backend::services::billing::{self, parse};
+use app::backend::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -6,8 +6,8 @@
 //! `cargo run --release -p server --bin vigil-bench-purge -- --events 1000000 [--cases 500] [--batch 2000] [--database-url URL]`
 //! Without `--database-url` a fresh SQLite file in the temp folder is used.
 
-use app::server::services::retention;
-use app::server::{bulk, clock::Clock, db, seed, AppState};
+use app::backend::services::retention;
+use app::backend::{bulk, clock::Clock, db, seed, AppState};
 use chrono::Duration;
 use sea_orm::{ConnectionTrait, Statement, Value};
 use std::time::Instant;

@@ -5,7 +5,7 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::{bulk, entities, AppState};
+use app::backend::{bulk, entities, AppState};
 use sea_orm::{ConnectionTrait, EntityTrait, Set, Statement, Value};
 use serde_json::Value as Json;
 
@@ -430,7 +430,7 @@ both!(licence_totals, |st: AppState| async move {
     assert_eq!(status, 200, "{body}");
     assert!(body["deleted_on"].is_string(), "{body}");
     assert_eq!(
-        app::server::services::licences::hidden_levels(&st.db, main).await.unwrap(),
+        app::backend::services::licences::hidden_levels(&st.db, main).await.unwrap(),
         vec![l1]
     );
     // Stale version: 409 and nothing changes.

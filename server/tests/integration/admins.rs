@@ -12,7 +12,7 @@ use crate::access::{call, fields, give_licences, level_id, make_user};
 use crate::both;
 use crate::security::location;
 use crate::support::*;
-use app::server::AppState;
+use app::backend::AppState;
 use serde_json::Value as Json;
 
 /// Everything about administrator `id` that an edit could change.
@@ -227,7 +227,7 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
             before_value: Option<String>,
             after_value: Option<String>,
         }
-        let a = app::server::sql::row::<A, _>(
+        let a = app::backend::sql::row::<A, _>(
             &st.db,
             "SELECT action, before_value, after_value FROM audit_log WHERE target_admin_id = $1 ORDER BY id DESC LIMIT 1",
             vec![weak.into()],
@@ -457,7 +457,7 @@ both!(sub_users_own_access_tab_offers_what_may_be_granted, |st: AppState| async 
 });
 
 both!(demo_data_follows_the_domain_rules, |st: AppState| async move {
-    app::server::demo::generate(&st.db, &app::server::demo::DemoSize::users(400), |_, _, _| {})
+    app::backend::demo::generate(&st.db, &app::backend::demo::DemoSize::users(400), |_, _, _| {})
         .await
         .unwrap();
     let n = |sql: &str| {

@@ -5,9 +5,9 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::services::billing::event::{BillingEventType, PASSWORD_MASK};
-use app::server::state::Notice;
-use app::server::AppState;
+use app::backend::services::billing::event::{BillingEventType, PASSWORD_MASK};
+use app::backend::state::Notice;
+use app::backend::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 
@@ -100,7 +100,7 @@ async fn expect_applied(srv: &TestServer, body: &str, stored_type: &str) -> Valu
 }
 
 async fn sub_user(st: &AppState, parent: i64, login: &str) -> i64 {
-    use app::server::entities::{client_sessions, users};
+    use app::backend::entities::{client_sessions, users};
     use sea_orm::{EntityTrait, Set};
     let now = st.clock.now();
     let id = users::Entity::insert(users::ActiveModel {
@@ -164,7 +164,7 @@ both!(billing_every_type_applies, |st: AppState| async move {
     );
     let hash = one_string(db, &format!("SELECT password_hash FROM users WHERE id = {alice}")).await;
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(app::server::password::verify("pa55-word-1", &hash));
+    assert!(app::backend::password::verify("pa55-word-1", &hash));
     let props: Value = serde_json::from_str(&one_string(db, &format!("SELECT properties FROM users WHERE id = {alice}")).await).unwrap();
     assert_eq!(props, json!({ "speed": "100 Mbit/s", "router": "yes" }));
     assert_eq!(
@@ -426,7 +426,7 @@ both!(billing_every_type_applies, |st: AppState| async move {
     )
     .await;
     let hash = one_string(db, &format!("SELECT password_hash FROM users WHERE id = {alice}")).await;
-    assert!(hash.starts_with("$argon2id$") && app::server::password::verify("n3w-secret!", &hash));
+    assert!(hash.starts_with("$argon2id$") && app::backend::password::verify("n3w-secret!", &hash));
     assert!(!one_string(db, "SELECT payload FROM billing_events WHERE request_id = 'ev-13'")
         .await
         .contains("n3w-secret!"));
@@ -827,10 +827,10 @@ both!(billing_invalid_data_is_stored_as_rejected, |st: AppState| async move {
 /// connection to the same database).
 async fn database_unavailable(backend: Backend) {
     let Some(url) = fresh_url(backend).await else { return };
-    let served = app::server::db::connect(&url).await.unwrap();
-    app::server::seed::reference_data(&served).await.unwrap();
-    let checker = app::server::db::connect(&url).await.unwrap();
-    let st = AppState::new(served, app::server::clock::Clock::system());
+    let served = app::backend::db::connect(&url).await.unwrap();
+    app::backend::seed::reference_data(&served).await.unwrap();
+    let checker = app::backend::db::connect(&url).await.unwrap();
+    let st = AppState::new(served, app::backend::clock::Clock::system());
     let srv = serve(st.clone()).await;
     st.db.close_by_ref().await.unwrap();
     for body in [
@@ -1026,7 +1026,7 @@ both!(
         st.db
             .execute_unprepared(&format!(
                 "DELETE FROM admin_sessions WHERE token_hash = '{}'",
-                app::server::auth::token_hash(&token)
+                app::backend::auth::token_hash(&token)
             ))
             .await
             .unwrap();
@@ -1307,8 +1307,8 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
 });
 
 mod parser_properties {
-    use app::server::services::billing::event::{BillingEventType, Body};
-    use app::server::services::billing::parse::parse;
+    use app::backend::services::billing::event::{BillingEventType, Body};
+    use app::backend::services::billing::parse::parse;
     use proptest::prelude::*;
     use serde_json::{json, Map, Value};
 

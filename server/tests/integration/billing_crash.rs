@@ -146,7 +146,7 @@ async fn crash_run(url: String) {
     // Restart on the same database.
     let addr2 = free_addr();
     let mut child2 = start(&url, &addr2).await;
-    let db = app::server::db::connect(&url).await.unwrap();
+    let db = app::backend::db::connect(&url).await.unwrap();
     for i in 0..EVENTS {
         let (id, _) = event(i);
         let rows = scalar_i64(&db, &format!("SELECT COUNT(*) FROM billing_events WHERE request_id = '{id}'")).await;

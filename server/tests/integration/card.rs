@@ -5,9 +5,9 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::bulk::insert;
-use app::server::entities::{analytics_cases, billing_events, cameras, intercoms, users};
-use app::server::AppState;
+use app::backend::bulk::insert;
+use app::backend::entities::{analytics_cases, billing_events, cameras, intercoms, users};
+use app::backend::AppState;
 use app::types::catalogue::CardTab;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, Set, Statement, Value};
@@ -487,7 +487,7 @@ async fn heavy_user(st: &AppState, events: i64) -> i64 {
     let id = new_user(st, "heavy", "Heavy Business", None, "{}").await;
     let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     let txn = st.write().await.unwrap();
-    let first_cam = app::server::bulk::next_id(&*txn, "cameras").await.unwrap();
+    let first_cam = app::backend::bulk::next_id(&*txn, "cameras").await.unwrap();
     let cams: Vec<Vec<Value>> = (0..10_000i64)
         .map(|i| {
             vec![
@@ -547,7 +547,7 @@ async fn heavy_user(st: &AppState, events: i64) -> i64 {
     )
     .await
     .unwrap();
-    app::server::bulk::fix_sequences(&*txn, &["cameras"]).await.unwrap();
+    app::backend::bulk::fix_sequences(&*txn, &["cameras"]).await.unwrap();
     txn.commit().await.unwrap();
     // Fresh statistics, as a live database would have.
     st.db.execute_unprepared("ANALYZE").await.unwrap();
@@ -587,7 +587,7 @@ both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
         after: Some(next.to_string()),
         ..Default::default()
     };
-    let (plan, base, mut values) = app::server::services::card_tables::billing_events_plan(id, &query).unwrap();
+    let (plan, base, mut values) = app::backend::services::card_tables::billing_events_plan(id, &query).unwrap();
     let (cond, extra) = plan.where_sql(values.len());
     values.extend(extra);
     let sql = format!("{base}{cond}{}", plan.order_sql());

@@ -5,8 +5,8 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::entities::{cameras, client_sessions, licence_allocations, user_cameras, user_permissions, users};
-use app::server::AppState;
+use app::backend::entities::{cameras, client_sessions, licence_allocations, user_cameras, user_permissions, users};
+use app::backend::AppState;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde_json::Value;
 use std::time::Duration;
@@ -18,7 +18,7 @@ pub const PW: &str = "subscriber-pw-1";
 pub async fn user(st: &AppState, login: &str, status: &str, parent: Option<i64>, perms: &[&str], with_password: bool) -> i64 {
     let now = st.clock.now();
     let hash = if with_password {
-        app::server::password::hash(PW)
+        app::backend::password::hash(PW)
     } else {
         "not-a-hash".into()
     };
@@ -101,10 +101,10 @@ pub async fn licence(st: &AppState, user_id: i64, level: &str, total: i32) -> i6
 
 /// A web-client session cookie for `user_id`, made directly.
 pub async fn client_cookie(st: &AppState, user_id: i64) -> String {
-    let token = app::server::auth::new_token();
+    let token = app::backend::auth::new_token();
     let now = st.clock.now();
     client_sessions::Entity::insert(client_sessions::ActiveModel {
-        token_hash: Set(app::server::auth::token_hash(&token)),
+        token_hash: Set(app::backend::auth::token_hash(&token)),
         user_id: Set(user_id),
         impersonator_admin_id: Set(None),
         created_at: Set(now),

@@ -9,8 +9,8 @@ use crate::client::{call, client_cookie, json, licence, user};
 use crate::security::location;
 use crate::sessions::billing_event;
 use crate::support::*;
-use app::server::entities::intercoms;
-use app::server::AppState;
+use app::backend::entities::intercoms;
+use app::backend::AppState;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! into functions. A change to the demo data changes the digest on purpose.
 
 use crate::both;
-use app::server::AppState;
+use app::backend::AppState;
 use sea_orm::{ConnectionTrait, Statement};
 use std::hash::{Hash, Hasher};
 
@@ -84,7 +84,7 @@ async fn digest(st: &AppState) -> (u64, usize) {
 }
 
 both!(demo_output_is_fixed_for_its_seed, |st: AppState| async move {
-    app::server::demo::generate(&st.db, &app::server::demo::DemoSize::users(400), |_, _, _| {})
+    app::backend::demo::generate(&st.db, &app::backend::demo::DemoSize::users(400), |_, _, _| {})
         .await
         .unwrap();
     let (digest, rows) = digest(&st).await;

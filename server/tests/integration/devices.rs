@@ -4,7 +4,7 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::AppState;
+use app::backend::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 async fn scalar_text(db: &DatabaseConnection, sql: &str) -> String {

@@ -3,7 +3,7 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::AppState;
+use app::backend::AppState;
 
 both!(demo_data_covers_the_model, |st: AppState| async move {
     demo(&st).await;
@@ -29,7 +29,7 @@ both!(demo_data_covers_the_model, |st: AppState| async move {
 });
 
 async fn db_insert_user(st: &AppState) {
-    use app::server::entities::users;
+    use app::backend::entities::users;
     use sea_orm::{EntityTrait, Set};
     let now = st.clock.now();
     users::Entity::insert(users::ActiveModel {
@@ -51,7 +51,7 @@ async fn db_insert_user(st: &AppState) {
 }
 
 both!(health_and_sign_in, |st: AppState| async move {
-    app::server::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
+    app::backend::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
         .await
         .unwrap();
     let srv = serve(st).await;
@@ -110,7 +110,7 @@ both!(health_and_sign_in, |st: AppState| async move {
 });
 
 both!(sign_in_is_rate_limited, |st: AppState| async move {
-    app::server::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
+    app::backend::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
         .await
         .unwrap();
     let srv = serve(st).await;

@@ -6,9 +6,9 @@
 use crate::access::{give_licences, level_id, make_case, make_user};
 use crate::both;
 use crate::support::*;
-use app::server::auth::{load_admin, Admin};
-use app::server::services::{licences, retention};
-use app::server::{clock::Clock, db, seed, AppState};
+use app::backend::auth::{load_admin, Admin};
+use app::backend::services::{licences, retention};
+use app::backend::{clock::Clock, db, seed, AppState};
 use chrono::Duration;
 use sea_orm::{ConnectionTrait, Statement};
 

@@ -15,9 +15,9 @@
 //! requests made the way a browser makes them.
 
 use crate::support::*;
-use app::server::bulk::insert;
-use app::server::entities::{admin_sessions, analytics_cases, cameras, intercoms, locations};
-use app::server::AppState;
+use app::backend::bulk::insert;
+use app::backend::entities::{admin_sessions, analytics_cases, cameras, intercoms, locations};
+use app::backend::AppState;
 use reqwest::header::HeaderMap;
 use sea_orm::{ConnectionTrait, EntityTrait, Set, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -284,10 +284,10 @@ pub async fn world(st: &AppState) -> World {
 
 /// A new console session of an existing administrator.
 pub async fn admin_cookie(st: &AppState, admin: i64) -> String {
-    let token = app::server::auth::new_token();
+    let token = app::backend::auth::new_token();
     let now = st.clock.now();
     admin_sessions::Entity::insert(admin_sessions::ActiveModel {
-        token_hash: Set(app::server::auth::token_hash(&token)),
+        token_hash: Set(app::backend::auth::token_hash(&token)),
         admin_id: Set(admin),
         created_at: Set(now),
         expires_at: Set(now + chrono::Duration::hours(1)),
@@ -295,7 +295,7 @@ pub async fn admin_cookie(st: &AppState, admin: i64) -> String {
     .exec(&st.db)
     .await
     .unwrap();
-    format!("{}={token}", app::server::auth::ADMIN_COOKIE)
+    format!("{}={token}", app::backend::auth::ADMIN_COOKIE)
 }
 
 /// A web-client session opened the real way: Login as User by `admin`,

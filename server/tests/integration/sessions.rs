@@ -9,8 +9,8 @@ use crate::both;
 use crate::client::{call, client_cookie, json, user, wait_for_event};
 use crate::security::{get, impersonated, location};
 use crate::support::*;
-use app::server::entities::client_sessions;
-use app::server::AppState;
+use app::backend::entities::client_sessions;
+use app::backend::AppState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -261,10 +261,10 @@ both!(one_user_per_browser_web_client, |st: AppState| async move {
 
 /// Stores and applies one billing event, as the webhook does after the
 /// signature check.
-pub async fn billing_event(st: &AppState, id: &str, ty: &str, data: serde_json::Value) -> app::server::services::billing::Answer {
+pub async fn billing_event(st: &AppState, id: &str, ty: &str, data: serde_json::Value) -> app::backend::services::billing::Answer {
     let body = serde_json::json!({ "id": id, "type": ty, "occurred_at": "2026-11-26T10:00:00Z", "data": data }).to_string();
-    let incoming = app::server::services::billing::parse::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
-    app::server::services::billing::receive(st, incoming).await.unwrap()
+    let incoming = app::backend::services::billing::parse::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
+    app::backend::services::billing::receive(st, incoming).await.unwrap()
 }
 
 both!(billing_password_reset_ends_sessions, |st: AppState| async move {

@@ -7,7 +7,7 @@
 
 use crate::both;
 use crate::support::*;
-use app::server::AppState;
+use app::backend::AppState;
 use app::types::catalogue::CardTab;
 use futures::StreamExt;
 use std::time::Duration;

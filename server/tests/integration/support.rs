@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use app::server::{clock::Clock, db, entities, seed, AppState};
+use app::backend::{clock::Clock, db, entities, seed, AppState};
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -155,7 +155,7 @@ pub async fn admin_session(st: &AppState, login: &str, is_super: bool, permissio
     let admin = entities::admins::Entity::insert(entities::admins::ActiveModel {
         login: Set(login.into()),
         name: Set(format!("Admin {login}")),
-        password_hash: Set(app::server::password::hash("password-1")),
+        password_hash: Set(app::backend::password::hash("password-1")),
         is_super: Set(is_super),
         time_zone: Set("UTC".into()),
         disabled: Set(false),
@@ -184,9 +184,9 @@ pub async fn admin_session(st: &AppState, login: &str, is_super: bool, permissio
         .await
         .unwrap();
     }
-    let token = app::server::auth::new_token();
+    let token = app::backend::auth::new_token();
     entities::admin_sessions::Entity::insert(entities::admin_sessions::ActiveModel {
-        token_hash: Set(app::server::auth::token_hash(&token)),
+        token_hash: Set(app::backend::auth::token_hash(&token)),
         admin_id: Set(admin),
         created_at: Set(now),
         expires_at: Set(now + chrono::Duration::hours(1)),
@@ -194,12 +194,12 @@ pub async fn admin_session(st: &AppState, login: &str, is_super: bool, permissio
     .exec(&st.db)
     .await
     .unwrap();
-    (admin, format!("{}={token}", app::server::auth::ADMIN_COOKIE))
+    (admin, format!("{}={token}", app::backend::auth::ADMIN_COOKIE))
 }
 
 /// Small demo data set (about 60 users).
 pub async fn demo(st: &AppState) {
-    app::server::demo::generate(&st.db, &app::server::demo::DemoSize::users(60), |_, _, _| {})
+    app::backend::demo::generate(&st.db, &app::backend::demo::DemoSize::users(60), |_, _, _| {})
         .await
         .unwrap();
 }
@@ -225,7 +225,7 @@ pub async fn apartment(db: &DatabaseConnection, intercom: i64, number: i32, user
     .await
     .unwrap()
     .last_insert_id;
-    app::server::bulk::insert(
+    app::backend::bulk::insert(
         db,
         "user_apartments",
         &["user_id", "apartment_id", "created_at"],

@@ -6,7 +6,7 @@
 
 use crate::client::{camera, client_cookie, user, wait_for_event};
 use crate::support::*;
-use app::server::{clock::Clock, db, seed, AppState};
+use app::backend::{clock::Clock, db, seed, AppState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_reaches_clients_of_other_instances() {

@@ -16,7 +16,7 @@ pub async fn tabs(args: &Args) -> Result<bool, String> {
     for backend in &args.backends {
         let name = format!("vigil_bench_{}", args.users);
         let url = database_url(args, backend, &name, false).await?;
-        let db = app::server::db::connect(&url).await.map_err(|e| format!("{backend}: {e}"))?;
+        let db = app::backend::db::connect(&url).await.map_err(|e| format!("{backend}: {e}"))?;
         let logs = args.cache.join("bench");
         let builds = [
             ("baseline", baseline.join("relbin/server"), baseline.join("site")),

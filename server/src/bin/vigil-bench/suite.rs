@@ -171,7 +171,7 @@ pub async fn suite(args: &Args) -> Result<bool, String> {
 async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Result<(BackendReport, Option<report::BrowserFigures>), String> {
     let name = format!("vigil_bench_{}", args.users);
     let url = database_url(args, backend, &name, false).await?;
-    let db = app::server::db::connect(&url).await.map_err(|e| format!("{backend}: {e}"))?;
+    let db = app::backend::db::connect(&url).await.map_err(|e| format!("{backend}: {e}"))?;
     let empty = scalar(&db, "SELECT COUNT(*) FROM users").await == 0;
     let site = site_copy(args, backend)?;
     let logs = args.cache.join("bench");
@@ -578,7 +578,7 @@ pub async fn load_only(args: &Args) -> Result<bool, String> {
         Duration::from_secs(600),
     )
     .await?;
-    let db = app::server::db::connect(&url).await.map_err(|e| e.to_string())?;
+    let db = app::backend::db::connect(&url).await.map_err(|e| e.to_string())?;
     let heavy = scalar(&db, "SELECT id FROM users WHERE login = 'northwind'").await;
     let cookie = sign_in(&server.base).await?;
     let targets = Arc::new(ingest::targets(&db).await?);

@@ -226,7 +226,7 @@ fn cookies(a: &Answer) -> Vec<String> {
 
 both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
     let w = world(&st).await;
-    app::server::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
+    app::backend::seed::ensure_super_admin(&st.db, "correct-horse", st.clock.now())
         .await
         .unwrap();
     let support = admin_cookie(&st, w.support).await;

@@ -6,14 +6,14 @@
 use super::*;
 use crate::both;
 use crate::client::{user, PW};
-use app::server::throttle::{FIRST_DELAY_SECS, PAIR_FREE};
+use app::backend::throttle::{FIRST_DELAY_SECS, PAIR_FREE};
 use server::net::TrustedProxies;
 use server::router::Options;
 
 const ADMIN_PW: &str = "correct-horse";
 
 async fn with_admin(st: &AppState) {
-    app::server::seed::ensure_super_admin(&st.db, ADMIN_PW, st.clock.now())
+    app::backend::seed::ensure_super_admin(&st.db, ADMIN_PW, st.clock.now())
         .await
         .unwrap();
 }

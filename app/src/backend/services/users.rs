@@ -1,0 +1,174 @@
+//! Users as the console lists and opens them, always through the
+//! administrator's scope.
+
+use super::scope;
+use crate::backend::auth::Admin;
+use crate::backend::entities::users;
+use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::{fmt, sql};
+use crate::error::AppError;
+use crate::types::{Page, TableQuery, UserKind, UserRow, UserStatus};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
+
+/// Sort keys of every users table (the list, sub users in the card and the
+/// web client).
+pub const USER_SORTS: &[SortKey] = &[
+    SortKey {
+        name: "created",
+        expr: "u.created_at",
+        kind: SortKind::Ts,
+        default_desc: true,
+    },
+    SortKey {
+        name: "id",
+        expr: "u.id",
+        kind: SortKind::Int,
+        default_desc: false,
+    },
+    SortKey {
+        name: "name",
+        expr: "u.name",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+    SortKey {
+        name: "login",
+        expr: "u.login",
+        kind: SortKind::Text,
+        default_desc: false,
+    },
+];
+
+/// The users list: search by name or login, filter by kind and status.
+pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery) -> Result<Page<UserRow>, AppError> {
+    let plan = Plan::new(USER_SORTS, "u.id", query, PAGE_SIZE)?;
+    let mut values: Vec<Value> = vec![];
+    let mut sql = format!(
+        "SELECT u.id, u.name, u.login, u.kind, u.status, u.created_at, {} FROM users u WHERE 1=1",
+        plan.select_sql()
+    );
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.len() > 100 {
+            return Err(AppError::invalid("q", "search text is too long (100 characters at most)"));
+        }
+        let pattern = format!(
+            "%{}%",
+            q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        values.push(pattern.into());
+        let n = values.len();
+        sql.push_str(&format!(
+            " AND (LOWER(u.name) LIKE ${n} ESCAPE '\\' OR LOWER(u.login) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
+        let kind = UserKind::parse(kind).ok_or_else(|| AppError::invalid("kind", "unknown user kind"))?;
+        values.push(kind.as_str().into());
+        sql.push_str(&format!(" AND u.kind = ${}", values.len()));
+    }
+    if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
+        let status = UserStatus::parse(status).ok_or_else(|| AppError::invalid("status", "unknown status"))?;
+        values.push(status.as_str().into());
+        sql.push_str(&format!(" AND u.status = ${}", values.len()));
+    }
+    let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", values.len());
+    values.extend(scope_values);
+    sql.push_str(&format!(" AND {cond}"));
+    #[derive(FromQueryResult)]
+    struct User {
+        id: i64,
+        name: String,
+        login: String,
+        kind: String,
+        status: String,
+        created_at: DateTime<Utc>,
+    }
+    let tz = admin.time_zone;
+    Ok(plan
+        .fetch(db, &sql, values, |r: User| UserRow {
+            id: r.id,
+            name: r.name,
+            login: r.login,
+            kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Billing),
+            status: UserStatus::parse(&r.status).unwrap_or(UserStatus::Active),
+            created_at: fmt::datetime(r.created_at, tz),
+        })
+        .await?)
+}
+
+/// A user as the sub-user tables list it (`u.id, u.name, u.login, u.created_at`).
+#[derive(FromQueryResult)]
+pub struct UserBasics {
+    pub id: i64,
+    pub name: String,
+    pub login: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Loads a user the administrator may see, or 404 (also when out of scope,
+/// so that its existence is not revealed).
+pub async fn find_visible<C: ConnectionTrait>(db: &C, admin: &Admin, user_id: i64) -> Result<users::Model, AppError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("User"))?;
+    if admin.is_super {
+        return Ok(user);
+    }
+    let (cond, mut values) = scope::user_condition(admin, "$1", 1);
+    values.insert(0, Value::from(user.parent_id.unwrap_or(user.id)));
+    #[derive(FromQueryResult)]
+    struct Visible {
+        ok: bool,
+    }
+    let visible = sql::row::<Visible, _>(db, format!("SELECT {cond} AS ok"), values).await?;
+    if visible.is_some_and(|v| v.ok) {
+        Ok(user)
+    } else {
+        Err(AppError::not_found("User"))
+    }
+}
+
+/// The sub user `sub_id` of the main user `main_id`, or 404: the one lookup
+/// behind the console's Sub users tab and the web client's sub-user actions.
+pub async fn find_sub<C: ConnectionTrait>(db: &C, main_id: i64, sub_id: i64) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(sub_id)
+        .one(db)
+        .await?
+        .filter(|s| s.parent_id == Some(main_id))
+        .ok_or_else(|| AppError::not_found("Sub user"))
+}
+
+/// Locks a main user's row for the rest of the write transaction `db`
+/// (PostgreSQL `SELECT … FOR UPDATE`), so that what its sub users may be
+/// granted cannot change between a check and the write: every change to it
+/// (Access saves, licence changes, grants to sub users) locks this row
+/// first. On SQLite the transaction already holds the single writer lock
+/// (`AppState::write`), which serialises every write.
+pub async fn lock_main<C: ConnectionTrait>(db: &C, main_id: i64) -> Result<(), AppError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        sql::exec(db, "SELECT id FROM users WHERE id = $1 FOR UPDATE", vec![main_id.into()]).await?;
+    }
+    Ok(())
+}
+
+/// The one rule for a new login, an administrator's or a sub user's (422
+/// naming `login`).
+pub fn valid_login(login: &str) -> Result<(), AppError> {
+    let ok_chars = login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if login.len() < 3 || login.len() > 64 || !ok_chars {
+        return Err(AppError::invalid("login", "use 3 to 64 letters, digits or . _ - @ (no spaces)"));
+    }
+    Ok(())
+}
+
+/// The one rule for a person's name (422 naming `name`).
+pub fn valid_name(name: &str) -> Result<(), AppError> {
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
+    }
+    Ok(())
+}
