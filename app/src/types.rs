@@ -4,61 +4,21 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Billing,
-    Admin,
-    Sub,
-}
-
-impl UserKind {
-    pub const ALL: [UserKind; 3] = [UserKind::Billing, UserKind::Admin, UserKind::Sub];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Billing => "billing",
-            Self::Admin => "admin",
-            Self::Sub => "sub",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Billing => "Created via billing",
-            Self::Admin => "Created by administrator",
-            Self::Sub => "Sub user",
-        }
+crate::types::catalogue::catalogue! {
+    /// How a subscriber account came to be (product.md, "User").
+    pub enum UserKind (description: &'static str) {
+        Billing = ("billing", "Created via billing", "Made by billing's new_entity event; billing owns its login and status."),
+        Admin = ("admin", "Created by administrator", "Made in the console; temporary, with an expiry date."),
+        Sub = ("sub", "Sub user", "Made by a main user in the web client, within the main user's rights."),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Paused,
-    Terminated,
-}
-
-impl UserStatus {
-    pub const ALL: [UserStatus; 3] = [UserStatus::Active, UserStatus::Paused, UserStatus::Terminated];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Terminated => "terminated",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Paused => "Paused",
-            Self::Terminated => "Terminated",
-        }
+crate::types::catalogue::catalogue! {
+    /// Where a subscriber account stands with billing.
+    pub enum UserStatus (description: &'static str) {
+        Active = ("active", "Active", "Signs in and watches its cameras."),
+        Paused = ("paused", "Paused", "Signs in and sees its cameras as blocked."),
+        Terminated = ("terminated", "Terminated", "Cannot sign in."),
     }
 }
 

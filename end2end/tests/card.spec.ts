@@ -1,5 +1,6 @@
 import { test, expect, Page, Browser } from "@playwright/test";
 import { hydrated, signIn, noJsContext } from "./helpers";
+import catalogue from "./catalogue.json";
 
 // The user card: every tab as a server-rendered deep link (with and without
 // JavaScript), client-side tab switching, keyboard navigation, server-side
@@ -9,16 +10,11 @@ import { hydrated, signIn, noJsContext } from "./helpers";
 
 const HEAVY = 1;
 
-/** Each tab: URL segment, label, and what proves its content was rendered. */
-const TABS: { slug: string; label: string; content: string }[] = [
-  { slug: "user", label: "User", content: "user-details" },
-  { slug: "cameras", label: "Cameras", content: "card-cameras" },
-  { slug: "intercoms", label: "Intercoms", content: "card-intercoms" },
-  { slug: "sub-users", label: "Sub users", content: "card-sub-users" },
-  { slug: "billing-events", label: "Billing Events", content: "card-billing-events" },
-  { slug: "access", label: "Access settings", content: "card-access" },
-  { slug: "analytics", label: "Analytics", content: "card-analytics" },
-];
+/** Each tab: URL segment, label, and what proves its content was rendered.
+ * The list is `CardTab::ALL`, copied by `app/tests/catalogue_json.rs`. */
+const TABS: { slug: string; label: string; content: string }[] = catalogue.card_tabs.map(
+  (t: { slug: string; label: string }) => ({ ...t, content: `card-${t.slug}` }),
+);
 
 async function expectTabSelected(page: Page, slug: string) {
   await expect(page.locator(`#tab-${slug}`)).toHaveAttribute("aria-selected", "true");

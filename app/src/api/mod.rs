@@ -46,6 +46,21 @@ pub mod ctx {
         use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default()
     }
 
+    /// Adds a `Set-Cookie` header to this server function's response.
+    pub fn set_cookie(value: &str) -> Result<(), AppError> {
+        let opts = expect_context::<leptos_axum::ResponseOptions>();
+        opts.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(value).map_err(|_| AppError::Internal)?,
+        );
+        Ok(())
+    }
+
+    /// The sign-in throttle's key for this request's client.
+    pub fn address() -> String {
+        crate::backend::throttle::request_address(use_context::<http::request::Parts>().as_ref())
+    }
+
     /// The administrator of this request, loaded at most once: a page's
     /// server-side render calls several server functions (layout, card
     /// header, tab), which share it instead of each reading the session,

@@ -74,20 +74,6 @@ pub mod ctx {
         };
         crate::api::ctx::respond(run.await)
     }
-
-    pub fn set_cookie(value: &str) -> Result<(), AppError> {
-        let opts = leptos::prelude::expect_context::<leptos_axum::ResponseOptions>();
-        opts.append_header(
-            http::header::SET_COOKIE,
-            http::HeaderValue::from_str(value).map_err(|_| AppError::Internal)?,
-        );
-        Ok(())
-    }
-
-    /// The sign-in throttle's key for this request's client.
-    pub fn address() -> String {
-        crate::backend::throttle::request_address(leptos::prelude::use_context::<http::request::Parts>().as_ref())
-    }
 }
 
 #[server(prefix = "/api", endpoint = "client/login")]
@@ -104,8 +90,8 @@ pub async fn client_login(login: String, password: String) -> Result<(), AppErro
                     "This browser's web client is open as {name} through Login as User. End that session first (End session in its tab)."
                 )));
             }
-            let (token, max_age) = subscriber_auth::sign_in(&state, &login, &password, &ctx::address()).await?;
-            ctx::set_cookie(&auth::session_cookie(subscriber_auth::CLIENT_COOKIE, &token, max_age, "/"))?;
+            let (token, max_age) = subscriber_auth::sign_in(&state, &login, &password, &crate::api::ctx::address()).await?;
+            crate::api::ctx::set_cookie(&auth::session_cookie(subscriber_auth::CLIENT_COOKIE, &token, max_age, "/"))?;
             leptos_axum::redirect("/client/cameras");
             Ok(())
         }
@@ -123,7 +109,7 @@ pub async fn client_logout() -> Result<(), AppError> {
             if let Ok((state, client)) = ctx::client().await {
                 subscriber_auth::end_session(&state, &client).await?;
             }
-            ctx::set_cookie(&auth::clear_cookie(subscriber_auth::CLIENT_COOKIE, "/"))?;
+            crate::api::ctx::set_cookie(&auth::clear_cookie(subscriber_auth::CLIENT_COOKIE, "/"))?;
             leptos_axum::redirect("/client/login?ended=1");
             Ok(())
         }

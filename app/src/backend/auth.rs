@@ -56,6 +56,48 @@ impl Admin {
     }
 }
 
+/// Verifies an administrator's login and password (throttled, see
+/// `throttle`; `address` from [`super::throttle::request_address`]) and opens
+/// a session. Returns the token; the cookie lives [`SESSION_HOURS`].
+pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &str) -> Result<String, AppError> {
+    use super::entities::{admin_sessions, admins};
+    use super::throttle::{self, Realm};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+    let admin = throttle::authenticate(state, Realm::Console, login, password, address, async |login| {
+        let admin = admins::Entity::find()
+            .filter(admins::Column::Login.eq(login))
+            .one(&state.db)
+            .await?;
+        Ok(admin.filter(|a| !a.disabled).map(|a| (a.id, a.password_hash)))
+    })
+    .await?;
+    let token = new_token();
+    let now = state.clock.now();
+    let txn = state.write().await?;
+    admin_sessions::Entity::insert(admin_sessions::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        admin_id: Set(admin),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::hours(SESSION_HOURS)),
+    })
+    .exec(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// Ends the session whose cookie `headers` carry, if any.
+pub async fn sign_out(state: &AppState, headers: &http::HeaderMap) -> Result<(), AppError> {
+    use super::entities::admin_sessions;
+    use sea_orm::EntityTrait;
+    if let Some(token) = cookie(headers, ADMIN_COOKIE) {
+        let txn = state.write().await?;
+        admin_sessions::Entity::delete_by_id(token_hash(&token)).exec(&*txn).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -166,6 +208,87 @@ impl From<AdminRow> for Admin {
             permissions: list(row.permissions),
             // A super-administrator's scope is everything.
             scope_paths: if row.is_super { vec![] } else { list(row.scope_paths) },
+        }
+    }
+}
+
+/// Where to go after sign-in: only a path on this site, else `/users`.
+///
+/// Accepted: printable ASCII without spaces (`!`..=`~`), starting with one
+/// `/` that is not followed by another `/`, with no backslash anywhere, and
+/// at most [`MAX_NEXT`] bytes. Browsers drop tabs and newlines from URLs and
+/// read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would
+/// become `//evil.example`, another site; and a control character in a
+/// `Location` header is not a valid header value at all (leptos_axum's
+/// `redirect` panics on it). Anything outside the rule goes to `/users`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if is_local_path(n) => n.to_string(),
+        _ => "/users".to_string(),
+    }
+}
+
+/// The longest `next` kept (a console URL with its query fits easily).
+pub const MAX_NEXT: usize = 2048;
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() <= MAX_NEXT && b.first() == Some(&b'/') && b.get(1) != Some(&b'/') && b.iter().all(|c| (b'!'..=b'~').contains(c) && *c != b'\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/users/5/cameras")), "/users/5/cameras");
+        assert_eq!(safe_next(Some("/users?q=a%20b&sort=-id#top")), "/users?q=a%20b&sort=-id#top");
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(None), "/users");
+        for hostile in [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "evil.example",
+            "users",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\n",
+            "/ /evil.example",
+            "/users\u{0}",
+            "/users\u{7f}",
+            "/caf\u{e9}",
+            "/\u{2215}\u{2215}evil.example",
+            "\t//evil.example",
+            " /users",
+            "/users/..\\..\\evil",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/users", "{hostile:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(super::MAX_NEXT)))), "/users");
+    }
+
+    proptest::proptest! {
+        /// Whatever comes in, what goes out is a valid header value and a
+        /// path on this site.
+        #[test]
+        fn any_next_is_a_local_header_value(n in proptest::prelude::any::<String>()) {
+            let out = safe_next(Some(&n));
+            proptest::prop_assert!(http::HeaderValue::from_str(&out).is_ok());
+            proptest::prop_assert!(out.starts_with('/') && !out.starts_with("//") && !out.contains('\\'));
+            proptest::prop_assert!(out == n || out == "/users");
+        }
+
+        #[test]
+        fn slash_led_ascii_is_kept_unless_it_leaves_the_site(n in "/[\\x00-\\x7f]{0,40}") {
+            let out = safe_next(Some(&n));
+            let leaves = n.starts_with("//") || n.bytes().any(|c| !(b'!'..=b'~').contains(&c) || c == b'\\');
+            proptest::prop_assert_eq!(out == "/users" && n != "/users", leaves);
         }
     }
 }

@@ -31,6 +31,37 @@ pub struct SortKey {
     pub default_desc: bool,
 }
 
+impl SortKey {
+    pub const fn int(name: &'static str, expr: &'static str) -> Self {
+        Self::new(name, expr, SortKind::Int)
+    }
+
+    pub const fn text(name: &'static str, expr: &'static str) -> Self {
+        Self::new(name, expr, SortKind::Text)
+    }
+
+    pub const fn ts(name: &'static str, expr: &'static str) -> Self {
+        Self::new(name, expr, SortKind::Ts)
+    }
+
+    const fn new(name: &'static str, expr: &'static str, kind: SortKind) -> Self {
+        Self {
+            name,
+            expr,
+            kind,
+            default_desc: false,
+        }
+    }
+
+    /// Largest (newest) first when the query names no direction.
+    pub const fn desc(self) -> Self {
+        Self {
+            default_desc: true,
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 enum CursorValue {
@@ -230,20 +261,7 @@ fn decode(raw: &str, kind: SortKind) -> Result<(Value, i64), AppError> {
 mod tests {
     use super::*;
 
-    const KEYS: &[SortKey] = &[
-        SortKey {
-            name: "created",
-            expr: "created_at",
-            kind: SortKind::Ts,
-            default_desc: true,
-        },
-        SortKey {
-            name: "name",
-            expr: "name",
-            kind: SortKind::Text,
-            default_desc: false,
-        },
-    ];
+    const KEYS: &[SortKey] = &[SortKey::ts("created", "created_at").desc(), SortKey::text("name", "name")];
 
     #[test]
     fn rejects_unknown_sort_and_bad_cursor() {

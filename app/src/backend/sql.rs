@@ -39,3 +39,25 @@ struct N {
 pub struct Id {
     pub id: i64,
 }
+
+/// A search box's "contains" filter on `columns`, case-insensitive, with `%`
+/// and `_` taken literally: ` AND (LOWER(col) LIKE $n ESCAPE '\' OR …)`, its
+/// pattern pushed to `values`; empty for an empty search. More than 100
+/// characters is refused, naming the field `q`.
+pub fn contains(q: Option<&str>, columns: &[&str], values: &mut Vec<Value>) -> Result<String, crate::error::AppError> {
+    let q = q.map(str::trim).unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(crate::error::AppError::invalid(
+            "q",
+            "search text is too long (100 characters at most)",
+        ));
+    }
+    if q.is_empty() {
+        return Ok(String::new());
+    }
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    values.push(format!("%{escaped}%").into());
+    let n = values.len();
+    let any: Vec<String> = columns.iter().map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'")).collect();
+    Ok(format!(" AND ({})", any.join(" OR ")))
+}

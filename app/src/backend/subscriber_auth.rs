@@ -11,6 +11,7 @@ use super::state::AppState;
 use super::throttle::{self, Realm};
 use crate::error::AppError;
 use crate::permissions::admin::USERS_IMPERSONATE;
+use crate::types::UserStatus;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -106,7 +107,7 @@ impl ClientUser {
 pub fn refusal(user: &users::Model, main: Option<&users::Model>, now: DateTime<Utc>) -> Option<&'static str> {
     let accounts = std::iter::once(user).chain(main);
     for u in accounts {
-        if u.status == "terminated" {
+        if u.status == UserStatus::Terminated.slug() {
             return Some("this account has been terminated and can no longer sign in");
         }
         if u.expires_at.is_some_and(|at| at <= now) {
@@ -150,7 +151,7 @@ pub async fn client_for_token(state: &AppState, token: &str) -> Result<Option<Cl
     };
     let impersonator = impersonator_admin.as_ref().map(|a| (a.id, a.name.clone()));
     let permissions = super::services::access::held(&state.db, user.id).await?.into_iter().collect();
-    let blocked = user.status == "paused" || main.as_ref().is_some_and(|m| m.status == "paused");
+    let blocked = user.status == UserStatus::Paused.slug() || main.as_ref().is_some_and(|m| m.status == UserStatus::Paused.slug());
     Ok(Some(ClientUser {
         id: user.id,
         main_id: user.parent_id.unwrap_or(user.id),
@@ -199,25 +200,14 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
 /// [`throttle::request_address`]) and opens a session. Returns the token and
 /// its lifetime.
 pub async fn sign_in(state: &AppState, login: &str, password: &str, address: &str) -> Result<(String, i64), AppError> {
-    let login = login.trim();
-    if login.is_empty() {
-        return Err(AppError::invalid("login", "enter your login"));
-    }
-    if password.is_empty() {
-        return Err(AppError::invalid("password", "enter your password"));
-    }
-    // Recorded before the password is checked (see `throttle`).
-    let attempt = throttle::admit(state, Realm::Client, login, address).await?;
-    let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
-    // Same work whether or not the login exists.
-    let hash = user
-        .as_ref()
-        .map_or_else(|| super::password::DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let ok = throttle::check_password(state, &attempt, password.to_string(), hash).await?;
-    let Some(user) = user.filter(|_| ok) else {
-        return Err(AppError::invalid("password", "wrong login or password"));
-    };
-    throttle::succeeded(state, &attempt).await?;
+    let user = throttle::authenticate(state, Realm::Client, login, password, address, async |login| {
+        let user = users::Entity::find().filter(users::Column::Login.eq(login)).one(&state.db).await?;
+        Ok(user.map(|u| {
+            let hash = u.password_hash.clone();
+            (u, hash)
+        }))
+    })
+    .await?;
     // Only after the password is proven do we say why an account is refused.
     let now = state.clock.now();
     let main = main_of(&state.db, &user).await?;

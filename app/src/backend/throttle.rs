@@ -168,10 +168,43 @@ pub async fn admit(state: &AppState, realm: Realm, login: &str, address: &str) -
     Ok(Attempt { pair, ids })
 }
 
+/// The front half of every sign-in, console and web client alike: both
+/// fields present, the attempt recorded ([`admit`], before the password is
+/// checked), the password checked against the hash `find` returns with the
+/// account, or against a dummy hash when there is none (the same work either
+/// way, so timing does not tell whether a login exists). Returns the account.
+pub async fn authenticate<T>(
+    state: &AppState,
+    realm: Realm,
+    login: &str,
+    password: &str,
+    address: &str,
+    find: impl AsyncFnOnce(&str) -> Result<Option<(T, String)>, AppError>,
+) -> Result<T, AppError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(AppError::invalid("login", "enter your login"));
+    }
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "enter your password"));
+    }
+    let attempt = admit(state, realm, login, address).await?;
+    let found = find(login).await?;
+    let hash = found
+        .as_ref()
+        .map_or_else(|| super::password::DUMMY_HASH.clone(), |(_, h)| h.clone());
+    let ok = check_password(state, &attempt, password.to_string(), hash).await?;
+    let Some((account, _)) = found.filter(|_| ok) else {
+        return Err(AppError::invalid("password", "wrong login or password"));
+    };
+    succeeded(state, &attempt).await?;
+    Ok(account)
+}
+
 /// Checks a password against a stored hash on the blocking pool, at most
 /// [`AppState::password_checks`] at a time. An attempt that gets no slot
 /// within [`PASSWORD_WAIT`] is dropped from the record and refused with 429.
-pub async fn check_password(state: &AppState, attempt: &Attempt, password: String, hash: String) -> Result<bool, AppError> {
+async fn check_password(state: &AppState, attempt: &Attempt, password: String, hash: String) -> Result<bool, AppError> {
     match gated(&state.password_checks, PASSWORD_WAIT, move || {
         super::password::verify(&password, &hash)
     })
@@ -204,7 +237,7 @@ async fn gated<T: Send + 'static>(
 
 /// A successful sign-in: the pair starts afresh, and the attempt does not
 /// count against its address.
-pub async fn succeeded(state: &AppState, attempt: &Attempt) -> Result<(), AppError> {
+async fn succeeded(state: &AppState, attempt: &Attempt) -> Result<(), AppError> {
     forget(state, attempt, true).await
 }
 

@@ -4,6 +4,7 @@
 pub mod admin_rights;
 pub mod feedback;
 pub mod layout;
+pub mod live;
 pub mod location_picker;
 pub mod source;
 pub mod table;

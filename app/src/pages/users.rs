@@ -32,12 +32,12 @@ pub fn UsersPage() -> impl IntoView {
             <label class="sr-only" for="kind">"Kind"</label>
             <select id="kind" name="kind">
                 <option value="">"All kinds"</option>
-                {UserKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || selected(|q| q.kind.clone(), k.as_str())>{k.label()}</option> }).into_iter().collect_view()}
+                {UserKind::ALL.iter().map(|k| view! { <option value=k.slug() selected=move || selected(|q| q.kind.clone(), k.slug())>{k.label()}</option> }).collect_view()}
             </select>
             <label class="sr-only" for="status">"Status"</label>
             <select id="status" name="status">
                 <option value="">"All statuses"</option>
-                {UserStatus::ALL.map(|s| view! { <option value=s.as_str() selected=move || selected(|q| q.status.clone(), s.as_str())>{s.label()}</option> }).into_iter().collect_view()}
+                {UserStatus::ALL.iter().map(|s| view! { <option value=s.slug() selected=move || selected(|q| q.status.clone(), s.slug())>{s.label()}</option> }).collect_view()}
             </select>
             <button type="submit">"Search"</button>
         </Form>
@@ -46,8 +46,8 @@ pub fn UsersPage() -> impl IntoView {
                 <td>{u.id}</td>
                 <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
                 <td>{u.login.clone()}</td>
-                <td><span class=format!("badge kind-{}", u.kind.as_str())>{u.kind.label()}</span></td>
-                <td><span class=format!("badge status-{}", u.status.as_str())>{u.status.label()}</span></td>
+                <td><span class=format!("badge kind-{}", u.kind.slug())>{u.kind.label()}</span></td>
+                <td><span class=format!("badge status-{}", u.status.slug())>{u.status.label()}</span></td>
                 <td>{u.created_at.clone()}</td>
             </tr>
         })/>

@@ -77,6 +77,9 @@ macro_rules! catalogue {
     };
 }
 
+/// For catalogues declared beside their domain's wire types (`UserKind`, `UserStatus`).
+pub(crate) use catalogue;
+
 catalogue! {
     /// The user card's tabs, in display order; the slug is the URL segment
     /// (`/users/:id/<slug>`). Whether a tab exists for a user is

@@ -15,7 +15,7 @@ use super::audit::{self, Entry};
 use super::locations;
 use super::users::{valid_login, valid_name};
 use crate::backend::auth::{self, Admin};
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::state::{AppState, Notice};
 use crate::backend::{fmt, password, sql};
 use crate::error::AppError;
@@ -30,30 +30,10 @@ use std::collections::{BTreeSet, HashMap};
 const MAX_SCOPE: usize = 100;
 
 const SORTS: &[SortKey] = &[
-    SortKey {
-        name: "name",
-        expr: "a.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "login",
-        expr: "a.login",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "id",
-        expr: "a.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "created",
-        expr: "a.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
+    SortKey::text("name", "a.name"),
+    SortKey::text("login", "a.login"),
+    SortKey::int("id", "a.id"),
+    SortKey::ts("created", "a.created_at").desc(),
 ];
 
 /// An administrator as an editor sees it: disabled ones included.
@@ -281,20 +261,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, editor: &Admin, query: &TableQuery
         "SELECT a.id, a.login, a.name, a.is_super, a.disabled, a.version, a.created_at, {} FROM admins a WHERE 1=1",
         plan.select_sql()
     );
-    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        if q.chars().count() > 100 {
-            return Err(AppError::invalid("q", "search text is too long (100 characters at most)"));
-        }
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
-        values.push(pattern.into());
-        let n = values.len();
-        sql.push_str(&format!(
-            " AND (LOWER(a.name) LIKE ${n} ESCAPE '\\' OR LOWER(a.login) LIKE ${n} ESCAPE '\\')"
-        ));
-    }
+    sql.push_str(&sql::contains(query.q.as_deref(), &["a.name", "a.login"], &mut values)?);
     let tz = editor.time_zone;
     let page = plan.fetch(db, &sql, values, |r: AdminBase| r).await?;
     let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();

@@ -7,7 +7,7 @@
 
 use super::scope;
 use crate::backend::auth::Admin;
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::{fmt, sql};
 use crate::error::AppError;
 use crate::permissions::admin::ADMINS_MANAGE;
@@ -71,12 +71,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, entry: Entry<'_>, now: DateTime<
     Ok(())
 }
 
-const SORTS: &[SortKey] = &[SortKey {
-    name: "created",
-    expr: "al.created_at",
-    kind: SortKind::Ts,
-    default_desc: true,
-}];
+const SORTS: &[SortKey] = &[SortKey::ts("created", "al.created_at").desc()];
 
 /// An id filter of the query string: empty is none, anything else must be a
 /// positive number (422 naming the field).

@@ -12,7 +12,7 @@ use super::users::UserBasics;
 use crate::backend::auth::Admin;
 use crate::backend::entities::users::Model as UserModel;
 use crate::backend::fmt;
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::error::AppError;
 use crate::types::card::{BillingEventRow, CardCameraRow, CardIntercomRow, SubUserRow};
 use crate::types::catalogue::{BillingEventType, CameraStatus};
@@ -23,49 +23,16 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 // The camera id comes from `user_cameras` so that the default order walks
 // its primary key (user_id, camera_id) instead of sorting every camera.
 const CAMERA_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "id",
-        expr: "uc.camera_id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "name",
-        expr: "c.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "status",
-        expr: "c.status",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
+    SortKey::int("id", "uc.camera_id"),
+    SortKey::text("name", "c.name"),
+    SortKey::text("status", "c.status"),
 ];
 
-const INTERCOM_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "name",
-        expr: "i.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "created",
-        expr: "i.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
-];
+const INTERCOM_SORTS: &[SortKey] = &[SortKey::text("name", "i.name"), SortKey::ts("created", "i.created_at").desc()];
 
 // Newest first only: `(user_id, received_at, id)` is the index that keeps a
 // page of a 200,000-event history a short index range scan.
-const BILLING_EVENT_SORTS: &[SortKey] = &[SortKey {
-    name: "created",
-    expr: "be.received_at",
-    kind: SortKind::Ts,
-    default_desc: true,
-}];
+const BILLING_EVENT_SORTS: &[SortKey] = &[SortKey::ts("created", "be.received_at").desc()];
 
 /// The Cameras tab: the user's cameras that lie in the administrator's
 /// scope, each with its address ("City, Street, House, Entrance": the names

@@ -7,7 +7,7 @@ use super::audit::{self, Entry};
 use super::{scope, users as user_service};
 use crate::backend::auth::Admin;
 use crate::backend::entities::{cameras, intercoms, locations, users};
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::{fmt, sql};
 use crate::error::AppError;
 use crate::permissions::admin::INTERCOMS_EDIT;
@@ -154,12 +154,7 @@ pub async fn intercom_card<C: ConnectionTrait>(db: &C, admin: &Admin, intercom_i
 // `number` is an INTEGER column and keyset cursors are read as 64-bit, which
 // PostgreSQL will not decode from int4; an intercom has at most a few
 // hundred flats, so sorting on the cast costs nothing.
-const APARTMENT_SORTS: &[SortKey] = &[SortKey {
-    name: "number",
-    expr: "CAST(a.number AS BIGINT)",
-    kind: SortKind::Int,
-    default_desc: false,
-}];
+const APARTMENT_SORTS: &[SortKey] = &[SortKey::int("number", "CAST(a.number AS BIGINT)")];
 
 /// "$2, $3, …" for `n` values after `params` existing ones.
 fn placeholders(params: usize, n: usize) -> String {

@@ -75,19 +75,11 @@ async fn labelled<C: ConnectionTrait>(db: &C, nodes: Vec<Node>) -> Result<Vec<Lo
 /// roots of the editor's scope (the whole tree's roots for a
 /// super-administrator). A parent outside the scope is a 404.
 pub async fn browse<C: ConnectionTrait>(db: &C, editor: &Admin, parent: Option<i64>, q: &str) -> Result<Vec<LocationOption>, AppError> {
-    let q = q.trim();
-    if q.chars().count() > 100 {
-        return Err(AppError::invalid("q", "search text is too long (100 characters at most)"));
-    }
     let mut values: Vec<Value> = vec![];
     let mut sql = format!("{NODE} WHERE 1=1");
-    if !q.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
-        values.push(pattern.into());
-        sql.push_str(&format!(" AND LOWER(l.name) LIKE ${} ESCAPE '\\'", values.len()));
+    let filter = sql::contains(Some(q), &["l.name"], &mut values)?;
+    if !filter.is_empty() {
+        sql.push_str(&filter);
         if !editor.is_super {
             if editor.scope_paths.is_empty() {
                 return Ok(vec![]);

@@ -13,6 +13,7 @@ use crate::backend::state::Notice;
 use crate::backend::{sql, AppState};
 use crate::error::AppError;
 use crate::types::sync::SyncOutcome;
+use crate::types::UserStatus;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -137,7 +138,7 @@ pub async fn sync_user(state: &AppState, admin: &Admin, user_id: i64, presence: 
     for u in users {
         entries.push((u.id, u.sync_version));
         if u.id == user_id {
-            blocked = u.status == "paused" || u.main_status.as_deref() == Some("paused");
+            blocked = u.status == UserStatus::Paused.slug() || u.main_status.as_deref() == Some(UserStatus::Paused.slug());
             main_id = u.parent_id.unwrap_or(user_id);
         }
     }

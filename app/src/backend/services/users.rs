@@ -4,7 +4,7 @@
 use super::scope;
 use crate::backend::auth::Admin;
 use crate::backend::entities::users;
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::{fmt, sql};
 use crate::error::AppError;
 use crate::types::{Page, TableQuery, UserKind, UserRow, UserStatus};
@@ -14,30 +14,10 @@ use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
 /// Sort keys of every users table (the list, sub users in the card and the
 /// web client).
 pub const USER_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "created",
-        expr: "u.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
-    SortKey {
-        name: "id",
-        expr: "u.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "name",
-        expr: "u.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "login",
-        expr: "u.login",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
+    SortKey::ts("created", "u.created_at").desc(),
+    SortKey::int("id", "u.id"),
+    SortKey::text("name", "u.name"),
+    SortKey::text("login", "u.login"),
 ];
 
 /// The users list: search by name or login, filter by kind and status.
@@ -48,28 +28,15 @@ pub async fn list<C: ConnectionTrait>(db: &C, admin: &Admin, query: &TableQuery)
         "SELECT u.id, u.name, u.login, u.kind, u.status, u.created_at, {} FROM users u WHERE 1=1",
         plan.select_sql()
     );
-    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        if q.len() > 100 {
-            return Err(AppError::invalid("q", "search text is too long (100 characters at most)"));
-        }
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
-        values.push(pattern.into());
-        let n = values.len();
-        sql.push_str(&format!(
-            " AND (LOWER(u.name) LIKE ${n} ESCAPE '\\' OR LOWER(u.login) LIKE ${n} ESCAPE '\\')"
-        ));
-    }
+    sql.push_str(&sql::contains(query.q.as_deref(), &["u.name", "u.login"], &mut values)?);
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
         let kind = UserKind::parse(kind).ok_or_else(|| AppError::invalid("kind", "unknown user kind"))?;
-        values.push(kind.as_str().into());
+        values.push(kind.slug().into());
         sql.push_str(&format!(" AND u.kind = ${}", values.len()));
     }
     if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
         let status = UserStatus::parse(status).ok_or_else(|| AppError::invalid("status", "unknown status"))?;
-        values.push(status.as_str().into());
+        values.push(status.slug().into());
         sql.push_str(&format!(" AND u.status = ${}", values.len()));
     }
     let (cond, scope_values) = scope::user_condition(admin, "COALESCE(u.parent_id, u.id)", values.len());

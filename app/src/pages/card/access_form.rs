@@ -102,22 +102,26 @@ pub fn reloads_after(r: &Result<AccessSaved, AppError>) -> bool {
     matches!(r, Ok(_) | Err(AppError::Conflict(_)))
 }
 
-/// Tab 6 with Save: loads the user's settings, saves the checked slugs with
-/// the loaded version, and reloads after every save (success or conflict).
-#[component]
-pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
+/// A save that carries the version the form was loaded with: the action,
+/// the outcome shown beside Save, and `reloads`, which the loader reads and
+/// which goes up after every save that changed something or conflicted.
+#[derive(Clone, Copy)]
+pub struct VersionedSave {
+    action: Action<(Vec<String>, i64), Result<AccessSaved, AppError>>,
+    outcome: RwSignal<Option<Result<AccessSaved, AppError>>>,
+    pub reloads: RwSignal<u32>,
+}
+
+pub fn versioned_save<F, Fut>(save: F) -> VersionedSave
+where
+    F: Fn(Vec<String>, i64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AccessSaved, AppError>> + Send + 'static,
+{
     let reloads = RwSignal::new(0u32);
-    let access = Resource::new(
-        move || Some((user_id.try_get()?, reloads.try_get()?)),
-        |src| async move { card_access(src.ok_or_else(gone)?.0).await },
-    );
-    let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
-        let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());
-        async move { save_access(id, perms, version).await }
-    });
-    let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
+    let action = Action::new(move |(perms, version): &(Vec<String>, i64)| save(perms.clone(), *version));
+    let outcome = RwSignal::new(None);
     Effect::new(move |_| {
-        if let Some(r) = save.value().get() {
+        if let Some(r) = action.value().get() {
             let reload = reloads_after(&r);
             outcome.set(Some(r));
             if reload {
@@ -125,44 +129,74 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
             }
         }
     });
+    VersionedSave { action, outcome, reloads }
+}
+
+/// The form of a [`VersionedSave`]: the loaded groups as checkboxes, the
+/// version as a hidden field, Save with the outcome beside it. Without
+/// `can_edit` the checkboxes are disabled and `read_only_note` says why;
+/// `children` go between that note and the checkboxes.
+#[component]
+pub fn VersionedForm(
+    save: VersionedSave,
+    groups: Vec<PermissionGroup>,
+    version: i64,
+    can_edit: bool,
+    read_only_note: String,
+    #[prop(into)] id_prefix: String,
+    button: &'static str,
+    #[prop(optional)] class: Option<&'static str>,
+    #[prop(optional)] testid: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let read_only = !can_edit;
+    let checked = RwSignal::new(checked_slugs(&groups));
+    let pending = save.action.pending();
+    let interactive = interactive();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if read_only {
+            return;
+        }
+        save.outcome.set(None);
+        save.action.dispatch((checked.get_untracked().into_iter().collect(), version));
+    };
+    view! {
+        <form class=class data-testid=testid data-permissions-version=version.to_string() on:submit=on_submit>
+            {read_only.then(|| view! { <p class="notice" role="note">{read_only_note}</p> })}
+            {children.map(|c| c())}
+            <input type="hidden" name="version" value=version.to_string()/>
+            <PermissionChecks groups checked disabled=Signal::derive(move || read_only) id_prefix/>
+            <p class="form-actions">
+                <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>{button}</button>
+                " "<span class="muted">{format!("Version {version}")}</span>
+                <SaveOutcome value=save.outcome/>
+            </p>
+        </form>
+    }
+}
+
+/// Tab 6 with Save: loads the user's settings, saves the checked slugs with
+/// the loaded version, and reloads after every save (success or conflict).
+#[component]
+pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
+    let save = versioned_save(move |perms, version| save_access(user_id.get_untracked(), perms, version));
+    let access = Resource::new(
+        move || Some((user_id.try_get()?, save.reloads.try_get()?)),
+        |src| async move { card_access(src.ok_or_else(gone)?.0).await },
+    );
     view! {
         <h2 class="sr-only">"Access settings"</h2>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match access.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(settings) => {
-                        let version = settings.permissions_version;
-                        let read_only = !settings.can_edit;
-                        let checked = RwSignal::new(checked_slugs(&settings.groups));
-                        let pending = save.pending();
-                        let interactive = interactive();
-                        let on_submit = move |ev: leptos::ev::SubmitEvent| {
-                            ev.prevent_default();
-                            if read_only {
-                                return;
-                            }
-                            outcome.set(None);
-                            save.dispatch((checked.get_untracked().into_iter().collect(), version));
-                        };
-                        view! {
-                            <form class="access" data-testid="card-access" data-permissions-version=version.to_string() on:submit=on_submit>
-                                {read_only.then(|| view! {
-                                    <p class="notice" role="note">
-                                        {format!("You can see these settings but not change them: that needs the permission “{USERS_ACCESS_EDIT}”.")}
-                                    </p>
-                                })}
-                                <input type="hidden" name="version" value=version.to_string()/>
-                                <PermissionChecks groups=settings.groups checked disabled=Signal::derive(move || read_only) id_prefix="perm"/>
-                                <p class="form-actions">
-                                    <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save"</button>
-                                    " "<span class="muted">{format!("Version {version}")}</span>
-                                    <SaveOutcome value=outcome/>
-                                </p>
-                            </form>
-                        }
-                        .into_any()
+                    Ok(a) => view! {
+                        <VersionedForm save groups=a.groups version=a.permissions_version can_edit=a.can_edit
+                            read_only_note=format!("You can see these settings but not change them: that needs the permission “{USERS_ACCESS_EDIT}”.")
+                            id_prefix="perm" button="Save" class="access" testid="card-access"/>
                     }
+                    .into_any(),
                 }
             })}
         </Transition>

@@ -6,16 +6,10 @@
 
 use super::{require_id, use_card};
 use crate::api::card::card_billing_events;
+use crate::components::live::follow_billing;
 use crate::components::source::gone;
-use crate::components::table::{href, paged, use_table_query, Col, PagedTable};
-use crate::types::TableQuery;
+use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
-
-fn on_first_page(q: &TableQuery) -> bool {
-    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
-    !set(&q.after) && !set(&q.before) && !q.last
-}
 
 const COLUMNS: &[Col] = &[Col::Plain("ID"), Col::Plain("Type"), Col::Sort("Created at", "created")];
 
@@ -30,46 +24,14 @@ pub fn BillingEventsTab() -> impl IntoView {
             card_billing_events(require_id(id)?, q).await
         },
     );
-    let arrived = RwSignal::new(false);
-    // Leaving the page that showed the note clears it.
-    Effect::new(move |_| {
-        // `track` is a no-op on a disposed memo (unlike `get`).
-        query.track();
-        arrived.set(false);
-    });
-    Effect::new(move |_| {
-        let Some(user_id) = card.user_id.try_get().flatten() else {
-            return;
-        };
-        let on_event = move || {
-            if query.with_untracked(on_first_page) {
-                events.refetch();
-            } else {
-                arrived.set(true);
-            }
-        };
-        #[cfg(feature = "hydrate")]
-        live::subscribe(user_id, on_event);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (user_id, on_event);
-    });
-    let path = use_location().pathname;
-    let newest = move || {
-        href(
-            &path.get(),
-            &TableQuery {
-                after: None,
-                before: None,
-                last: false,
-                ..query.get()
-            },
-        )
-    };
+    let notice = follow_billing(
+        query,
+        move || Some(format!("/sse/billing-events?user_id={}", card.user_id.try_get().flatten()?)),
+        move || events.refetch(),
+    );
     view! {
         <h2 class="sr-only">"Billing Events"</h2>
-        <Show when=move || arrived.get()>
-            <p class="notice" role="status">"New events arrived. " <a href=newest>"Show the newest"</a></p>
-        </Show>
+        {notice}
         <PagedTable testid="card-billing-events" columns=COLUMNS empty="Billing has sent no events for this user." region=true
             rows=paged(events, |e| view! {
                 <tr>
@@ -78,39 +40,5 @@ pub fn BillingEventsTab() -> impl IntoView {
                     <td>{e.created_at.clone()}</td>
                 </tr>
             })/>
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod live {
-    //! The browser side of the live update: one EventSource per open tab,
-    //! closed when the tab (or the effect that opened it) goes away.
-
-    use futures::StreamExt;
-    use gloo_net::eventsource::futures::EventSource;
-    use leptos::prelude::on_cleanup;
-
-    pub fn subscribe(user_id: i64, on_event: impl Fn() + 'static) {
-        let Ok(mut source) = EventSource::new(&format!("/sse/billing-events?user_id={user_id}")) else {
-            return;
-        };
-        let Ok(stream) = source.subscribe("billing") else {
-            return;
-        };
-        let (stop, stopped) = futures::channel::oneshot::channel::<()>();
-        leptos::task::spawn_local(async move {
-            let mut stream = stream.take_until(stopped);
-            // An error item means the connection is closed for good (the
-            // browser retries transient drops itself): e.g. a 404 where the
-            // endpoint does not exist. The table keeps working without it.
-            while let Some(Ok(_)) = stream.next().await {
-                on_event();
-            }
-            drop(stream);
-            source.close();
-        });
-        on_cleanup(move || {
-            let _ = stop.send(());
-        });
     }
 }

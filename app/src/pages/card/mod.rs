@@ -152,8 +152,8 @@ fn HeaderView(header: UserCardHeader) -> impl IntoView {
             <div class="card-title">
                 <h1 id="card-title" title=header.name.clone()>{header.name.clone()}</h1>
                 <div class="badges">
-                    <span class=format!("badge kind-{}", header.kind.as_str())>{header.kind.label()}</span>
-                    <span class=format!("badge status-{}", header.status.as_str())>{header.status.label()}</span>
+                    <span class=format!("badge kind-{}", header.kind.slug())>{header.kind.label()}</span>
+                    <span class=format!("badge status-{}", header.status.slug())>{header.status.label()}</span>
                 </div>
             </div>
             // "Login as User" (users.impersonate) and "Synchronize cameras"

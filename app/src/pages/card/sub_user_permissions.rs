@@ -5,13 +5,11 @@
 //! own permissions, and analytics types only of levels it holds licences
 //! for; the server refuses anything else whatever the form sends.
 
-use super::access_form::{checked_slugs, reloads_after, PermissionChecks, SaveOutcome};
+use super::access_form::{versioned_save, VersionedForm};
 use crate::api::access::{load_sub_user_access, save_sub_user_access};
-use crate::components::feedback::{interactive, ErrorView, Loading};
+use crate::components::feedback::{ErrorView, Loading};
 use crate::components::source::gone;
-use crate::error::AppError;
 use crate::permissions::admin::SUBUSERS_EDIT;
-use crate::types::access::AccessSaved;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
@@ -69,72 +67,28 @@ pub fn SubUserPermissionsPanel(#[prop(into)] user_id: Signal<i64>) -> impl IntoV
 /// The editor of one sub user's permissions.
 #[component]
 pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) -> impl IntoView {
-    let reloads = RwSignal::new(0u32);
+    let save = versioned_save(move |perms, version| save_sub_user_access(user_id.get_untracked(), sub_user_id, perms, version));
     let access = Resource::new(
-        move || Some((user_id.try_get()?, reloads.try_get()?)),
+        move || Some((user_id.try_get()?, save.reloads.try_get()?)),
         move |src| async move { load_sub_user_access(src.ok_or_else(gone)?.0, sub_user_id).await },
     );
-    let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
-        let (perms, version, id) = (perms.clone(), *version, user_id.get_untracked());
-        async move { save_sub_user_access(id, sub_user_id, perms, version).await }
-    });
-    let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
-    Effect::new(move |_| {
-        if let Some(r) = save.value().get() {
-            let reload = reloads_after(&r);
-            outcome.set(Some(r));
-            if reload {
-                reloads.update(|n| *n += 1);
-            }
-        }
-    });
     view! {
         <section class="sub-user-permissions" aria-labelledby="sub-user-permissions-title" data-testid="sub-user-permissions">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match access.await {
                         Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                        Ok(a) => {
-                            let version = a.permissions_version;
-                            let read_only = !a.can_edit;
-                            let checked = RwSignal::new(checked_slugs(&a.groups));
-                            let pending = save.pending();
-                            let interactive = interactive();
-                            let on_submit = move |ev: leptos::ev::SubmitEvent| {
-                                ev.prevent_default();
-                                if read_only {
-                                    return;
-                                }
-                                outcome.set(None);
-                                save.dispatch((checked.get_untracked().into_iter().collect(), version));
-                            };
-                            view! {
-                                <h3 id="sub-user-permissions-title">{format!("Permissions of {} ({})", a.name, a.login)}</h3>
-                                <form data-permissions-version=version.to_string() on:submit=on_submit>
-                                    {read_only.then(|| view! {
-                                        <p class="notice" role="note">
-                                            {format!("Changing a sub user's permissions needs the permission “{SUBUSERS_EDIT}”.")}
-                                        </p>
-                                    })}
-                                    <p class="muted">
-                                        "Only the main user's own permissions are offered; analytics types only for levels it holds licences for."
-                                    </p>
-                                    <input type="hidden" name="version" value=version.to_string()/>
-                                    <PermissionChecks
-                                        groups=a.groups
-                                        checked
-                                        disabled=Signal::derive(move || read_only)
-                                        id_prefix=format!("sub-{sub_user_id}")
-                                    />
-                                    <p class="form-actions">
-                                        <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>"Save sub user permissions"</button>
-                                        " "<span class="muted">{format!("Version {version}")}</span>
-                                        <SaveOutcome value=outcome/>
-                                    </p>
-                                </form>
-                            }
-                            .into_any()
+                        Ok(a) => view! {
+                            <h3 id="sub-user-permissions-title">{format!("Permissions of {} ({})", a.name, a.login)}</h3>
+                            <VersionedForm save groups=a.groups version=a.permissions_version can_edit=a.can_edit
+                                read_only_note=format!("Changing a sub user's permissions needs the permission “{SUBUSERS_EDIT}”.")
+                                id_prefix=format!("sub-{sub_user_id}") button="Save sub user permissions">
+                                <p class="muted">
+                                    "Only the main user's own permissions are offered; analytics types only for levels it holds licences for."
+                                </p>
+                            </VersionedForm>
                         }
+                        .into_any(),
                     }
                 })}
             </Transition>

@@ -50,7 +50,7 @@ fn Details(d: UserDetails) -> impl IntoView {
     }
     let properties = d.properties;
     view! {
-        <dl class="kv" data-testid="user-details">
+        <dl class="kv" data-testid="card-user">
             {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
         </dl>
         <h3>"Extra billing properties"</h3>

@@ -3,7 +3,7 @@
 
 use crate::backend::auth::Admin;
 use crate::backend::fmt;
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::error::AppError;
 use crate::types::billing::GlobalBillingRow;
 use crate::types::catalogue::BillingEventType;
@@ -13,12 +13,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 
 // Received time only: `(user_id, received_at, id)` serves `user_id IS NULL`
 // as one index range, whatever the page.
-const SORTS: &[SortKey] = &[SortKey {
-    name: "received",
-    expr: "be.received_at",
-    kind: SortKind::Ts,
-    default_desc: true,
-}];
+const SORTS: &[SortKey] = &[SortKey::ts("received", "be.received_at").desc()];
 
 /// The SQL the log runs, apart so tests can `EXPLAIN` it.
 pub fn plan(query: &TableQuery) -> Result<(Plan, String), AppError> {

@@ -13,7 +13,7 @@ use super::{Applied, Step};
 use crate::backend::entities::{user_permissions, users};
 use crate::backend::sql::exec;
 use crate::permissions::BILLING_USER_DEFAULTS;
-use crate::types::UserStatus;
+use crate::types::{UserKind, UserStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
@@ -75,8 +75,8 @@ pub async fn new_entity<C: ConnectionTrait>(db: &C, e: &NewEntity, password_hash
     }
     let properties = serde_json::Value::Object(e.properties.clone()).to_string();
     let id = users::Entity::insert(users::ActiveModel {
-        kind: Set("billing".into()),
-        status: Set(UserStatus::Active.as_str().into()),
+        kind: Set(UserKind::Billing.slug().into()),
+        status: Set(UserStatus::Active.slug().into()),
         parent_id: Set(None),
         login: Set(e.login.clone()),
         password_hash: Set(password_hash),
@@ -118,11 +118,11 @@ pub async fn set_status<C: ConnectionTrait>(
     let changed = exec(
         db,
         "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3 OR parent_id = $3",
-        vec![status.as_str().into(), now.into(), user.id.into()],
+        vec![status.slug().into(), now.into(), user.id.into()],
     )
     .await?;
     let subs = changed.saturating_sub(1);
-    let mut detail = format!("user {} and {subs} sub user(s) {}", user.id, status.as_str());
+    let mut detail = format!("user {} and {subs} sub user(s) {}", user.id, status.slug());
     if status == UserStatus::Terminated {
         let ended = exec(
             db,

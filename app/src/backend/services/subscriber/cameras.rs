@@ -4,7 +4,7 @@
 
 use super::account_cameras;
 use crate::backend::entities::users;
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::sql;
 use crate::backend::subscriber_auth::ClientUser;
 use crate::error::AppError;
@@ -14,24 +14,9 @@ use crate::types::{Page, TableQuery};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
 const CAMERA_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "name",
-        expr: "c.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "id",
-        expr: "c.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
-    SortKey {
-        name: "status",
-        expr: "c.status",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
+    SortKey::text("name", "c.name"),
+    SortKey::int("id", "c.id"),
+    SortKey::text("status", "c.status"),
 ];
 
 const CAMERA_SELECT: &str = "SELECT c.id, c.name, c.status, c.archive_days, \

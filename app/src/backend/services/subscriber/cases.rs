@@ -7,7 +7,7 @@
 
 use super::account_cameras;
 use crate::backend::entities::{analytics_case_cameras, analytics_cases, analytics_types};
-use crate::backend::keyset::{Plan, SortKey, SortKind, PAGE_SIZE};
+use crate::backend::keyset::{Plan, SortKey, PAGE_SIZE};
 use crate::backend::services::audit;
 use crate::backend::services::licences;
 use crate::backend::subscriber_auth::ClientUser;
@@ -28,24 +28,9 @@ fn case_visible() -> String {
 }
 
 const CASE_SORTS: &[SortKey] = &[
-    SortKey {
-        name: "created",
-        expr: "ac.created_at",
-        kind: SortKind::Ts,
-        default_desc: true,
-    },
-    SortKey {
-        name: "name",
-        expr: "ac.name",
-        kind: SortKind::Text,
-        default_desc: false,
-    },
-    SortKey {
-        name: "id",
-        expr: "ac.id",
-        kind: SortKind::Int,
-        default_desc: false,
-    },
+    SortKey::ts("created", "ac.created_at").desc(),
+    SortKey::text("name", "ac.name"),
+    SortKey::int("id", "ac.id"),
 ];
 
 /// Which cases a client sees: a main user every case of its account (sub

@@ -14,7 +14,7 @@ use crate::backend::{fmt, password, sql, AppState};
 use crate::error::AppError;
 use crate::permissions::looks_like_user_permission;
 use crate::types::subscriber::{ClientSubUser, PermissionOption};
-use crate::types::{Page, TableQuery};
+use crate::types::{Page, TableQuery, UserKind, UserStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeSet;
 
@@ -127,8 +127,8 @@ pub async fn create(state: &AppState, client: &ClientUser, new: NewSubUser<'_>) 
         return Err(AppError::invalid("login", "this login is already taken"));
     }
     let id = user_rows::Entity::insert(user_rows::ActiveModel {
-        kind: Set("sub".into()),
-        status: Set("active".into()),
+        kind: Set(UserKind::Sub.slug().into()),
+        status: Set(UserStatus::Active.slug().into()),
         parent_id: Set(Some(client.id)),
         login: Set(login.to_string()),
         password_hash: Set(hash),
