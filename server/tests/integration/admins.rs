@@ -254,12 +254,8 @@ both!(audit_log_is_scoped_and_filtered, |st: AppState| async move {
         assert_eq!(status, 200, "{body}");
     }
     let users_in = |body: &Json| -> Vec<i64> {
-        body["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|r| r["target"]["User"]["id"].as_i64())
-            .collect()
+        let targets = column::<Json>(&body["rows"], "target");
+        targets.iter().filter_map(|t| t["User"]["id"].as_i64()).collect()
     };
     let (status, body) = srv.call_fn("audit/list", &reader, &[("query[last]", "false".to_string())]).await;
     assert_eq!(status, 200, "{body}");

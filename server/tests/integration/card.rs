@@ -99,12 +99,7 @@ async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
 }
 
 fn ids(v: &Json) -> Vec<i64> {
-    v["rows"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no rows in {v}"))
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect()
+    column(&v["rows"], "id")
 }
 
 both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
@@ -480,14 +475,7 @@ both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     let q = "query[sort]=name&query[dir]=desc";
     let (_, p1) = tab(&srv, "cameras", &root, id, q).await;
-    let names = |v: &Json| {
-        v["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
+    let names = |v: &Json| column::<String>(&v["rows"], "name");
     let n1 = names(&p1);
     let mut sorted = n1.clone();
     sorted.sort_by(|a, b| b.cmp(a));

@@ -107,9 +107,7 @@ both!(intercoms_tab_follows_the_scope, |st: AppState| async move {
         let srv = &srv;
         async move {
             let form = format!("user_id={alice}&query[last]=false");
-            let page = srv.post_fn("card/intercoms", &cookie, &form).await.json();
-            let rows = page["rows"].as_array().unwrap_or_else(|| panic!("{page}")).iter();
-            rows.map(|r| r["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            column::<String>(&srv.post_fn("card/intercoms", &cookie, &form).await.json()["rows"], "name")
         }
     };
     assert_eq!(names(scoped).await, ["North gate"]);

@@ -94,10 +94,7 @@ both!(users_list_respects_scope, |st: AppState| async move {
     assert_eq!(list(&nothing, "").await.0, 403);
     let (_, all) = list(&superadmin, "").await;
     let (_, mine) = list(&limited, "").await;
-    let ids = |v: &serde_json::Value| {
-        let rows = v["rows"].as_array().unwrap_or_else(|| panic!("{v}")).iter();
-        rows.map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>()
-    };
+    let ids = |v: &serde_json::Value| column::<i64>(&v["rows"], "id");
     assert_eq!(ids(&all).len(), 25);
     // Every user the limited admin sees is in its city (via cameras or locations).
     let in_scope = |id: i64| {

@@ -36,10 +36,7 @@ both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
 
     // Cameras outside the administrator's scope are not shown, in the web
     // client, the apps' API and the case form; the user's own session sees both.
-    let names = |v: serde_json::Value, key: &str| -> Vec<String> {
-        let list = v[key].as_array().unwrap_or_else(|| panic!("{v}")).iter();
-        list.map(|c| c["name"].as_str().unwrap().to_string()).collect()
-    };
+    let names = |v: serde_json::Value, key: &str| column::<String>(&v[key], "name");
     let cameras = |cookie: &str| {
         let (srv, cookie) = (&srv, cookie.to_string());
         async move { names(srv.post_fn("client/cameras", &cookie, "query[last]=false").await.json(), "rows") }

@@ -345,3 +345,9 @@ pub fn offered(body: &Json) -> Vec<String> {
     let items = groups.iter().flat_map(|g| g["items"].as_array().unwrap());
     items.map(|i| i["slug"].as_str().unwrap().to_string()).collect()
 }
+
+/// Field `key` of every item of the JSON array `list` (a page's `rows`).
+pub fn column<T: serde::de::DeserializeOwned>(list: &Json, key: &str) -> Vec<T> {
+    let items = list.as_array().unwrap_or_else(|| panic!("not a list: {list}"));
+    items.iter().map(|i| serde_json::from_value(i[key].clone()).unwrap()).collect()
+}
