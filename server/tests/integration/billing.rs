@@ -338,14 +338,11 @@ both!(billing_duplicates_answer_as_the_first, |st: AppState| async move {
     assert_eq!(count(&st, "SELECT COUNT(*) FROM billing_events").await, 1);
 
     // A rejected (422) request retried: 200 with the first (error) body.
-    let (status, first) = srv
-        .billing(&event("dup-2", "billing.pause_entity", json!({ "account": "A-404" })))
-        .await;
+    let rejected = event("dup-2", "billing.pause_entity", json!({ "account": "A-404" }));
+    let (status, first) = srv.billing(&rejected).await;
     assert_eq!(status, 422);
     assert_eq!(first["field"], "account");
-    let (status, again) = srv
-        .billing(&event("dup-2", "billing.pause_entity", json!({ "account": "A-404" })))
-        .await;
+    let (status, again) = srv.billing(&rejected).await;
     assert_eq!(status, 200);
     let mut expected = first.clone();
     expected["duplicate"] = json!(true);
@@ -405,11 +402,7 @@ both!(billing_refusals_store_nothing, |st: AppState| async move {
     exec(&st, "DELETE FROM cameras").await;
 
     // 401: missing, wrong, too old, other secret, malformed.
-    let body = event(
-        "sig-1",
-        "billing.new_camera",
-        json!({ "mac": "00:00:00:00:00:02", "serial_number": "S" }),
-    );
+    let body = camera("sig-1", "00:00:00:00:00:02");
     let bytes = body.as_bytes().to_vec();
     let now = chrono::Utc::now().timestamp();
     let good = sign_at(now, &bytes);
@@ -476,16 +469,7 @@ both!(billing_invalid_data_is_stored_as_rejected, |st: AppState| async move {
     directory(&st).await;
     let srv = serve(st.clone()).await;
     expect_applied(&srv, &new_entity("r-0", "A-1", "alice", "pw-alice-1"), "billing.new_entity").await;
-    expect_applied(
-        &srv,
-        &event(
-            "r-00",
-            "billing.new_camera",
-            json!({ "mac": "00:AA:00:00:00:01", "serial_number": "S" }),
-        ),
-        "billing.new_camera",
-    )
-    .await;
+    expect_applied(&srv, &camera("r-00", "00:AA:00:00:00:01"), "billing.new_camera").await;
     let users_before = count(&st, "SELECT COUNT(*) FROM users").await;
     let cameras_before = count(&st, "SELECT COUNT(*) FROM cameras").await;
     let locations_before = count(&st, "SELECT COUNT(*) FROM locations").await;
@@ -507,24 +491,8 @@ both!(billing_invalid_data_is_stored_as_rejected, |st: AppState| async move {
             event("r-4", "billing.pause_entity", json!({ "account": "A-404" })),
             "account",
         ),
-        (
-            "r-5",
-            event(
-                "r-5",
-                "billing.new_camera",
-                json!({ "mac": "00:GG:00:00:00:01", "serial_number": "S" }),
-            ),
-            "mac",
-        ),
-        (
-            "r-6",
-            event(
-                "r-6",
-                "billing.new_camera",
-                json!({ "mac": "00-aa-00-00-00-01", "serial_number": "S" }),
-            ),
-            "mac",
-        ),
+        ("r-5", camera("r-5", "00:GG:00:00:00:01"), "mac"),
+        ("r-6", camera("r-6", "00-aa-00-00-00-01"), "mac"),
         (
             "r-7",
             event(
@@ -628,11 +596,7 @@ async fn database_unavailable(backend: Backend) {
     st.db.close_by_ref().await.unwrap();
     for body in [
         new_entity("u-1", "A-1", "alice", "pw-alice-1"),
-        event(
-            "u-2",
-            "billing.new_camera",
-            json!({ "mac": "00:00:00:00:00:01", "serial_number": "S" }),
-        ),
+        camera("u-2", "00:00:00:00:00:01"),
         event("u-3", "billing.pause_entity", json!({ "account": "A-404" })),
     ] {
         let (status, answer) = srv.billing(&body).await;
@@ -933,11 +897,7 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
     let out = tokio::task::block_in_place(|| {
         std::process::Command::new(bin)
             .args(["--url", &srv.base, "--secret", TEST_BILLING_SECRET, "send"])
-            .arg(event(
-                "cli-1",
-                "billing.new_camera",
-                json!({ "mac": "00:00:00:00:0C:01", "serial_number": "S" }),
-            ))
+            .arg(camera("cli-1", "00:00:00:00:0C:01"))
             .output()
     })
     .unwrap();
@@ -947,13 +907,7 @@ both!(billing_sender_command_signs_and_sends, |st: AppState| async move {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("events-{}.jsonl", chrono::Utc::now().timestamp_micros()));
     let lines: Vec<String> = (2..=40)
-        .map(|i| {
-            event(
-                &format!("cli-{i}"),
-                "billing.new_camera",
-                json!({ "mac": format!("00:00:00:00:0C:{i:02X}"), "serial_number": "S" }),
-            )
-        })
+        .map(|i| camera(&format!("cli-{i}"), &format!("00:00:00:00:0C:{i:02X}")))
         .chain(std::iter::once(event("cli-1", "billing.new_camera", json!({}))))
         .collect();
     std::fs::write(&file, lines.join("\n")).unwrap();
