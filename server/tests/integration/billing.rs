@@ -251,15 +251,19 @@ both!(billing_every_type_applies, |st: AppState| async move {
     let mut notices = st.notices.subscribe();
     let srv = serve(st.clone()).await;
     let sql = |q: &str| NAMES.iter().fold(q.to_string(), |q, (name, sql)| q.replace(name, sql));
-    for Step {
-        id,
-        wire,
-        data,
-        stored,
-        alice,
-        checks,
-    } in story()
-    {
+    let story = story();
+    for t in T::ALL {
+        assert!(story.iter().any(|s| s.stored == *t), "no step of the story stores {t}");
+    }
+    for step in story {
+        let Step {
+            id,
+            wire,
+            data,
+            stored,
+            alice,
+            checks,
+        } = step;
         let mut before = vec![];
         for (q, _) in &checks {
             before.push(count(&st, sql(q)).await);
