@@ -19,8 +19,8 @@ both!(access_save_conflict_and_cascade, |st: AppState| async move {
     let main = user(&st, "main1").perms(&["cameras-view", "ptz", "users-index"]).await;
     let sub = user(&st, "sub1").sub_of(main).perms(&["cameras-view", "ptz"]).await;
     let other_sub = user(&st, "sub2").sub_of(main).perms(&["cameras-view"]).await;
-    let (_, boss) = admin_session(&st, "boss", true, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "viewer", false, &["users.view"], &[]).await;
+    let (_, boss) = admin_session(&st, "boss").super_admin().await;
+    let (_, viewer) = admin_session(&st, "viewer").perms(&["users.view"]).await;
     let srv = serve(st.clone()).await;
     let wanted = ["cameras-view", "archives-show", "users-index"];
     let form = |version: i64, perms: &[&str]| fields(&[("user_id", main.to_string()), ("version", version.to_string())], perms);
@@ -67,7 +67,7 @@ both!(access_save_conflict_and_cascade, |st: AppState| async move {
     assert_eq!(audits(&st, "access.save").await, 1);
 
     // Out of scope (an administrator with the permission but no scope): 404.
-    let (_, scoped) = admin_session(&st, "scoped", false, &["users.view", "users.access.edit"], &[]).await;
+    let (_, scoped) = admin_session(&st, "scoped").perms(&["users.view", "users.access.edit"]).await;
     let (status, _) = srv.call_fn("access/save", &scoped, &form(1, &wanted)).await;
     assert_eq!(status, 404);
 
@@ -97,8 +97,8 @@ both!(sub_user_permissions_are_bounded, |st: AppState| async move {
     let sub = user(&st, "sub3").sub_of(main).perms(&["cameras-view"]).await;
     let stranger = user(&st, "main3").await;
     let strangers_sub = user(&st, "sub4").sub_of(stranger).await;
-    let (_, boss) = admin_session(&st, "boss", true, &[], &[]).await;
-    let (_, no_sub_edit) = admin_session(&st, "limited", false, &["users.view", "users.access.edit"], &[]).await;
+    let (_, boss) = admin_session(&st, "boss").super_admin().await;
+    let (_, no_sub_edit) = admin_session(&st, "limited").perms(&["users.view", "users.access.edit"]).await;
     let srv = serve(st.clone()).await;
     let form = |sub_id: i64, version: i64, perms: &[&str]| {
         fields(
@@ -172,8 +172,8 @@ both!(licence_totals, |st: AppState| async move {
     licences(&st, main, l1, 3).await;
     case_with_events(&st, main, main, "line-crossing", 1, 2).await;
     case_with_events(&st, sub, main, "smoke-fire", 1, 2).await; // the sub user's case uses the main user's licences
-    let (_, boss) = admin_session(&st, "boss", true, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "viewer", false, &["users.view"], &[]).await;
+    let (_, boss) = admin_session(&st, "boss").super_admin().await;
+    let (_, viewer) = admin_session(&st, "viewer").perms(&["users.view"]).await;
     let srv = serve(st.clone()).await;
     let set = |level: i64, total: i64, version: i64| format!("user_id={main}&level_id={level}&total={total}&version={version}");
     let total_of = |level: i64| {

@@ -39,11 +39,17 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
     let (city_a, a_path) = location(&st, None, "city", "City A").await;
     let (street_a, _) = location(&st, Some((city_a, &a_path)), "street", "Street A1").await;
     let (city_b, _) = location(&st, None, "city", "City B").await;
-    let (manager, m_cookie) = admin_session(&st, "adm-manager", false, &["admins.manage", "users.view"], &[city_a]).await;
-    let (weak, _) = admin_session(&st, "adm-weak", false, &["users.view"], &[street_a]).await;
-    let (strong, _) = admin_session(&st, "adm-strong", false, &["users.view", "users.sync"], &[street_a]).await;
-    let (wide, _) = admin_session(&st, "adm-wide", false, &["users.view"], &[city_b]).await;
-    let (root, _) = admin_session(&st, "adm-root", true, &[], &[]).await;
+    let (manager, m_cookie) = admin_session(&st, "adm-manager")
+        .perms(&["admins.manage", "users.view"])
+        .scope(&[city_a])
+        .await;
+    let (weak, _) = admin_session(&st, "adm-weak").perms(&["users.view"]).scope(&[street_a]).await;
+    let (strong, _) = admin_session(&st, "adm-strong")
+        .perms(&["users.view", "users.sync"])
+        .scope(&[street_a])
+        .await;
+    let (wide, _) = admin_session(&st, "adm-wide").perms(&["users.view"]).scope(&[city_b]).await;
+    let (root, _) = admin_session(&st, "adm-root").super_admin().await;
     let srv = serve(st.clone()).await;
     let v = |id: i64| {
         let st = st.clone();
@@ -154,9 +160,9 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
 
 both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move {
     let (city, _) = location(&st, None, "city", "City C").await;
-    let (_, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (_, other_boss) = admin_session(&st, "adm-boss2", true, &[], &[]).await;
-    let (target, _) = admin_session(&st, "adm-target", false, &["users.view"], &[city]).await;
+    let (_, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (_, other_boss) = admin_session(&st, "adm-boss2").super_admin().await;
+    let (target, _) = admin_session(&st, "adm-target").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
     let (status, body) = srv.call_fn("admins/get", &boss, &[("id", target.to_string())]).await;
     assert_eq!(status, 200, "{body}");
@@ -200,8 +206,8 @@ both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move 
 
 both!(disabling_ends_sessions_and_is_audited, |st: AppState| async move {
     let (city, _) = location(&st, None, "city", "City D").await;
-    let (boss_id, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (target, target_cookie) = admin_session(&st, "adm-op", false, &["users.view"], &[city]).await;
+    let (boss_id, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (target, target_cookie) = admin_session(&st, "adm-op").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
     let (status, _) = srv.call_fn("me", &target_cookie, "").await;
     assert_eq!(status, 200);
@@ -236,9 +242,12 @@ both!(audit_log_is_scoped_and_filtered, |st: AppState| async move {
     let outside = user(&st, "audit-out").perms(&["cameras-view"]).await;
     camera(&st, inside, "porch", Some(entrance)).await;
     camera(&st, outside, "yard", Some(entrance_out)).await;
-    let (boss_id, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (_, reader) = admin_session(&st, "adm-reader", false, &["audit.view", "users.view"], &[city_in]).await;
-    let (_, no_audit) = admin_session(&st, "adm-noaudit", false, &["users.view"], &[city_in]).await;
+    let (boss_id, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (_, reader) = admin_session(&st, "adm-reader")
+        .perms(&["audit.view", "users.view"])
+        .scope(&[city_in])
+        .await;
+    let (_, no_audit) = admin_session(&st, "adm-noaudit").perms(&["users.view"]).scope(&[city_in]).await;
     let srv = serve(st.clone()).await;
     for user in [inside, outside] {
         let (status, body) = srv
@@ -295,7 +304,7 @@ both!(sub_users_own_access_tab_offers_what_may_be_granted, |st: AppState| async 
     licences(&st, level1, level(&st, "Level 1").await, 3).await;
     let sub0 = user(&st, "sub-nolic").sub_of(no_licences).perms(&["cameras-view"]).await;
     let sub1 = user(&st, "sub-l1").sub_of(level1).perms(&["cameras-view"]).await;
-    let (_, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
+    let (_, boss) = admin_session(&st, "adm-boss").super_admin().await;
     let srv = serve(st.clone()).await;
     for (main, sub, analytics) in [(no_licences, sub0, vec![]), (level1, sub1, vec!["analytic-cases-line-crossing"])] {
         let (status, own_tab) = srv.call_fn("card/access", &boss, &[("user_id", sub.to_string())]).await;

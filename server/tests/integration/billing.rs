@@ -764,9 +764,9 @@ both!(
     billing_sse_stream_ends_when_its_session_may_no_longer_see_it,
     |st: AppState| async move {
         let srv = serve(st.clone()).await;
-        let (_, signed_out) = admin_session(&st, "leaver", false, &["users.view"], &[]).await;
-        let (demoted_id, demoted) = admin_session(&st, "demoted", false, &["users.view"], &[]).await;
-        let (_, stays) = admin_session(&st, "stays", false, &["users.view"], &[]).await;
+        let (_, signed_out) = admin_session(&st, "leaver").perms(&["users.view"]).await;
+        let (demoted_id, demoted) = admin_session(&st, "demoted").perms(&["users.view"]).await;
+        let (_, stays) = admin_session(&st, "stays").perms(&["users.view"]).await;
         let open = |cookie: String| {
             let srv = &srv;
             async move {
@@ -797,9 +797,9 @@ both!(billing_sse_streams_stored_events, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     expect_applied(&srv, &new_entity("s-0", "A-1", "alice", "pw-alice-1"), "billing.new_entity").await;
     let alice = account(&st, "A-1").await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, nobody) = admin_session(&st, "nobody", false, &[], &[]).await;
-    let (_, scoped) = admin_session(&st, "scoped", false, &["users.view"], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, nobody) = admin_session(&st, "nobody").await;
+    let (_, scoped) = admin_session(&st, "scoped").perms(&["users.view"]).await;
     let mine = format!("/sse/billing-events?user_id={alice}");
 
     // Refusals: no session, no users.view, a user outside the scope, an unknown user.
@@ -852,8 +852,8 @@ both!(billing_global_log_lists_events_without_a_user, |st: AppState| async move 
         .billing(&event("g-x", "billing.pause_entity", json!({ "account": "A-404" })))
         .await;
     assert_eq!(status, 422);
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, nobody) = admin_session(&st, "nobody", false, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, nobody) = admin_session(&st, "nobody").await;
     let (status, _) = srv.call_fn("billing-log/list", &nobody, "query[sort]=received").await;
     assert_eq!(status, 403);
     let (status, page) = srv.call_fn("billing-log/list", &root, "query[sort]=received").await;

@@ -113,9 +113,9 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
     for level in strings(&st, "SELECT CAST(id AS TEXT) FROM analytics_levels").await {
         licences(&st, foreign, level.parse().unwrap(), 2).await;
     }
-    let (_, limited) = admin_session(&st, "limited", false, &["users.view"], &[city]).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[city]).await;
+    let (_, limited) = admin_session(&st, "limited").perms(&["users.view"]).scope(&[city]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, noperm) = admin_session(&st, "noperm").scope(&[city]).await;
     let srv = serve(st.clone()).await;
 
     for endpoint in endpoints() {
@@ -180,9 +180,9 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
     let plain = user(&st, "plain-user").await;
     let in_scope_plain = user(&st, "plain-in-scope").await;
     camera(&st, in_scope_plain, "Plain porch", Some(inside)).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view"], &[city]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, noperm) = admin_session(&st, "noperm").await;
+    let (_, viewer) = admin_session(&st, "card-viewer").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
     let id = o.id;
 
@@ -376,7 +376,7 @@ async fn heavy_user(st: &AppState, events: i64) -> i64 {
 
 both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
     let id = heavy_user(&st, 200_000).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
 
     // Billing events: newest first, one page, a cursor onwards.
@@ -471,7 +471,7 @@ async fn explain(st: &AppState, sql: &str, values: Vec<Value>) -> String {
 
 both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     let id = heavy_user(&st, 0).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let q = "query[sort]=name&query[dir]=desc";
     let (_, p1) = tab(&srv, "cameras", &root, id, q).await;
@@ -523,8 +523,11 @@ both!(card_tab_pages_stay_within_their_statements, |st: AppState| async move {
     demo(&st).await;
     let (city, inside, outside) = places(&st).await;
     let o = owner(&st, inside, outside).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view", "licenses.edit"], &[city]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, viewer) = admin_session(&st, "card-viewer")
+        .perms(&["users.view", "licenses.edit"])
+        .scope(&[city])
+        .await;
     let srv = serve(st.clone()).await;
     for (who, cookie) in [("super", &root), ("scoped", &viewer)] {
         for (slug, label) in CardTab::ALL.iter().map(|t| (t.slug(), t.label())) {

@@ -93,8 +93,8 @@ both!(login_as_user_tickets, |st: AppState| async move {
         .await;
     let cam = camera(&st, alice, "Porch", None).await;
     licences(&st, alice, level(&st, "Level 1").await, 3).await;
-    let (admin_id, admin_cookie) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, viewer_cookie) = admin_session(&st, "viewer", false, &["users.view"], &[]).await;
+    let (admin_id, admin_cookie) = admin_session(&st, "root").super_admin().await;
+    let (_, viewer_cookie) = admin_session(&st, "viewer").perms(&["users.view"]).await;
     let srv = serve(st.clone()).await;
 
     // Without users.impersonate: 403, and no ticket exists.
@@ -114,7 +114,7 @@ both!(login_as_user_tickets, |st: AppState| async move {
     // Only in the browser holding the issuing administrator's console
     // session: without it, or with another administrator's, 403 and the
     // ticket stays unspent.
-    let (_, other_admin) = admin_session(&st, "other-root", true, &[], &[]).await;
+    let (_, other_admin) = admin_session(&st, "other-root").super_admin().await;
     for cookie in ["", other_admin.as_str()] {
         let r = srv.get(&url, cookie).await;
         assert_eq!(r.status, 403);
@@ -354,8 +354,8 @@ both!(sync_notifies_connected_clients, |st: AppState| async move {
     camera(&st, alice, "Porch", None).await;
     let gone = camera(&st, alice, "Garage", None).await;
     let other = user(&st, "bob").perms(&["cameras-view"]).await;
-    let (_, admin) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "viewer", false, &["users.view"], &[]).await;
+    let (_, admin) = admin_session(&st, "root").super_admin().await;
+    let (_, viewer) = admin_session(&st, "viewer").perms(&["users.view"]).await;
     let (sub_c, other_c) = (client_cookie(&st, sub).await, client_cookie(&st, other).await);
     let srv = serve(st.clone()).await;
 

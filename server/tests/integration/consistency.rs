@@ -70,7 +70,7 @@ both!(licence_removal_trims_sub_users, |st: AppState| async move {
     assert_ne!(level, other_level, "the test needs two levels");
     licences(&st, alice, level, 3).await;
     licences(&st, alice, other_level, 3).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
 
     let form = [("user_id", alice), ("level_id", level), ("total", 0), ("version", 0)];
@@ -100,8 +100,8 @@ both!(intercoms_tab_follows_the_scope, |st: AppState| async move {
         let intercom = intercom(&st, name, Some(city)).await;
         apartment(&st, intercom, 7, alice).await;
     }
-    let (_, scoped) = admin_session(&st, "north", false, &["users.view"], &[north]).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, scoped) = admin_session(&st, "north").perms(&["users.view"]).scope(&[north]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let names = |cookie: String| {
         let srv = &srv;

@@ -62,8 +62,8 @@ async fn user_for(st: &AppState, city: i64, inside: bool, intercom: i64) -> (i64
 both!(device_reads_respect_scope, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (_, limited) = admin_session(&st, "t-limited", false, &["users.view"], &[f.city]).await;
-    let (_, blind) = admin_session(&st, "t-blind", false, &[], &[f.city]).await;
+    let (_, limited) = admin_session(&st, "t-limited").perms(&["users.view"]).scope(&[f.city]).await;
+    let (_, blind) = admin_session(&st, "t-blind").scope(&[f.city]).await;
     let srv = serve(st.clone()).await;
 
     // In scope: the profile with its location path and viewers.
@@ -113,9 +113,12 @@ both!(device_reads_respect_scope, |st: AppState| async move {
 both!(linking_users_to_flats, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (viewer_id, viewer) = admin_session(&st, "t-viewer", false, &["users.view"], &[f.city]).await;
-    let (editor_id, editor) = admin_session(&st, "t-editor", false, &["users.view", "intercoms.edit"], &[f.city]).await;
-    let (_, root) = admin_session(&st, "t-root", true, &[], &[]).await;
+    let (viewer_id, viewer) = admin_session(&st, "t-viewer").perms(&["users.view"]).scope(&[f.city]).await;
+    let (editor_id, editor) = admin_session(&st, "t-editor")
+        .perms(&["users.view", "intercoms.edit"])
+        .scope(&[f.city])
+        .await;
+    let (_, root) = admin_session(&st, "t-root").super_admin().await;
     let srv = serve(st.clone()).await;
     let (user, user_name, user_login) = user_for(&st, f.city, true, f.ic_in).await;
     let (stranger, stranger_name, stranger_login) = user_for(&st, f.city, false, f.ic_in).await;
@@ -293,7 +296,10 @@ both!(linking_users_to_flats, |st: AppState| async move {
 both!(device_pages_render_on_the_server, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (_, limited) = admin_session(&st, "t-limited", false, &["users.view", "intercoms.edit"], &[f.city]).await;
+    let (_, limited) = admin_session(&st, "t-limited")
+        .perms(&["users.view", "intercoms.edit"])
+        .scope(&[f.city])
+        .await;
     let srv = serve(st.clone()).await;
 
     let cam_name = scalar(&st, &format!("SELECT name FROM cameras WHERE id = {}", f.cam_in)).await;

@@ -83,9 +83,9 @@ both!(users_list_respects_scope, |st: AppState| async move {
     demo(&st).await;
     // Scope: the first city only.
     let city: i64 = count(&st, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
-    let (_, limited) = admin_session(&st, "limited", false, &["users.view"], &[city]).await;
-    let (_, superadmin) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, nothing) = admin_session(&st, "noperm", false, &[], &[city]).await;
+    let (_, limited) = admin_session(&st, "limited").perms(&["users.view"]).scope(&[city]).await;
+    let (_, superadmin) = admin_session(&st, "root").super_admin().await;
+    let (_, nothing) = admin_session(&st, "noperm").scope(&[city]).await;
     let srv = serve(st.clone()).await;
     let list = |cookie: &str, q: &str| {
         let (srv, cookie, q) = (&srv, cookie.to_string(), format!("query[sort]=id&query[dir]=asc{q}"));

@@ -11,7 +11,7 @@ use app::backend::{clock::Clock, db, seed, AppState};
 use chrono::Duration;
 
 async fn boss(st: &AppState) -> Admin {
-    let (id, _) = admin_session(st, "boss", true, &[], &[]).await;
+    let (id, _) = admin_session(st, "boss").super_admin().await;
     load_admin(&st.db, id).await.unwrap().unwrap()
 }
 

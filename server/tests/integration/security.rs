@@ -117,17 +117,24 @@ pub async fn world(st: &AppState) -> World {
 
     use app::permissions::admin::{ALL, USERS_VIEW};
     let perms: Vec<&str> = ALL.to_vec();
-    let (admin_in, _) = admin_session(st, "sec-in", false, &perms, &[city_in]).await;
-    let (admin_out, _) = admin_session(st, "sec-out", false, &perms, &[city_out]).await;
+    let (admin_in, _) = admin_session(st, "sec-in").perms(&perms).scope(&[city_in]).await;
+    let (admin_out, _) = admin_session(st, "sec-out").perms(&perms).scope(&[city_out]).await;
     // The administrator the administrator-management rows edit: weaker than
     // the in-scope column, outside the out-of-scope column's scope.
-    let (operator, _) = admin_session(st, "sec-operator", false, &[USERS_VIEW], &[entrance_in]).await;
-    let mut lacking = vec![("", admin_session(st, "sec-lacks-all", false, &[], &[city_in]).await.0)];
+    let (operator, _) = admin_session(st, "sec-operator").perms(&[USERS_VIEW]).scope(&[entrance_in]).await;
+    let mut lacking = vec![("", admin_session(st, "sec-lacks-all").scope(&[city_in]).await.0)];
     for p in &perms {
         let others: Vec<&str> = perms.iter().copied().filter(|o| o != p).collect();
-        lacking.push((*p, admin_session(st, &format!("sec-lacks-{p}"), false, &others, &[city_in]).await.0));
+        lacking.push((
+            *p,
+            admin_session(st, &format!("sec-lacks-{p}"))
+                .perms(&others)
+                .scope(&[city_in])
+                .await
+                .0,
+        ));
     }
-    let (support, _) = admin_session(st, "sec-support", true, &[], &[]).await;
+    let (support, _) = admin_session(st, "sec-support").super_admin().await;
     World {
         main,
         sub,

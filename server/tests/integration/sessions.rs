@@ -29,7 +29,10 @@ both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
     camera(&st, alice, "North porch", Some(north)).await;
     camera(&st, alice, "South yard", Some(south)).await;
     // Only what Login as User needs, scoped to the north.
-    let (admin_id, admin) = admin_session(&st, "support", false, &["users.view", "users.impersonate"], &[north]).await;
+    let (admin_id, admin) = admin_session(&st, "support")
+        .perms(&["users.view", "users.impersonate"])
+        .scope(&[north])
+        .await;
     let srv = serve(st.clone()).await;
     let imp = srv.impersonated(&admin, alice).await;
     let own = client_cookie(&st, alice).await;
@@ -101,7 +104,7 @@ both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
 both!(one_user_per_browser_web_client, |st: AppState| async move {
     let alice = user(&st, "alice").perms(&["cameras-view"]).await;
     let bob = user(&st, "bob").perms(&["cameras-view"]).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let tab_a = srv.impersonated(&root, alice).await;
     let whoami = |cookie: String| {
@@ -140,7 +143,7 @@ both!(one_user_per_browser_web_client, |st: AppState| async move {
     // the other account.
     st.clock.advance(chrono::Duration::minutes(31));
     assert_eq!(whoami(tab_b.clone()).await.0, 401);
-    let (_, root2) = admin_session(&st, "root-2", true, &[], &[]).await;
+    let (_, root2) = admin_session(&st, "root-2").super_admin().await;
     let url = srv.ticket(&root2, alice).await;
     let browser = format!("{root2}; {tab_b}");
     assert_eq!(srv.get(&url, &browser).await.status, 409);
@@ -188,7 +191,7 @@ both!(client_stream_checked_again_and_capped, |st: AppState| async move {
         user(&st, "expires").sub_of(alice).perms(&view).await,
         user(&st, "terminated").sub_of(alice).perms(&view).await,
     ];
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let open = |cookie: String| {
         let srv = &srv;

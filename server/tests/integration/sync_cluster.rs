@@ -20,7 +20,7 @@ async fn sync_reaches_clients_of_other_instances() {
 
     let alice = user(&a, "alice").perms(&["cameras-view"]).await;
     camera(&a, alice, "Porch", None).await;
-    let (_, admin) = admin_session(&a, "root", true, &[], &[]).await;
+    let (_, admin) = admin_session(&a, "root").super_admin().await;
     let alice_c = client_cookie(&a, alice).await;
     let (srv_a, srv_b) = (serve(a.clone()).await, serve(b.clone()).await);
 
@@ -55,7 +55,7 @@ async fn billing_events_reach_consoles_of_other_instances() {
     let b = AppState::new(db::connect(&url).await.unwrap(), Clock::system());
     let _la = server::notify::start(a.clone()).await.unwrap().expect("a listener on PostgreSQL");
     let _lb = server::notify::start(b.clone()).await.unwrap().expect("a listener on PostgreSQL");
-    let (_, admin) = admin_session(&a, "root", true, &[], &[]).await;
+    let (_, admin) = admin_session(&a, "root").super_admin().await;
     let (srv_a, srv_b) = (serve(a.clone()).await, serve(b.clone()).await);
     let mut on_a = srv_a.open("/sse/billing-events", &admin).await;
     let mut on_b = srv_b.open("/sse/billing-events", &admin).await;

@@ -585,7 +585,7 @@ both!(revoked_on_open_sessions, |st: AppState| async move {
     let perms: Vec<&str> = ALL.into_iter().filter(|p| *p != ADMINS_MANAGE).collect();
     let mut wrong = vec![];
     for (who, req, args, revoke, after) in REVOKED {
-        let (admin, console) = admin_session(&st, &fresh(), false, &perms, &[city_in]).await;
+        let (admin, console) = admin_session(&st, &fresh()).perms(&perms).scope(&[city_in]).await;
         let cookie = match *who {
             "admin" => console.clone(),
             _ => srv.impersonated(&console, w.main).await,

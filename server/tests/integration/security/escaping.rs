@@ -85,7 +85,7 @@ both!(billing_strings_render_as_text, |st: AppState| async move {
     let camera = count(&st, "SELECT id FROM cameras WHERE mac = '02:00:00:00:0A:01'").await;
     // Billing does not name cameras; a name written in the database is shown the same way.
     exec(&st, format!("UPDATE cameras SET name = '{}' WHERE id = {camera}", script(12))).await;
-    let (_, root) = admin_session(&st, "xss-root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "xss-root").super_admin().await;
 
     let html = check(&srv, &root, &format!("/users/{user}/user"), &[1, 3, 4, 5, 6], true).await;
     assert!(html.contains("&lt;b&gt;key&lt;/b&gt;"), "the property's name");
@@ -109,7 +109,7 @@ both!(page_titles_are_escaped, |st: AppState| async move {
     let (city, _) = location(&st, None, "city", "Title City").await;
     let camera = camera(&st, user, &breakout(21), Some(city)).await;
     let intercom = intercom(&st, &breakout(22), Some(city)).await;
-    let (_, root) = admin_session(&st, "xss-root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "xss-root").super_admin().await;
     let mut wrong = vec![];
     for (path, n) in [
         (format!("/users/{user}/user"), 20),

@@ -2,9 +2,7 @@
 //! builder for main and sub users), locations, cameras, licences, analytics
 //! cases, intercoms and flats, administrators and sessions.
 
-use app::backend::entities::{
-    admin_permissions, admin_scopes, admin_sessions, admins, analytics_cases, cameras, client_sessions, intercoms, locations, users,
-};
+use app::backend::entities::{admin_sessions, admins, analytics_cases, cameras, client_sessions, intercoms, locations, users};
 use app::backend::{auth, bulk, AppState};
 use chrono::{DateTime, Utc};
 use sea_orm::{EntityTrait, Set, Value};
@@ -303,38 +301,81 @@ pub async fn apartment(st: &AppState, intercom: i64, number: i32, user: i64) -> 
     flat
 }
 
-/// Creates an administrator with `permissions` and scope (location ids);
-/// returns its id and a session cookie header value.
-pub async fn admin_session(st: &AppState, login: &str, is_super: bool, permissions: &[&str], scope: &[i64]) -> (i64, String) {
-    let admin = admins::Entity::insert(admins::ActiveModel {
-        login: Set(login.into()),
-        name: Set(format!("Admin {login}")),
-        password_hash: Set(app::backend::password::hash("password-1")),
-        is_super: Set(is_super),
-        time_zone: Set("UTC".into()),
-        disabled: Set(false),
-        created_at: Set(st.clock.now()),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    for p in permissions {
-        let row = admin_permissions::ActiveModel {
-            admin_id: Set(admin),
-            slug: Set(p.to_string()),
-        };
-        admin_permissions::Entity::insert(row).exec(&st.db).await.unwrap();
+/// An administrator to insert: `admin_session(&st, "boss").perms(&[…]).scope(&[city]).await`
+/// gives its id and a console session cookie. By default without
+/// permissions and without scope (it sees nothing).
+pub struct AdminBuilder<'a> {
+    st: &'a AppState,
+    login: String,
+    is_super: bool,
+    perms: Vec<String>,
+    scope: Vec<i64>,
+}
+
+pub fn admin_session<'a>(st: &'a AppState, login: &str) -> AdminBuilder<'a> {
+    AdminBuilder {
+        st,
+        login: login.into(),
+        is_super: false,
+        perms: vec![],
+        scope: vec![],
     }
-    for l in scope {
-        let row = admin_scopes::ActiveModel {
-            admin_id: Set(admin),
-            location_id: Set(*l),
-        };
-        admin_scopes::Entity::insert(row).exec(&st.db).await.unwrap();
+}
+
+impl AdminBuilder<'_> {
+    /// A super-administrator: every permission, no scope limit.
+    pub fn super_admin(mut self) -> Self {
+        self.is_super = true;
+        self
     }
-    (admin, admin_cookie(st, admin).await)
+    pub fn perms(mut self, perms: &[&str]) -> Self {
+        self.perms = perms.iter().map(|p| p.to_string()).collect();
+        self
+    }
+    /// The locations (ids) whose cameras it may see.
+    pub fn scope(mut self, locations: &[i64]) -> Self {
+        self.scope = locations.to_vec();
+        self
+    }
+
+    async fn insert(self) -> (i64, String) {
+        let st = self.st;
+        let admin = admins::Entity::insert(admins::ActiveModel {
+            login: Set(self.login.clone()),
+            name: Set(format!("Admin {}", self.login)),
+            password_hash: Set(app::backend::password::hash("password-1")),
+            is_super: Set(self.is_super),
+            time_zone: Set("UTC".into()),
+            disabled: Set(false),
+            created_at: Set(st.clock.now()),
+            ..Default::default()
+        })
+        .exec(&st.db)
+        .await
+        .unwrap()
+        .last_insert_id;
+        let perms = self
+            .perms
+            .iter()
+            .map(|p| vec![Value::from(admin), Value::from(p.clone())])
+            .collect();
+        bulk::insert(&st.db, "admin_permissions", &["admin_id", "slug"], perms)
+            .await
+            .unwrap();
+        let scope = self.scope.iter().map(|l| vec![Value::from(admin), Value::from(*l)]).collect();
+        bulk::insert(&st.db, "admin_scopes", &["admin_id", "location_id"], scope)
+            .await
+            .unwrap();
+        (admin, admin_cookie(st, admin).await)
+    }
+}
+
+impl<'a> IntoFuture for AdminBuilder<'a> {
+    type Output = (i64, String);
+    type IntoFuture = Pin<Box<dyn Future<Output = (i64, String)> + Send + 'a>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.insert())
+    }
 }
 
 /// A new console session of an existing administrator.
