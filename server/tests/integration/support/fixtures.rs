@@ -1,6 +1,6 @@
 //! The data a test starts from, made directly in the database: users (one
 //! builder for main and sub users), locations, cameras, licences, analytics
-//! cases, intercoms and flats, administrators and sessions.
+//! cases, intercoms and flats, administrators (a builder too) and sessions.
 
 use app::backend::entities::{admin_sessions, admins, analytics_cases, cameras, client_sessions, intercoms, locations, users};
 use app::backend::{auth, bulk, AppState};

@@ -3,8 +3,6 @@
 //! the server under test with its typed requests (`server`), the data a
 //! test starts from (`fixtures`) and small SQL reads (`sql`).
 
-#![allow(dead_code)]
-
 mod fixtures;
 mod server;
 mod sql;
