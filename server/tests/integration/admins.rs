@@ -8,33 +8,17 @@
 //! settings tab (offers exactly what may be granted) and the demo data's
 //! conformance to the domain rules.
 
-use crate::access::{call, fields, give_licences, level_id, make_user};
 use crate::both;
-use crate::security::location;
 use crate::support::*;
 use app::backend::AppState;
 use serde_json::Value as Json;
 
 /// Everything about administrator `id` that an edit could change.
 async fn snapshot(st: &AppState, id: i64) -> (i64, i64, String, String) {
-    let version = scalar_i64(&st.db, &format!("SELECT version FROM admins WHERE id = {id}")).await;
-    let disabled = scalar_i64(
-        &st.db,
-        &format!("SELECT CAST(CASE WHEN disabled THEN 1 ELSE 0 END AS BIGINT) FROM admins WHERE id = {id}"),
-    )
-    .await;
-    let list = |sql: String| async move {
-        let rows = sea_orm::ConnectionTrait::query_all_raw(
-            &st.db,
-            sea_orm::Statement::from_string(sea_orm::ConnectionTrait::get_database_backend(&st.db), sql),
-        )
-        .await
-        .unwrap();
-        rows.iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let version = count(st, format!("SELECT version FROM admins WHERE id = {id}")).await;
+    let disabled = format!("SELECT CAST(CASE WHEN disabled THEN 1 ELSE 0 END AS BIGINT) FROM admins WHERE id = {id}");
+    let disabled = count(st, disabled).await;
+    let list = |sql: String| async move { strings(st, sql).await.join(",") };
     let perms = list(format!("SELECT slug FROM admin_permissions WHERE admin_id = {id} ORDER BY slug")).await;
     let scope = list(format!(
         "SELECT CAST(location_id AS TEXT) FROM admin_scopes WHERE admin_id = {id} ORDER BY location_id"
@@ -44,11 +28,8 @@ async fn snapshot(st: &AppState, id: i64) -> (i64, i64, String, String) {
 }
 
 async fn audit_count(st: &AppState) -> i64 {
-    scalar_i64(&st.db, "SELECT COUNT(*) FROM audit_log").await
+    count(st, "SELECT COUNT(*) FROM audit_log").await
 }
-
-/// (what, endpoint, form, the administrator it aims at).
-type Attempt = (&'static str, &'static str, Vec<(String, String)>, i64);
 
 fn version_of(body: &Json) -> i64 {
     body["version"].as_i64().unwrap_or_else(|| panic!("no version in {body}"))
@@ -58,147 +39,92 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
     let (city_a, a_path) = location(&st, None, "city", "City A").await;
     let (street_a, _) = location(&st, Some((city_a, &a_path)), "street", "Street A1").await;
     let (city_b, _) = location(&st, None, "city", "City B").await;
-    let (manager, m_cookie) = admin_session(&st, "adm-manager", false, &["admins.manage", "users.view"], &[city_a]).await;
-    let (weak, _) = admin_session(&st, "adm-weak", false, &["users.view"], &[street_a]).await;
-    let (strong, _) = admin_session(&st, "adm-strong", false, &["users.view", "users.sync"], &[street_a]).await;
-    let (wide, _) = admin_session(&st, "adm-wide", false, &["users.view"], &[city_b]).await;
-    let (root, _) = admin_session(&st, "adm-root", true, &[], &[]).await;
+    let (manager, m_cookie) = admin_session(&st, "adm-manager")
+        .perms(&["admins.manage", "users.view"])
+        .scope(&[city_a])
+        .await;
+    let (weak, _) = admin_session(&st, "adm-weak").perms(&["users.view"]).scope(&[street_a]).await;
+    let (strong, _) = admin_session(&st, "adm-strong")
+        .perms(&["users.view", "users.sync"])
+        .scope(&[street_a])
+        .await;
+    let (wide, _) = admin_session(&st, "adm-wide").perms(&["users.view"]).scope(&[city_b]).await;
+    let (root, _) = admin_session(&st, "adm-root").super_admin().await;
     let srv = serve(st.clone()).await;
     let v = |id: i64| {
         let st = st.clone();
         async move { snapshot(&st, id).await.0 }
     };
 
-    let attempts: Vec<Attempt> = vec![
+    // (what, endpoint, the administrator it aims at, the rest of the form).
+    let attempts = [
         (
             "grant a permission not held",
             "admins/permissions",
-            fields(
-                &[("id", weak.to_string()), ("version", v(weak).await.to_string())],
-                &["users.view", "users.sync"],
-            ),
             weak,
+            "&permissions[0]=users.view&permissions[1]=users.sync".to_string(),
         ),
-        (
-            "a scope wider than one's own",
-            "admins/scope",
-            vec![
-                ("id".into(), weak.to_string()),
-                ("scope[0]".into(), city_b.to_string()),
-                ("version".into(), v(weak).await.to_string()),
-            ],
-            weak,
-        ),
+        ("a scope wider than one's own", "admins/scope", weak, format!("&scope[0]={city_b}")),
         (
             "edit an administrator holding more permissions",
             "admins/permissions",
-            fields(
-                &[("id", strong.to_string()), ("version", v(strong).await.to_string())],
-                &["users.view"],
-            ),
             strong,
+            "&permissions[0]=users.view".into(),
         ),
         (
             "edit an administrator with a wider scope",
             "admins/scope",
-            vec![
-                ("id".into(), wide.to_string()),
-                ("scope[0]".into(), street_a.to_string()),
-                ("version".into(), v(wide).await.to_string()),
-            ],
             wide,
+            format!("&scope[0]={street_a}"),
         ),
         (
             "disable a stronger administrator",
             "admins/enabled",
-            vec![
-                ("id".into(), strong.to_string()),
-                ("enabled".into(), "false".into()),
-                ("version".into(), v(strong).await.to_string()),
-            ],
             strong,
+            "&enabled=false".into(),
         ),
-        (
-            "disable a super-administrator",
-            "admins/enabled",
-            vec![
-                ("id".into(), root.to_string()),
-                ("enabled".into(), "false".into()),
-                ("version".into(), v(root).await.to_string()),
-            ],
-            root,
-        ),
+        ("disable a super-administrator", "admins/enabled", root, "&enabled=false".into()),
         (
             "reset a stronger administrator's password",
             "admins/password",
-            vec![("id".into(), strong.to_string()), ("version".into(), v(strong).await.to_string())],
             strong,
+            String::new(),
         ),
-        (
-            "disable oneself",
-            "admins/enabled",
-            vec![
-                ("id".into(), manager.to_string()),
-                ("enabled".into(), "false".into()),
-                ("version".into(), v(manager).await.to_string()),
-            ],
-            manager,
-        ),
+        ("disable oneself", "admins/enabled", manager, "&enabled=false".into()),
     ];
-    for (what, endpoint, form, target) in attempts {
+    for (what, endpoint, target, rest) in attempts {
+        let form = format!("id={target}&version={}{rest}", v(target).await);
         let before = snapshot(&st, target).await;
         let audits = audit_count(&st).await;
-        let (status, body) = call(&srv, &m_cookie, endpoint, &form).await;
+        let (status, body) = srv.call_fn(endpoint, &m_cookie, &form).await;
         assert_eq!(status, 403, "{what}: {body}");
         assert_eq!(snapshot(&st, target).await, before, "{what} changed the administrator");
         assert_eq!(audit_count(&st).await, audits, "{what} was audited as done");
     }
     // The manager is still signed in: disabling oneself ended nothing.
-    let (status, _) = call(&srv, &m_cookie, "me", &[]).await;
+    let (status, _) = srv.call_fn("me", &m_cookie, "").await;
     assert_eq!(status, 200);
 
     // Creating beyond one's rights: 403 and no administrator.
-    let admins = scalar_i64(&st.db, "SELECT COUNT(*) FROM admins").await;
+    let admins = count(&st, "SELECT COUNT(*) FROM admins").await;
     for (what, extra) in [
-        (
-            "a permission not held",
-            vec![("permissions[0]".to_string(), "audit.view".to_string())],
-        ),
-        ("a wider scope", vec![("scope[0]".to_string(), city_b.to_string())]),
+        ("a permission not held", "permissions[0]=audit.view".to_string()),
+        ("a wider scope", format!("scope[0]={city_b}")),
     ] {
-        let mut form = vec![
-            ("login".to_string(), "adm-new".to_string()),
-            ("name".to_string(), "New".to_string()),
-        ];
-        form.extend(extra);
-        let (status, body) = call(&srv, &m_cookie, "admins/create", &form).await;
+        let form = format!("login=adm-new&name=New&{extra}");
+        let (status, body) = srv.call_fn("admins/create", &m_cookie, &form).await;
         assert_eq!(status, 403, "create with {what}: {body}");
-        assert_eq!(scalar_i64(&st.db, "SELECT COUNT(*) FROM admins").await, admins);
+        assert_eq!(count(&st, "SELECT COUNT(*) FROM admins").await, admins);
     }
     // Unknown permission: 422 naming the field.
-    let (status, body) = call(
-        &srv,
-        &m_cookie,
-        "admins/permissions",
-        &fields(&[("id", weak.to_string()), ("version", v(weak).await.to_string())], &["fly.drones"]),
-    )
-    .await;
+    let form = format!("id={weak}&version={}&permissions[0]=fly.drones", v(weak).await);
+    let (status, body) = srv.call_fn("admins/permissions", &m_cookie, &form).await;
     assert_eq!(status, 422);
     assert!(body.to_string().contains("permissions"), "{body}");
 
     // Within its rights the same manager succeeds, and each change is audited.
-    let (status, body) = call(
-        &srv,
-        &m_cookie,
-        "admins/create",
-        &[
-            ("login".into(), "adm-new".into()),
-            ("name".into(), "New Operator".into()),
-            ("permissions[0]".into(), "users.view".into()),
-            ("scope[0]".into(), street_a.to_string()),
-        ],
-    )
-    .await;
+    let form = format!("login=adm-new&name=New+Operator&permissions[0]=users.view&scope[0]={street_a}");
+    let (status, body) = srv.call_fn("admins/create", &m_cookie, &form).await;
     assert_eq!(status, 200, "{body}");
     let created = body["id"].as_i64().unwrap();
     assert!(
@@ -207,17 +133,8 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
     );
     assert_eq!(snapshot(&st, created).await.2, "users.view");
     let version = v(weak).await;
-    let (status, body) = call(
-        &srv,
-        &m_cookie,
-        "admins/scope",
-        &[
-            ("id".into(), weak.to_string()),
-            ("scope[0]".into(), city_a.to_string()),
-            ("version".into(), version.to_string()),
-        ],
-    )
-    .await;
+    let form = format!("id={weak}&scope[0]={city_a}&version={version}");
+    let (status, body) = srv.call_fn("admins/scope", &m_cookie, &form).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.as_i64(), Some(version + 1));
     let (_, before, after) = {
@@ -243,11 +160,11 @@ both!(escalation_is_refused_and_changes_nothing, |st: AppState| async move {
 
 both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move {
     let (city, _) = location(&st, None, "city", "City C").await;
-    let (_, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (_, other_boss) = admin_session(&st, "adm-boss2", true, &[], &[]).await;
-    let (target, _) = admin_session(&st, "adm-target", false, &["users.view"], &[city]).await;
+    let (_, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (_, other_boss) = admin_session(&st, "adm-boss2").super_admin().await;
+    let (target, _) = admin_session(&st, "adm-target").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
-    let (status, body) = call(&srv, &boss, "admins/get", &[("id".into(), target.to_string())]).await;
+    let (status, body) = srv.call_fn("admins/get", &boss, &[("id", target.to_string())]).await;
     assert_eq!(status, 200, "{body}");
     let loaded = version_of(&body);
 
@@ -261,8 +178,8 @@ both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move 
         &["users.view", "audit.view"],
     );
     let (ra, rb) = tokio::join!(
-        call(&srv, &boss, "admins/permissions", &a),
-        call(&srv, &other_boss, "admins/permissions", &b)
+        srv.call_fn("admins/permissions", &boss, &a),
+        srv.call_fn("admins/permissions", &other_boss, &b)
     );
     let mut statuses = [ra.0, rb.0];
     statuses.sort();
@@ -273,17 +190,15 @@ both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move 
     assert_eq!(snapshot(&st, target).await.0, loaded + 1);
 
     // Every kind of change carries the precondition.
-    for (endpoint, form) in [
-        ("admins/enabled", vec![("enabled".to_string(), "false".to_string())]),
-        ("admins/password", vec![]),
-        ("admins/scope", vec![]),
-        ("admins/permissions", vec![]),
+    for (endpoint, rest) in [
+        ("admins/enabled", "&enabled=false"),
+        ("admins/password", ""),
+        ("admins/scope", ""),
+        ("admins/permissions", ""),
     ] {
         let before = snapshot(&st, target).await;
-        let mut form = form;
-        form.push(("id".into(), target.to_string()));
-        form.push(("version".into(), loaded.to_string()));
-        let (status, body) = call(&srv, &boss, endpoint, &form).await;
+        let form = format!("id={target}&version={loaded}{rest}");
+        let (status, body) = srv.call_fn(endpoint, &boss, &form).await;
         assert_eq!(status, 409, "{endpoint}: {body}");
         assert_eq!(snapshot(&st, target).await, before, "{endpoint} changed something");
     }
@@ -291,34 +206,25 @@ both!(concurrent_edits_of_one_administrator_conflict, |st: AppState| async move 
 
 both!(disabling_ends_sessions_and_is_audited, |st: AppState| async move {
     let (city, _) = location(&st, None, "city", "City D").await;
-    let (boss_id, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (target, target_cookie) = admin_session(&st, "adm-op", false, &["users.view"], &[city]).await;
+    let (boss_id, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (target, target_cookie) = admin_session(&st, "adm-op").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
-    let (status, _) = call(&srv, &target_cookie, "me", &[]).await;
+    let (status, _) = srv.call_fn("me", &target_cookie, "").await;
     assert_eq!(status, 200);
     let version = snapshot(&st, target).await.0;
-    let (status, body) = call(
-        &srv,
-        &boss,
-        "admins/enabled",
-        &[
-            ("id".into(), target.to_string()),
-            ("enabled".into(), "false".into()),
-            ("version".into(), version.to_string()),
-        ],
-    )
-    .await;
+    let form = format!("id={target}&enabled=false&version={version}");
+    let (status, body) = srv.call_fn("admins/enabled", &boss, &form).await;
     assert_eq!(status, 200, "{body}");
     // Its next request: signed out.
-    let (status, _) = call(&srv, &target_cookie, "me", &[]).await;
+    let (status, _) = srv.call_fn("me", &target_cookie, "").await;
     assert_eq!(status, 401);
     assert_eq!(
-        scalar_i64(&st.db, &format!("SELECT COUNT(*) FROM admin_sessions WHERE admin_id = {target}")).await,
+        count(&st, &format!("SELECT COUNT(*) FROM admin_sessions WHERE admin_id = {target}")).await,
         0
     );
 
     // The audit log shows it, with before and after, filtered by administrator.
-    let (status, body) = call(&srv, &boss, "audit/list", &[("query[admin]".into(), boss_id.to_string())]).await;
+    let (status, body) = srv.call_fn("audit/list", &boss, &[("query[admin]", boss_id.to_string())]).await;
     assert_eq!(status, 200, "{body}");
     let row = &body["rows"][0];
     assert_eq!(row["action"], "admin.disable");
@@ -332,73 +238,56 @@ both!(audit_log_is_scoped_and_filtered, |st: AppState| async move {
     let (entrance, _) = location(&st, Some((city_in, &in_path)), "entrance", "Entrance 1").await;
     let (city_out, out_path) = location(&st, None, "city", "Audit Out").await;
     let (entrance_out, _) = location(&st, Some((city_out, &out_path)), "entrance", "Entrance 2").await;
-    let inside = make_user(&st, "audit-in", "billing", None, &["cameras-view"]).await;
-    let outside = make_user(&st, "audit-out", "billing", None, &["cameras-view"]).await;
-    crate::security::camera(&st, inside, "porch", entrance).await;
-    crate::security::camera(&st, outside, "yard", entrance_out).await;
-    let (boss_id, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
-    let (_, reader) = admin_session(&st, "adm-reader", false, &["audit.view", "users.view"], &[city_in]).await;
-    let (_, no_audit) = admin_session(&st, "adm-noaudit", false, &["users.view"], &[city_in]).await;
+    let inside = user(&st, "audit-in").perms(&["cameras-view"]).await;
+    let outside = user(&st, "audit-out").perms(&["cameras-view"]).await;
+    camera(&st, inside, "porch", Some(entrance)).await;
+    camera(&st, outside, "yard", Some(entrance_out)).await;
+    let (boss_id, boss) = admin_session(&st, "adm-boss").super_admin().await;
+    let (_, reader) = admin_session(&st, "adm-reader")
+        .perms(&["audit.view", "users.view"])
+        .scope(&[city_in])
+        .await;
+    let (_, no_audit) = admin_session(&st, "adm-noaudit").perms(&["users.view"]).scope(&[city_in]).await;
     let srv = serve(st.clone()).await;
     for user in [inside, outside] {
-        let (status, body) = call(
-            &srv,
-            &boss,
-            "access/save",
-            &fields(&[("user_id", user.to_string()), ("version", "0".into())], &["cameras-view", "ptz"]),
-        )
-        .await;
+        let (status, body) = srv
+            .call_fn(
+                "access/save",
+                &boss,
+                &fields(
+                    &[("user_id", user.to_string()), ("version", "0".to_string())],
+                    &["cameras-view", "ptz"],
+                ),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
     }
     let users_in = |body: &Json| -> Vec<i64> {
-        body["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|r| r["target"]["User"]["id"].as_i64())
-            .collect()
+        let targets = column::<Json>(&body["rows"], "target");
+        targets.iter().filter_map(|t| t["User"]["id"].as_i64()).collect()
     };
-    let (status, body) = call(&srv, &reader, "audit/list", &[("query[last]".into(), "false".into())]).await;
+    let (status, body) = srv.call_fn("audit/list", &reader, &[("query[last]", "false".to_string())]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(users_in(&body), [inside], "the reader sees only its scope: {body}");
-    let (status, body) = call(&srv, &boss, "audit/list", &[("query[user]".into(), outside.to_string())]).await;
+    let (status, body) = srv.call_fn("audit/list", &boss, &[("query[user]", outside.to_string())]).await;
     assert_eq!(status, 200);
     assert_eq!(users_in(&body), [outside]);
     assert_eq!(body["rows"][0]["admin"][0], boss_id);
-    let (status, body) = call(
-        &srv,
-        &boss,
-        "audit/list",
-        &[
-            ("query[from]".into(), "2001-01-01".into()),
-            ("query[to]".into(), "2001-01-02".into()),
-        ],
-    )
-    .await;
+    let (status, body) = srv
+        .call_fn(
+            "audit/list",
+            &boss,
+            &[("query[from]", "2001-01-01".to_string()), ("query[to]", "2001-01-02".to_string())],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(body["rows"].as_array().unwrap().is_empty());
-    let (status, body) = call(&srv, &boss, "audit/list", &[("query[from]".into(), "yesterday".into())]).await;
+    let (status, body) = srv.call_fn("audit/list", &boss, &[("query[from]", "yesterday".to_string())]).await;
     assert_eq!(status, 422);
     assert!(body.to_string().contains("from"), "{body}");
-    let (status, _) = call(&srv, &no_audit, "audit/list", &[("query[last]".into(), "false".into())]).await;
+    let (status, _) = srv.call_fn("audit/list", &no_audit, &[("query[last]", "false".to_string())]).await;
     assert_eq!(status, 403);
 });
-
-/// The slugs offered in a groups answer.
-fn offered(body: &Json) -> Vec<String> {
-    body["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|g| {
-            g["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["slug"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
 
 both!(sub_users_own_access_tab_offers_what_may_be_granted, |st: AppState| async move {
     let main_perms = [
@@ -410,23 +299,23 @@ both!(sub_users_own_access_tab_offers_what_may_be_granted, |st: AppState| async 
         "users-index",
         "users-store",
     ];
-    let no_licences = make_user(&st, "main-nolic", "billing", None, &main_perms).await;
-    let level1 = make_user(&st, "main-l1", "billing", None, &main_perms).await;
-    give_licences(&st, level1, level_id(&st, "Level 1").await, 3).await;
-    let sub0 = make_user(&st, "sub-nolic", "sub", Some(no_licences), &["cameras-view"]).await;
-    let sub1 = make_user(&st, "sub-l1", "sub", Some(level1), &["cameras-view"]).await;
-    let (_, boss) = admin_session(&st, "adm-boss", true, &[], &[]).await;
+    let no_licences = user(&st, "main-nolic").perms(&main_perms).await;
+    let level1 = user(&st, "main-l1").perms(&main_perms).await;
+    licences(&st, level1, level(&st, "Level 1").await, 3).await;
+    let sub0 = user(&st, "sub-nolic").sub_of(no_licences).perms(&["cameras-view"]).await;
+    let sub1 = user(&st, "sub-l1").sub_of(level1).perms(&["cameras-view"]).await;
+    let (_, boss) = admin_session(&st, "adm-boss").super_admin().await;
     let srv = serve(st.clone()).await;
     for (main, sub, analytics) in [(no_licences, sub0, vec![]), (level1, sub1, vec!["analytic-cases-line-crossing"])] {
-        let (status, own_tab) = call(&srv, &boss, "card/access", &[("user_id".into(), sub.to_string())]).await;
+        let (status, own_tab) = srv.call_fn("card/access", &boss, &[("user_id", sub.to_string())]).await;
         assert_eq!(status, 200, "{own_tab}");
-        let (status, main_tab) = call(
-            &srv,
-            &boss,
-            "access/sub-user",
-            &[("user_id".into(), main.to_string()), ("sub_user_id".into(), sub.to_string())],
-        )
-        .await;
+        let (status, main_tab) = srv
+            .call_fn(
+                "access/sub-user",
+                &boss,
+                &[("user_id", main.to_string()), ("sub_user_id", sub.to_string())],
+            )
+            .await;
         assert_eq!(status, 200);
         let mut expected: Vec<String> = ["cameras-view", "ptz", "analytic"].iter().map(|s| s.to_string()).collect();
         expected.extend(analytics.iter().map(|s| s.to_string()));
@@ -437,20 +326,20 @@ both!(sub_users_own_access_tab_offers_what_may_be_granted, |st: AppState| async 
         assert_eq!(own_tab["groups"], main_tab["groups"], "one rule for both tabs");
         assert!(!own_tab.to_string().contains("\"Sub users\""), "{own_tab}");
         // What is not offered is refused, and changes nothing.
-        let (status, body) = call(
-            &srv,
-            &boss,
-            "access/save",
-            &fields(
-                &[("user_id", sub.to_string()), ("version", "0".into())],
-                &["cameras-view", "users-index"],
-            ),
-        )
-        .await;
+        let (status, body) = srv
+            .call_fn(
+                "access/save",
+                &boss,
+                &fields(
+                    &[("user_id", sub.to_string()), ("version", "0".to_string())],
+                    &["cameras-view", "users-index"],
+                ),
+            )
+            .await;
         assert_eq!(status, 422, "{body}");
         assert!(body.to_string().contains("permissions"), "{body}");
         assert_eq!(
-            scalar_i64(&st.db, &format!("SELECT permissions_version FROM users WHERE id = {sub}")).await,
+            count(&st, &format!("SELECT permissions_version FROM users WHERE id = {sub}")).await,
             0
         );
     }
@@ -463,7 +352,7 @@ both!(demo_data_follows_the_domain_rules, |st: AppState| async move {
     let n = |sql: &str| {
         let st = st.clone();
         let sql = sql.to_string();
-        async move { scalar_i64(&st.db, &sql).await }
+        async move { count(&st, &sql).await }
     };
     assert!(
         n("SELECT COUNT(*) FROM users WHERE parent_id IS NOT NULL").await > 5,

@@ -6,7 +6,7 @@
 use crate::both;
 use crate::support::*;
 use app::backend::bulk::insert;
-use app::backend::entities::{analytics_cases, billing_events, cameras, intercoms, users};
+use app::backend::entities::billing_events;
 use app::backend::AppState;
 use app::types::catalogue::CardTab;
 use chrono::{DateTime, Duration, Utc};
@@ -18,120 +18,23 @@ fn endpoints() -> impl Iterator<Item = &'static str> {
     std::iter::once("header").chain(CardTab::ALL.iter().map(|t| t.slug()))
 }
 
-/// Calls a card server function (`/api/card/<endpoint>`); table endpoints get
-/// `extra` as their query.
-async fn call(srv: &TestServer, cookie: &str, endpoint: &str, user_id: i64, extra: &str) -> (u16, Json) {
-    let table = CardTab::parse(endpoint).is_some_and(CardTab::is_table);
-    let mut body = format!("user_id={user_id}");
-    if table {
-        body.push_str(if extra.is_empty() { "&query[last]=false" } else { "&" });
-        body.push_str(extra);
-    }
-    let r = srv
-        .client
-        .post(format!("{}/api/card/{endpoint}", srv.base))
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
+/// Calls a card server function (`/api/card/<endpoint>`) about `user`;
+/// table endpoints get `query` (default: the first page).
+async fn tab(srv: &TestServer, endpoint: &str, cookie: &str, user: i64, query: &str) -> (u16, Json) {
+    let query = match CardTab::parse(endpoint).is_some_and(CardTab::is_table) {
+        true if query.is_empty() => "&query[last]=false".to_string(),
+        true => format!("&{query}"),
+        false => String::new(),
+    };
+    srv.call_fn(&format!("card/{endpoint}"), cookie, &format!("user_id={user}{query}"))
         .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Json::String(text)))
-}
-
-/// GETs a console page as a browser would.
-async fn page(srv: &TestServer, cookie: Option<&str>, path: &str) -> (u16, Option<String>, String) {
-    let mut req = srv.client.get(format!("{}{path}", srv.base)).header("accept", "text/html");
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
-    (status, location, r.text().await.unwrap())
-}
-
-async fn exec(db: &sea_orm::DatabaseConnection, sql: &str, values: Vec<Value>) {
-    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .await
-        .unwrap();
-}
-
-async fn new_user(st: &AppState, login: &str, name: &str, parent: Option<i64>, properties: &str) -> i64 {
-    let now = st.clock.now();
-    users::Entity::insert(users::ActiveModel {
-        kind: Set(if parent.is_some() { "sub" } else { "billing" }.into()),
-        status: Set("active".into()),
-        parent_id: Set(parent),
-        login: Set(login.into()),
-        password_hash: Set("x".into()),
-        name: Set(name.into()),
-        account: Set(parent.is_none().then(|| format!("ACC-{login}"))),
-        contract_number: Set(Some("C-777".into())),
-        tariff: Set(Some("Home 100".into())),
-        phone: Set(Some("+7 900 000 00 00".into())),
-        email: Set(Some(format!("{login}@example.net"))),
-        address: Set(Some("Moscow, Lenina St 1".into())),
-        properties: Set(properties.into()),
-        sync_version: Set(0),
-        permissions_version: Set(3),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id
-}
-
-async fn new_camera(st: &AppState, user: i64, name: &str, location: Option<i64>) -> i64 {
-    let id = cameras::Entity::insert(cameras::ActiveModel {
-        name: Set(name.into()),
-        mac: Set(format!(
-            "02:{:010X}",
-            name.len() as u64 * 7919 + user as u64 * 104729 + location.unwrap_or(0) as u64
-        )),
-        serial_number: Set(format!("SN-{name}")),
-        model: Set(None),
-        status: Set("active".into()),
-        location_id: Set(location),
-        source: Set("manual".into()),
-        archive_days: Set(7),
-        created_at: Set(st.clock.now()),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    insert(
-        &st.db,
-        "user_cameras",
-        &["user_id", "camera_id", "created_at"],
-        vec![vec![user.into(), id.into(), st.clock.now().into()]],
-    )
-    .await
-    .unwrap();
-    id
 }
 
 /// The first city of the demo data and an entrance inside it and outside it.
 async fn places(st: &AppState) -> (i64, i64, i64) {
-    let city = scalar_i64(&st.db, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
-    let inside = scalar_i64(
-        &st.db,
-        &format!("SELECT MIN(id) FROM locations WHERE kind = 'entrance' AND path LIKE '/{city}/%'"),
-    )
-    .await;
-    let outside = scalar_i64(
-        &st.db,
-        &format!("SELECT MIN(id) FROM locations WHERE kind = 'entrance' AND path NOT LIKE '/{city}/%'"),
-    )
-    .await;
-    (city, inside, outside)
+    let city = count(st, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
+    let entrance = |like: &str| format!("SELECT MIN(id) FROM locations WHERE kind = 'entrance' AND path {like} '/{city}/%'");
+    (city, count(st, entrance("LIKE")).await, count(st, entrance("NOT LIKE")).await)
 }
 
 struct Owner {
@@ -147,50 +50,20 @@ struct Owner {
 /// billing event, `users-index`, and licences on two levels (one in
 /// retention).
 async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
-    let db = &st.db;
     let now = st.clock.now();
-    let id = new_user(st, "card-owner", "Card Owner", None, r#"{"plan":"gold","floors":3}"#).await;
-    let camera = new_camera(st, id, "Porch camera", Some(inside)).await;
-    let foreign_camera = new_camera(st, id, "Dacha camera", Some(outside)).await;
-    let sub = new_user(st, "card-owner-sub", "Owner Junior", Some(id), "{}").await;
-    insert(
-        db,
-        "user_permissions",
-        &["user_id", "slug"],
-        vec![vec![id.into(), "users-index".into()], vec![id.into(), "cameras-view".into()]],
-    )
-    .await
-    .unwrap();
-    let intercom = intercoms::Entity::insert(intercoms::ActiveModel {
-        name: Set("Gate intercom".into()),
-        address: Set("Moscow, Lenina St 1".into()),
-        department: Set("Entrance 1".into()),
-        status: Set("online".into()),
-        location_id: Set(Some(inside)),
-        flat_from: Set(1),
-        flat_to: Set(40),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    let apartment = apartment(db, intercom, 12, id, now).await;
-    insert(
-        db,
-        "intercom_keys",
-        &["intercom_id", "apartment_id", "user_id", "code", "created_at"],
-        vec![vec![
-            intercom.into(),
-            apartment.into(),
-            id.into(),
-            "0000003045CAAC".into(),
-            now.into(),
-        ]],
-    )
-    .await
-    .unwrap();
+    let id = user(st, "card-owner").name("Card Owner").profile().permissions_version(3);
+    let id = id
+        .properties(r#"{"plan":"gold","floors":3}"#)
+        .perms(&["users-index", "cameras-view"])
+        .await;
+    let camera = self::camera(st, id, "Porch camera", Some(inside)).await;
+    let foreign_camera = self::camera(st, id, "Dacha camera", Some(outside)).await;
+    let sub = user(st, "card-owner-sub").name("Owner Junior").sub_of(id).await;
+    let intercom = self::intercom(st, "Gate intercom", Some(inside)).await;
+    let apartment = apartment(st, intercom, 12, id).await;
+    let key = vec![intercom.into(), apartment.into(), id.into(), "0000003045CAAC".into(), now.into()];
+    let columns = ["intercom_id", "apartment_id", "user_id", "code", "created_at"];
+    insert(&st.db, "intercom_keys", &columns, vec![key]).await.unwrap();
     billing_events::Entity::insert(billing_events::ActiveModel {
         request_id: Set("req-card-1".into()),
         event_type: Set("billing.attach_camera".into()),
@@ -205,54 +78,17 @@ async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
         processed_at: Set(now),
         ..Default::default()
     })
-    .exec(db)
+    .exec(&st.db)
     .await
     .unwrap();
-    let level = |n: i64| format!("SELECT id FROM analytics_levels ORDER BY position LIMIT 1 OFFSET {n}");
-    let (l1, l2) = (scalar_i64(db, &level(0)).await, scalar_i64(db, &level(1)).await);
+    let (l1, l2) = (level(st, "Level 1").await, level(st, "Level 2").await);
+    licences(st, id, l1, 3).await;
     let removed: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
-    insert(
-        db,
-        "licence_allocations",
-        &["user_id", "level_id", "total", "removed_at", "version", "updated_at"],
-        vec![
-            vec![
-                id.into(),
-                l1.into(),
-                3i32.into(),
-                Value::from(None::<DateTime<Utc>>),
-                0i64.into(),
-                now.into(),
-            ],
-            vec![id.into(), l2.into(), 0i32.into(), removed.into(), 0i64.into(), now.into()],
-        ],
-    )
-    .await
-    .unwrap();
-    let t1 = scalar_i64(db, &format!("SELECT MIN(id) FROM analytics_types WHERE level_id = {l1}")).await;
+    let in_retention = vec![id.into(), l2.into(), 0i32.into(), removed.into(), 0i64.into(), now.into()];
+    let columns = ["user_id", "level_id", "total", "removed_at", "version", "updated_at"];
+    insert(&st.db, "licence_allocations", &columns, vec![in_retention]).await.unwrap();
     // The sub user's case counts against the main user's licences.
-    let case = analytics_cases::Entity::insert(analytics_cases::ActiveModel {
-        user_id: Set(sub),
-        main_user_id: Set(id),
-        type_id: Set(t1),
-        level_id: Set(l1),
-        name: Set("Porch watch".into()),
-        status: Set("active".into()),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    insert(
-        db,
-        "analytics_case_cameras",
-        &["case_id", "camera_id"],
-        vec![vec![case.into(), camera.into()]],
-    )
-    .await
-    .unwrap();
+    case(st, sub, id, "line-crossing", &[camera]).await;
     Owner {
         id,
         camera,
@@ -263,12 +99,7 @@ async fn owner(st: &AppState, inside: i64, outside: i64) -> Owner {
 }
 
 fn ids(v: &Json) -> Vec<i64> {
-    v["rows"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no rows in {v}"))
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect()
+    column(&v["rows"], "id")
 }
 
 both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
@@ -276,31 +107,23 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
     let (city, inside, outside) = places(&st).await;
     let o = owner(&st, inside, outside).await;
     // A user with everything, but entirely outside the first city.
-    let foreign = new_user(&st, "far-away", "Far Away", None, r#"{"secret":"x"}"#).await;
-    new_camera(&st, foreign, "Far camera", Some(outside)).await;
-    exec(
-        &st.db,
-        "INSERT INTO user_permissions (user_id, slug) VALUES ($1, 'users-index')",
-        vec![foreign.into()],
-    )
-    .await;
-    exec(
-        &st.db,
-        "INSERT INTO licence_allocations (user_id, level_id, total, version, updated_at) SELECT $1, id, 2, 0, $2 FROM analytics_levels",
-        vec![foreign.into(), st.clock.now().into()],
-    )
-    .await;
-    let (_, limited) = admin_session(&st, "limited", false, &["users.view"], &[city]).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[city]).await;
+    let foreign = user(&st, "far-away").name("Far Away").properties(r#"{"secret":"x"}"#);
+    let foreign = foreign.perms(&["users-index"]).await;
+    camera(&st, foreign, "Far camera", Some(outside)).await;
+    for level in strings(&st, "SELECT CAST(id AS TEXT) FROM analytics_levels").await {
+        licences(&st, foreign, level.parse().unwrap(), 2).await;
+    }
+    let (_, limited) = admin_session(&st, "limited").perms(&["users.view"]).scope(&[city]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, noperm) = admin_session(&st, "noperm").scope(&[city]).await;
     let srv = serve(st.clone()).await;
 
     for endpoint in endpoints() {
         // The super-administrator sees the foreign user on every tab…
-        let (status, body) = call(&srv, &root, endpoint, foreign, "").await;
+        let (status, body) = tab(&srv, endpoint, &root, foreign, "").await;
         assert_eq!(status, 200, "{endpoint}: {body}");
         // …the scoped one gets a 404 and nothing of the user.
-        let (status, body) = call(&srv, &limited, endpoint, foreign, "").await;
+        let (status, body) = tab(&srv, endpoint, &limited, foreign, "").await;
         assert_eq!(status, 404, "{endpoint}: {body}");
         let text = body.to_string();
         assert!(
@@ -308,39 +131,37 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
             "{endpoint}: {text}"
         );
         // Without users.view: 403 before anything is looked up.
-        let (status, _) = call(&srv, &noperm, endpoint, o.id, "").await;
+        let (status, _) = tab(&srv, endpoint, &noperm, o.id, "").await;
         assert_eq!(status, 403, "{endpoint}");
         // An unknown user is a 404 as well.
-        let (status, _) = call(&srv, &root, endpoint, 9_999_999, "").await;
+        let (status, _) = tab(&srv, endpoint, &root, 9_999_999, "").await;
         assert_eq!(status, 404, "{endpoint}");
     }
 
     // The owner is in scope, but only its in-scope camera is listed.
-    let (status, mine) = call(&srv, &limited, "cameras", o.id, "query[sort]=id").await;
+    let (status, mine) = tab(&srv, "cameras", &limited, o.id, "query[sort]=id").await;
     assert_eq!(status, 200, "{mine}");
     assert_eq!(ids(&mine), vec![o.camera]);
     let loc = mine["rows"][0]["location"].as_str().unwrap();
     assert!(loc.contains("Entrance"), "{loc}");
-    let (_, all) = call(&srv, &root, "cameras", o.id, "query[sort]=id").await;
+    let (_, all) = tab(&srv, "cameras", &root, o.id, "query[sort]=id").await;
     let mut expected = vec![o.camera, o.foreign_camera];
     expected.sort();
     assert_eq!(ids(&all), expected);
     // Every camera a scoped administrator sees on any in-scope user's tab
     // lies in its city.
-    let visible = scalar_i64(
-        &st.db,
-        &format!(
+    let visible = count(&st, &format!(
             "SELECT MIN(u.id) FROM users u WHERE u.parent_id IS NULL AND EXISTS (SELECT 1 FROM user_cameras uc JOIN cameras c ON c.id = uc.camera_id \
              JOIN locations l ON l.id = c.location_id WHERE uc.user_id = u.id AND l.path LIKE '/{city}/%') AND u.id <> {}",
             o.id
         ),
     )
     .await;
-    let (_, theirs) = call(&srv, &limited, "cameras", visible, "query[sort]=id").await;
+    let (_, theirs) = tab(&srv, "cameras", &limited, visible, "query[sort]=id").await;
     assert!(!ids(&theirs).is_empty());
     for cam in ids(&theirs) {
-        let n = scalar_i64(
-            &st.db,
+        let n = count(
+            &st,
             &format!(
                 "SELECT COUNT(*) FROM cameras c JOIN locations l ON l.id = c.location_id WHERE c.id = {cam} AND l.path LIKE '/{city}/%'"
             ),
@@ -356,12 +177,12 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
     let (city, inside, outside) = places(&st).await;
     let o = owner(&st, inside, outside).await;
     // A user with neither users-index nor licences: two tabs do not exist.
-    let plain = new_user(&st, "plain-user", "Plain User", None, "{}").await;
-    let in_scope_plain = new_user(&st, "plain-in-scope", "Plain In Scope", None, "{}").await;
-    new_camera(&st, in_scope_plain, "Plain porch", Some(inside)).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, noperm) = admin_session(&st, "noperm", false, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view"], &[city]).await;
+    let plain = user(&st, "plain-user").await;
+    let in_scope_plain = user(&st, "plain-in-scope").await;
+    camera(&st, in_scope_plain, "Plain porch", Some(inside)).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, noperm) = admin_session(&st, "noperm").await;
+    let (_, viewer) = admin_session(&st, "card-viewer").perms(&["users.view"]).scope(&[city]).await;
     let srv = serve(st.clone()).await;
     let id = o.id;
 
@@ -390,7 +211,7 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
             CardTab::Access => vec!["perm-users-index".into(), "Analytics types".into()],
             CardTab::Analytics => vec!["Level 1".into(), "Data will be deleted on 2026-11-27".into()],
         };
-        let (status, _, html) = page(&srv, Some(&root), &format!("/users/{id}/{tab}")).await;
+        let Answer { status, body: html, .. } = srv.get(&format!("/users/{id}/{tab}"), &root).await;
         assert_eq!(status, 200, "{tab}: {html}");
         // The header and the tab list come with every tab.
         assert!(html.contains("card-owner") && html.contains("role=\"tablist\""), "{tab}");
@@ -404,24 +225,24 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
         assert_eq!(html.matches("tabindex=\"0\"").count(), 2, "{tab}: one tab stop plus the panel");
     }
     // Every tab, in catalogue order.
-    let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/user")).await;
+    let Answer { body: html, .. } = srv.get(&format!("/users/{id}/user"), &root).await;
     let at: Vec<usize> = CardTab::ALL
         .iter()
         .map(|t| html.find(&format!("id=\"tab-{t}\"")).unwrap())
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
     // Access: checked exactly as held; disabled only without users.access.edit.
-    let (_, _, html) = page(&srv, Some(&root), &format!("/users/{id}/access")).await;
+    let Answer { body: html, .. } = srv.get(&format!("/users/{id}/access"), &root).await;
     assert!(tag_of(&html, "id=\"perm-users-index\"").contains("checked"));
     assert!(!tag_of(&html, "id=\"perm-ptz\"").contains("checked"));
     assert!(!tag_of(&html, "id=\"perm-ptz\"").contains("disabled"));
     assert!(html.contains("data-permissions-version=\"3\""));
-    let (_, _, html) = page(&srv, Some(&viewer), &format!("/users/{id}/access")).await;
+    let Answer { body: html, .. } = srv.get(&format!("/users/{id}/access"), &viewer).await;
     assert!(tag_of(&html, "id=\"perm-users-index\"").contains("checked"));
     assert!(tag_of(&html, "id=\"perm-ptz\"").contains("disabled"));
     assert!(html.contains("users.access.edit"));
     // Analytics: used counts the sub user's case camera.
-    let (_, body) = call(&srv, &root, "analytics", id, "").await;
+    let (_, body) = tab(&srv, "analytics", &root, id, "").await;
     assert_eq!(body[0]["total"], 3);
     assert_eq!(body[0]["used"], 1);
     assert_eq!(body[0]["free"], 2);
@@ -429,9 +250,9 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
     assert_eq!(body[1]["deleted_on"], "2026-11-27");
 
     // /users/:id opens the User tab.
-    let (status, location, _) = page(&srv, Some(&root), &format!("/users/{id}")).await;
+    let Answer { status, location, .. } = srv.get(&format!("/users/{id}"), &root).await;
     assert_eq!(status, 302);
-    assert_eq!(location.as_deref(), Some(format!("/users/{id}/user").as_str()));
+    assert_eq!(location, format!("/users/{id}/user"));
     // Unknown tab, unknown user, non-numeric id, hidden tabs: 404 pages.
     for path in [
         format!("/users/{id}/nope"),
@@ -439,37 +260,36 @@ both!(tabs_render_on_the_server, |st: AppState| async move {
         "/users/abc/cameras".to_string(),
         format!("/users/{plain}/sub-users"),
     ] {
-        let (status, _, html) = page(&srv, Some(&root), &path).await;
+        let Answer { status, body: html, .. } = srv.get(&path, &root).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("404"), "{path}");
         assert!(!html.contains("card-owner"), "{path}");
     }
     // The plain user's card lists neither hidden tab for an administrator
     // without licenses.edit…
-    let (status, _, html) = page(&srv, Some(&viewer), &format!("/users/{in_scope_plain}/user")).await;
+    let Answer { status, body: html, .. } = srv.get(&format!("/users/{in_scope_plain}/user"), &viewer).await;
     assert_eq!(status, 200);
     assert!(!html.contains("tab-sub-users") && !html.contains("tab-analytics"));
-    let (status, _, html) = page(&srv, Some(&viewer), &format!("/users/{in_scope_plain}/analytics")).await;
+    let Answer { status, body: html, .. } = srv.get(&format!("/users/{in_scope_plain}/analytics"), &viewer).await;
     assert_eq!(status, 404);
     assert!(html.contains("404"));
     // …while one with licenses.edit gets the Analytics tab, empty, with the
     // form that gives the first licences.
-    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/user")).await;
+    let Answer { status, body: html, .. } = srv.get(&format!("/users/{plain}/user"), &root).await;
     assert_eq!(status, 200);
     assert!(!html.contains("tab-sub-users") && html.contains("tab-analytics"));
-    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{plain}/analytics")).await;
+    let Answer { status, body: html, .. } = srv.get(&format!("/users/{plain}/analytics"), &root).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("The user has no analytics licences.") && html.contains("licence-form"),
         "{html}"
     );
     // Missing permission: 403. No session: to sign-in and back.
-    let (status, _, html) = page(&srv, Some(&noperm), &format!("/users/{id}/cameras")).await;
+    let Answer { status, body: html, .. } = srv.get(&format!("/users/{id}/cameras"), &noperm).await;
     assert_eq!(status, 403);
     assert!(!html.contains("Porch camera"));
-    let (status, location, _) = page(&srv, None, &format!("/users/{id}/cameras")).await;
+    let Answer { status, location, .. } = srv.get(&format!("/users/{id}/cameras"), "").await;
     assert!(status == 302 || status == 303, "{status}");
-    let location = location.unwrap();
     assert!(location.starts_with("/login?next="), "{location}");
     assert!(location.contains(&format!("users/{id}/cameras")), "{location}");
 });
@@ -484,7 +304,7 @@ fn tag_of<'a>(html: &'a str, marker: &str) -> &'a str {
 
 /// 10,000 cameras and `events` billing events for one user.
 async fn heavy_user(st: &AppState, events: i64) -> i64 {
-    let id = new_user(st, "heavy", "Heavy Business", None, "{}").await;
+    let id = user(st, "heavy").name("Heavy Business").await;
     let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     let txn = st.write().await.unwrap();
     let first_cam = app::backend::bulk::next_id(&*txn, "cameras").await.unwrap();
@@ -556,11 +376,11 @@ async fn heavy_user(st: &AppState, events: i64) -> i64 {
 
 both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
     let id = heavy_user(&st, 200_000).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
 
     // Billing events: newest first, one page, a cursor onwards.
-    let (status, first) = call(&srv, &root, "billing-events", id, "").await;
+    let (status, first) = tab(&srv, "billing-events", &root, id, "").await;
     assert_eq!(status, 200, "{first}");
     let rows = first["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 25);
@@ -568,9 +388,9 @@ both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
     assert_eq!(rows[24]["request_id"], "heavy-199975");
     assert!(first["next"].is_string() && first["prev"].is_null());
     let next = first["next"].as_str().unwrap();
-    let (_, second) = call(&srv, &root, "billing-events", id, &format!("query[after]={next}")).await;
+    let (_, second) = tab(&srv, "billing-events", &root, id, &format!("query[after]={next}")).await;
     assert_eq!(second["rows"][0]["request_id"], "heavy-199974");
-    let (status, last) = call(&srv, &root, "billing-events", id, "query[last]=true").await;
+    let (status, last) = tab(&srv, "billing-events", &root, id, "query[last]=true").await;
     assert_eq!(status, 200);
     let rows = last["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 25);
@@ -616,14 +436,14 @@ both!(heavy_user_pages_stay_bounded, |st: AppState| async move {
     }
 
     // Cameras: one page of 25 of 10,000; the last page ends at the last camera.
-    let (status, cams) = call(&srv, &root, "cameras", id, "query[sort]=id").await;
+    let (status, cams) = tab(&srv, "cameras", &root, id, "query[sort]=id").await;
     assert_eq!(status, 200, "{cams}");
     assert_eq!(ids(&cams).len(), 25);
     assert!(cams["next"].is_string());
-    let max = scalar_i64(&st.db, &format!("SELECT MAX(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
-    let min = scalar_i64(&st.db, &format!("SELECT MIN(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
+    let max = count(&st, &format!("SELECT MAX(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
+    let min = count(&st, &format!("SELECT MIN(camera_id) FROM user_cameras WHERE user_id = {id}")).await;
     assert_eq!(ids(&cams)[0], min);
-    let (_, last) = call(&srv, &root, "cameras", id, "query[sort]=id&query[last]=true").await;
+    let (_, last) = tab(&srv, "cameras", &root, id, "query[sort]=id&query[last]=true").await;
     assert_eq!(ids(&last).len(), 25);
     assert_eq!(*ids(&last).last().unwrap(), max);
     assert!(last["next"].is_null() && last["prev"].is_string());
@@ -651,18 +471,11 @@ async fn explain(st: &AppState, sql: &str, values: Vec<Value>) -> String {
 
 both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     let id = heavy_user(&st, 0).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let q = "query[sort]=name&query[dir]=desc";
-    let (_, p1) = call(&srv, &root, "cameras", id, q).await;
-    let names = |v: &Json| {
-        v["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
+    let (_, p1) = tab(&srv, "cameras", &root, id, q).await;
+    let names = |v: &Json| column::<String>(&v["rows"], "name");
     let n1 = names(&p1);
     let mut sorted = n1.clone();
     sorted.sort_by(|a, b| b.cmp(a));
@@ -670,18 +483,20 @@ both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     assert_eq!(n1[0], "Cam 09999");
     let next = p1["next"].as_str().unwrap().to_string();
     let q2 = format!("{q}&query[after]={next}");
-    let (_, p2) = call(&srv, &root, "cameras", id, &q2).await;
-    let (_, again) = call(&srv, &root, "cameras", id, &q2).await;
+    let (_, p2) = tab(&srv, "cameras", &root, id, &q2).await;
+    let (_, again) = tab(&srv, "cameras", &root, id, &q2).await;
     assert_eq!(p2, again, "the same query string gives the same page");
     let n2 = names(&p2);
     assert_eq!(n2[0], "Cam 09974");
     assert!(n2.iter().all(|n| n < n1.last().unwrap()));
     // Back from page 2 is page 1.
     let prev = p2["prev"].as_str().unwrap().to_string();
-    let (_, back) = call(&srv, &root, "cameras", id, &format!("{q}&query[before]={prev}")).await;
+    let (_, back) = tab(&srv, "cameras", &root, id, &format!("{q}&query[before]={prev}")).await;
     assert_eq!(names(&back), n1);
     // The server-rendered page for that query string shows the same rows.
-    let (status, _, html) = page(&srv, Some(&root), &format!("/users/{id}/cameras?sort=name&dir=desc&after={next}")).await;
+    let Answer { status, body: html, .. } = srv
+        .get(&format!("/users/{id}/cameras?sort=name&dir=desc&after={next}"), &root)
+        .await;
     assert_eq!(status, 200);
     for n in &n2 {
         assert!(html.contains(n.as_str()), "{n}");
@@ -689,9 +504,9 @@ both!(sorting_and_paging_reproduce_over_http, |st: AppState| async move {
     assert!(!html.contains(n1[0].as_str()));
     assert!(html.contains("aria-sort=\"descending\""));
     // Sub users and intercoms take the same query string shape.
-    let (status, _) = call(&srv, &root, "intercoms", id, "query[sort]=created").await;
+    let (status, _) = tab(&srv, "intercoms", &root, id, "query[sort]=created").await;
     assert_eq!(status, 200);
-    let (status, body) = call(&srv, &root, "cameras", id, "query[sort]=mac").await;
+    let (status, body) = tab(&srv, "cameras", &root, id, "query[sort]=mac").await;
     assert_eq!(status, 422, "{body}");
 });
 
@@ -708,13 +523,16 @@ both!(card_tab_pages_stay_within_their_statements, |st: AppState| async move {
     demo(&st).await;
     let (city, inside, outside) = places(&st).await;
     let o = owner(&st, inside, outside).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
-    let (_, viewer) = admin_session(&st, "card-viewer", false, &["users.view", "licenses.edit"], &[city]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
+    let (_, viewer) = admin_session(&st, "card-viewer")
+        .perms(&["users.view", "licenses.edit"])
+        .scope(&[city])
+        .await;
     let srv = serve(st.clone()).await;
     for (who, cookie) in [("super", &root), ("scoped", &viewer)] {
         for (slug, label) in CardTab::ALL.iter().map(|t| (t.slug(), t.label())) {
             let before = st.statements.load(Ordering::SeqCst);
-            let (status, _, html) = page(&srv, Some(cookie), &format!("/users/{}/{slug}", o.id)).await;
+            let Answer { status, body: html, .. } = srv.get(&format!("/users/{}/{slug}", o.id), cookie).await;
             let ran = st.statements.load(Ordering::SeqCst) - before;
             assert_eq!(status, 200, "{who} {slug}: {html}");
             assert!(html.contains(label), "{who} {slug}: the tab is not on the page");

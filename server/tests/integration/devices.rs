@@ -5,16 +5,6 @@
 use crate::both;
 use crate::support::*;
 use app::backend::AppState;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
-
-async fn scalar_text(db: &DatabaseConnection, sql: &str) -> String {
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<String>(0).unwrap()
-}
 
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -34,8 +24,7 @@ struct Fixture {
 }
 
 async fn fixture(st: &AppState) -> Fixture {
-    let db = &st.db;
-    let city = scalar_i64(db, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
+    let city = count(st, "SELECT MIN(id) FROM locations WHERE kind = 'city'").await;
     let dev = |table: &str, inside: bool| {
         format!(
             "SELECT MIN(d.id) FROM {table} d JOIN locations l ON l.id = d.location_id WHERE l.path {} '/{city}/%'",
@@ -44,10 +33,10 @@ async fn fixture(st: &AppState) -> Fixture {
     };
     Fixture {
         city,
-        cam_in: scalar_i64(db, &dev("cameras", true)).await,
-        cam_out: scalar_i64(db, &dev("cameras", false)).await,
-        ic_in: scalar_i64(db, &dev("intercoms", true)).await,
-        ic_out: scalar_i64(db, &dev("intercoms", false)).await,
+        cam_in: count(st, &dev("cameras", true)).await,
+        cam_out: count(st, &dev("cameras", false)).await,
+        ic_in: count(st, &dev("intercoms", true)).await,
+        ic_out: count(st, &dev("intercoms", false)).await,
     }
 }
 
@@ -64,98 +53,59 @@ async fn user_for(st: &AppState, city: i64, inside: bool, intercom: i64) -> (i64
          AND NOT EXISTS (SELECT 1 FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id \
              WHERE ua.user_id = u.id AND a.intercom_id = {intercom})"
     );
-    let id = scalar_i64(&st.db, &sql).await;
-    let name = scalar_text(&st.db, &format!("SELECT name FROM users WHERE id = {id}")).await;
-    let login = scalar_text(&st.db, &format!("SELECT login FROM users WHERE id = {id}")).await;
+    let id = count(st, &sql).await;
+    let name = scalar(st, &format!("SELECT name FROM users WHERE id = {id}")).await;
+    let login = scalar(st, &format!("SELECT login FROM users WHERE id = {id}")).await;
     (id, name, login)
-}
-
-async fn call(srv: &TestServer, cookie: &str, endpoint: &str, form: &[(&str, String)]) -> (u16, String) {
-    let r = srv
-        .client
-        .post(format!("{}/api/{endpoint}", srv.base))
-        .header("cookie", cookie)
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn get(srv: &TestServer, cookie: &str, path: &str) -> (u16, String) {
-    let r = srv
-        .client
-        .get(format!("{}{path}", srv.base))
-        .header("cookie", cookie)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
 }
 
 both!(device_reads_respect_scope, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (_, limited) = admin_session(&st, "t-limited", false, &["users.view"], &[f.city]).await;
-    let (_, blind) = admin_session(&st, "t-blind", false, &[], &[f.city]).await;
+    let (_, limited) = admin_session(&st, "t-limited").perms(&["users.view"]).scope(&[f.city]).await;
+    let (_, blind) = admin_session(&st, "t-blind").scope(&[f.city]).await;
     let srv = serve(st.clone()).await;
 
     // In scope: the profile with its location path and viewers.
-    let (status, body) = call(&srv, &limited, "cameras/profile", &[("id", f.cam_in.to_string())]).await;
+    let Answer { status, body, .. } = srv.post_fn("cameras/profile", &limited, &[("id", f.cam_in.to_string())]).await;
     assert_eq!(status, 200, "{body}");
     let cam: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(cam["id"].as_i64(), Some(f.cam_in));
-    let city_name = scalar_text(&st.db, &format!("SELECT name FROM locations WHERE id = {}", f.city)).await;
+    let city_name = scalar(&st, &format!("SELECT name FROM locations WHERE id = {}", f.city)).await;
     let location = cam["location"].as_array().unwrap();
     assert_eq!(location.len(), 4, "city, street, house, entrance: {location:?}");
     assert_eq!(location[0].as_str(), Some(city_name.as_str()));
-    let viewer_ids: Vec<i64> = cam["viewers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["id"].as_i64().unwrap())
-        .collect();
-    let expected = scalar_i64(
-        &st.db,
-        &format!("SELECT MIN(user_id) FROM user_cameras WHERE camera_id = {}", f.cam_in),
-    )
-    .await;
+    let viewer_ids: Vec<i64> = column(&cam["viewers"], "id");
+    let expected = count(&st, format!("SELECT MIN(user_id) FROM user_cameras WHERE camera_id = {}", f.cam_in)).await;
     assert!(viewer_ids.contains(&expected), "{viewer_ids:?}");
 
     // Out of scope, unknown and non-numeric ids are all 404; nothing leaks.
     for id in [f.cam_out.to_string(), "99999999".into(), "abc".into()] {
-        let (status, body) = call(&srv, &limited, "cameras/profile", &[("id", id.clone())]).await;
+        let Answer { status, body, .. } = srv.post_fn("cameras/profile", &limited, &[("id", id.clone())]).await;
         assert_eq!(status, 404, "camera {id}: {body}");
         assert!(!body.contains("SN"), "{body}");
     }
-    let (status, _) = call(&srv, &blind, "cameras/profile", &[("id", f.cam_in.to_string())]).await;
+    let Answer { status, .. } = srv.post_fn("cameras/profile", &blind, &[("id", f.cam_in.to_string())]).await;
     assert_eq!(status, 403);
 
     // Intercoms: the same rule through the intercom's location.
-    let (status, body) = call(&srv, &limited, "intercoms/card", &[("id", f.ic_in.to_string())]).await;
+    let Answer { status, body, .. } = srv.post_fn("intercoms/card", &limited, &[("id", f.ic_in.to_string())]).await;
     assert_eq!(status, 200, "{body}");
     let card: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(card["id"].as_i64(), Some(f.ic_in));
     assert_eq!(card["can_edit"].as_bool(), Some(false));
     let q = |id: String| vec![("id", id), ("query[sort]", "number".to_string())];
-    let (status, body) = call(&srv, &limited, "intercoms/apartments", &q(f.ic_in.to_string())).await;
+    let Answer { status, body, .. } = srv.post_fn("intercoms/apartments", &limited, &q(f.ic_in.to_string())).await;
     assert_eq!(status, 200, "{body}");
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let numbers: Vec<i64> = page["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["number"].as_i64().unwrap())
-        .collect();
-    let stored = scalar_i64(&st.db, &format!("SELECT COUNT(*) FROM apartments WHERE intercom_id = {}", f.ic_in)).await;
+    let numbers: Vec<i64> = column(&page["rows"], "number");
+    let stored = count(&st, &format!("SELECT COUNT(*) FROM apartments WHERE intercom_id = {}", f.ic_in)).await;
     assert_eq!(numbers.len() as i64, stored.min(25));
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "sorted by number: {numbers:?}");
     for id in [f.ic_out.to_string(), "99999999".into(), "x1".into()] {
-        let (status, body) = call(&srv, &limited, "intercoms/card", &[("id", id.clone())]).await;
+        let Answer { status, body, .. } = srv.post_fn("intercoms/card", &limited, &[("id", id.clone())]).await;
         assert_eq!(status, 404, "intercom {id}: {body}");
-        let (status, body) = call(&srv, &limited, "intercoms/apartments", &q(id.clone())).await;
+        let Answer { status, body, .. } = srv.post_fn("intercoms/apartments", &limited, &q(id.clone())).await;
         assert_eq!(status, 404, "apartments of {id}: {body}");
     }
 });
@@ -163,25 +113,31 @@ both!(device_reads_respect_scope, |st: AppState| async move {
 both!(linking_users_to_flats, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (viewer_id, viewer) = admin_session(&st, "t-viewer", false, &["users.view"], &[f.city]).await;
-    let (editor_id, editor) = admin_session(&st, "t-editor", false, &["users.view", "intercoms.edit"], &[f.city]).await;
-    let (_, root) = admin_session(&st, "t-root", true, &[], &[]).await;
+    let (viewer_id, viewer) = admin_session(&st, "t-viewer").perms(&["users.view"]).scope(&[f.city]).await;
+    let (editor_id, editor) = admin_session(&st, "t-editor")
+        .perms(&["users.view", "intercoms.edit"])
+        .scope(&[f.city])
+        .await;
+    let (_, root) = admin_session(&st, "t-root").super_admin().await;
     let srv = serve(st.clone()).await;
-    let db = &st.db;
     let (user, user_name, user_login) = user_for(&st, f.city, true, f.ic_in).await;
     let (stranger, stranger_name, stranger_login) = user_for(&st, f.city, false, f.ic_in).await;
     let (flat_from, flat_to) = (
-        scalar_i64(
-            db,
+        count(
+            &st,
             &format!("SELECT CAST(flat_from AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in),
         )
         .await,
-        scalar_i64(db, &format!("SELECT CAST(flat_to AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in)).await,
+        count(
+            &st,
+            &format!("SELECT CAST(flat_to AS BIGINT) FROM intercoms WHERE id = {}", f.ic_in),
+        )
+        .await,
     );
     let flat = flat_to; // the demo fills flats from the bottom
     assert_eq!(
-        scalar_i64(
-            db,
+        count(
+            &st,
             &format!(
                 "SELECT COUNT(*) FROM apartments WHERE intercom_id = {} AND number = {flat}",
                 f.ic_in
@@ -190,14 +146,15 @@ both!(linking_users_to_flats, |st: AppState| async move {
         .await,
         0
     );
-    let links = || scalar_i64(db, "SELECT COUNT(*) FROM user_apartments");
-    let audits =
-        |action: &'static str| async move { scalar_i64(db, &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await };
+    let links = || count(&st, "SELECT COUNT(*) FROM user_apartments");
+    let audits = |action: &str| count(&st, format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"));
     let before = links().await;
     let form = |number: String, who: String| vec![("intercom_id", f.ic_in.to_string()), ("number", number), ("user", who)];
 
     // Without intercoms.edit: 403 and nothing changes.
-    let (status, body) = call(&srv, &viewer, "intercoms/link", &form(flat.to_string(), user.to_string())).await;
+    let Answer { status, body, .. } = srv
+        .post_fn("intercoms/link", &viewer, &form(flat.to_string(), user.to_string()))
+        .await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(links().await, before);
     assert_eq!(audits("intercom.link").await, 0);
@@ -205,80 +162,87 @@ both!(linking_users_to_flats, |st: AppState| async move {
 
     // A flat outside the range, or not a number: 422 naming "number".
     for bad in [(flat_to + 1).to_string(), (flat_from - 1).to_string(), "twelve".into()] {
-        let (status, body) = call(&srv, &editor, "intercoms/link", &form(bad.clone(), user.to_string())).await;
+        let Answer { status, body, .. } = srv.post_fn("intercoms/link", &editor, &form(bad.clone(), user.to_string())).await;
         assert_eq!(status, 422, "{bad}: {body}");
         assert!(body.contains("number"), "{body}");
     }
     // A user outside the scope is unknown; an intercom outside it too.
-    let (status, _) = call(&srv, &editor, "intercoms/link", &form(flat.to_string(), stranger_login.clone())).await;
+    let Answer { status, .. } = srv
+        .post_fn("intercoms/link", &editor, &form(flat.to_string(), stranger_login.clone()))
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &srv,
-        &editor,
-        "intercoms/link",
-        &[
-            ("intercom_id", f.ic_out.to_string()),
-            ("number", "1".into()),
-            ("user", user.to_string()),
-        ],
-    )
-    .await;
+    let Answer { status, .. } = srv
+        .post_fn(
+            "intercoms/link",
+            &editor,
+            &[
+                ("intercom_id", f.ic_out.to_string()),
+                ("number", "1".into()),
+                ("user", user.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(status, 404);
     assert_eq!(links().await, before);
 
     // Success by login: the flat row, the link, the audit row, and the
     // user's intercoms now include this one.
-    let (status, body) = call(&srv, &editor, "intercoms/link", &form(flat.to_string(), user_login.clone())).await;
+    let Answer { status, body, .. } = srv
+        .post_fn("intercoms/link", &editor, &form(flat.to_string(), user_login.clone()))
+        .await;
     assert_eq!(status, 200, "{body}");
     let outcome: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(outcome["message"].as_str().unwrap(), format!("Linked {user_name} to flat {flat}."));
     assert_eq!(links().await, before + 1);
     let ic_in = f.ic_in;
-    let user_has_intercom = || async move {
-        scalar_i64(
-            db,
-            &format!(
+    let user_has_intercom = || {
+        count(
+            &st,
+            format!(
                 "SELECT COUNT(*) FROM user_apartments ua JOIN apartments a ON a.id = ua.apartment_id \
                  WHERE ua.user_id = {user} AND a.intercom_id = {ic_in} AND a.number = {flat}"
             ),
         )
-        .await
     };
     assert_eq!(user_has_intercom().await, 1);
     assert_eq!(
-        scalar_i64(
-            db,
+        count(
+            &st,
             &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'intercom.link' AND admin_id = {editor_id} AND user_id = {user}")
         )
         .await,
         1
     );
-    let detail = scalar_text(db, "SELECT detail FROM audit_log WHERE action = 'intercom.link'").await;
+    let detail = scalar(&st, "SELECT detail FROM audit_log WHERE action = 'intercom.link'").await;
     let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(detail["intercom_id"].as_i64(), Some(f.ic_in));
     assert_eq!(detail["flat"].as_i64(), Some(flat));
 
     // Linking again: a conflict with a clear message, no second audit row.
-    let (status, body) = call(&srv, &editor, "intercoms/link", &form(flat.to_string(), user.to_string())).await;
+    let Answer { status, body, .. } = srv
+        .post_fn("intercoms/link", &editor, &form(flat.to_string(), user.to_string()))
+        .await;
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("already linked"), "{body}");
     assert_eq!(audits("intercom.link").await, 1);
 
     // A super admin links an out-of-scope user to the same flat; the
     // limited admin sees it as "another subscriber", without name or id.
-    let (status, body) = call(&srv, &root, "intercoms/link", &form(flat.to_string(), stranger.to_string())).await;
+    let Answer { status, body, .. } = srv
+        .post_fn("intercoms/link", &root, &form(flat.to_string(), stranger.to_string()))
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = call(
-        &srv,
-        &editor,
-        "intercoms/apartments",
-        &[
-            ("id", f.ic_in.to_string()),
-            ("query[sort]", "number".into()),
-            ("query[dir]", "desc".into()),
-        ],
-    )
-    .await;
+    let Answer { status, body, .. } = srv
+        .post_fn(
+            "intercoms/apartments",
+            &editor,
+            &[
+                ("id", f.ic_in.to_string()),
+                ("query[sort]", "number".into()),
+                ("query[dir]", "desc".into()),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
     let row = &page["rows"][0];
@@ -295,36 +259,36 @@ both!(linking_users_to_flats, |st: AppState| async move {
         ("number", flat.to_string()),
         ("user_id", user.to_string()),
     ];
-    let (status, _) = call(&srv, &viewer, "intercoms/unlink", &unlink).await;
+    let Answer { status, .. } = srv.post_fn("intercoms/unlink", &viewer, &unlink).await;
     assert_eq!(status, 403);
     assert_eq!(user_has_intercom().await, 1);
     // The out-of-scope user cannot be unlinked by the limited admin.
-    let (status, _) = call(
-        &srv,
-        &editor,
-        "intercoms/unlink",
-        &[
-            ("intercom_id", f.ic_in.to_string()),
-            ("number", flat.to_string()),
-            ("user_id", stranger.to_string()),
-        ],
-    )
-    .await;
+    let Answer { status, .. } = srv
+        .post_fn(
+            "intercoms/unlink",
+            &editor,
+            &[
+                ("intercom_id", f.ic_in.to_string()),
+                ("number", flat.to_string()),
+                ("user_id", stranger.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, body) = call(&srv, &editor, "intercoms/unlink", &unlink).await;
+    let Answer { status, body, .. } = srv.post_fn("intercoms/unlink", &editor, &unlink).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(&format!("Unlinked {user_name} from flat {flat}.")), "{body}");
     assert_eq!(user_has_intercom().await, 0);
     assert_eq!(
-        scalar_i64(
-            db,
+        count(
+            &st,
             &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'intercom.unlink' AND user_id = {user}")
         )
         .await,
         1
     );
     // Unlinking again is refused, and nothing more is audited.
-    let (status, _) = call(&srv, &editor, "intercoms/unlink", &unlink).await;
+    let Answer { status, .. } = srv.post_fn("intercoms/unlink", &editor, &unlink).await;
     assert_eq!(status, 409);
     assert_eq!(audits("intercom.unlink").await, 1);
 });
@@ -332,13 +296,15 @@ both!(linking_users_to_flats, |st: AppState| async move {
 both!(device_pages_render_on_the_server, |st: AppState| async move {
     demo(&st).await;
     let f = fixture(&st).await;
-    let (_, limited) = admin_session(&st, "t-limited", false, &["users.view", "intercoms.edit"], &[f.city]).await;
+    let (_, limited) = admin_session(&st, "t-limited")
+        .perms(&["users.view", "intercoms.edit"])
+        .scope(&[f.city])
+        .await;
     let srv = serve(st.clone()).await;
-    let db = &st.db;
 
-    let cam_name = scalar_text(db, &format!("SELECT name FROM cameras WHERE id = {}", f.cam_in)).await;
-    let serial = scalar_text(db, &format!("SELECT serial_number FROM cameras WHERE id = {}", f.cam_in)).await;
-    let (status, body) = get(&srv, &limited, &format!("/cameras/{}/general", f.cam_in)).await;
+    let cam_name = scalar(&st, &format!("SELECT name FROM cameras WHERE id = {}", f.cam_in)).await;
+    let serial = scalar(&st, &format!("SELECT serial_number FROM cameras WHERE id = {}", f.cam_in)).await;
+    let Answer { status, body, .. } = srv.get(&format!("/cameras/{}/general", f.cam_in), &limited).await;
     assert_eq!(status, 200);
     assert!(body.contains(&html_escape(&cam_name)) && body.contains(&serial), "{body}");
     assert!(
@@ -346,15 +312,15 @@ both!(device_pages_render_on_the_server, |st: AppState| async move {
         "{body}"
     );
 
-    let ic_name = scalar_text(db, &format!("SELECT name FROM intercoms WHERE id = {}", f.ic_in)).await;
-    let (status, body) = get(&srv, &limited, &format!("/intercoms/{}/general", f.ic_in)).await;
+    let ic_name = scalar(&st, &format!("SELECT name FROM intercoms WHERE id = {}", f.ic_in)).await;
+    let Answer { status, body, .. } = srv.get(&format!("/intercoms/{}/general", f.ic_in), &limited).await;
     assert_eq!(status, 200);
     assert!(body.contains(&html_escape(&ic_name)), "{body}");
     assert!(body.contains("data-testid=\"intercom-general\""), "{body}");
 
     // The apartments tab lists a linked user by name and offers the form.
-    let linked = scalar_text(
-        db,
+    let linked = scalar(
+        &st,
         &format!(
             "SELECT MIN(u.name) FROM users u JOIN user_apartments ua ON ua.user_id = u.id JOIN apartments a ON a.id = ua.apartment_id \
              WHERE a.intercom_id = {}",
@@ -362,7 +328,7 @@ both!(device_pages_render_on_the_server, |st: AppState| async move {
         ),
     )
     .await;
-    let (status, body) = get(&srv, &limited, &format!("/intercoms/{}/apartments", f.ic_in)).await;
+    let Answer { status, body, .. } = srv.get(&format!("/intercoms/{}/apartments", f.ic_in), &limited).await;
     assert_eq!(status, 200);
     assert!(body.contains(&html_escape(&ic_name)), "{body}");
     assert!(body.contains("data-testid=\"apartments-table\""), "{body}");
@@ -370,19 +336,9 @@ both!(device_pages_render_on_the_server, |st: AppState| async move {
     assert!(body.contains("name=\"number\""), "{body}");
 
     // `/intercoms/:id` opens General data.
-    let r = srv
-        .client
-        .get(format!("{}/intercoms/{}", srv.base, f.ic_in))
-        .header("cookie", &limited)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_redirection(), "{}", r.status());
-    assert_eq!(
-        r.headers().get("location").and_then(|v| v.to_str().ok()),
-        Some(format!("/intercoms/{}/general", f.ic_in).as_str())
-    );
+    let r = srv.get(&format!("/intercoms/{}", f.ic_in), &limited).await;
+    assert!((300..400).contains(&r.status), "{}", r.status);
+    assert_eq!(r.location, format!("/intercoms/{}/general", f.ic_in));
 
     // Unknown, out of scope, non-numeric or unknown tab: a real 404.
     for path in [
@@ -393,7 +349,7 @@ both!(device_pages_render_on_the_server, |st: AppState| async move {
         format!("/intercoms/{}/apartments", f.ic_out),
         format!("/intercoms/{}/nonsense", f.ic_in),
     ] {
-        let (status, body) = get(&srv, &limited, &path).await;
+        let Answer { status, body, .. } = srv.get(&path, &limited).await;
         assert_eq!(status, 404, "{path}");
         assert!(body.contains("404"), "{path}: {body}");
     }

@@ -3,36 +3,23 @@
 //! unchanged; after 7 days the purge deletes them (and only them), once,
 //! even with two workers on one PostgreSQL database.
 
-use crate::access::{give_licences, level_id, make_case, make_user};
 use crate::both;
 use crate::support::*;
 use app::backend::auth::{load_admin, Admin};
 use app::backend::services::{licences, retention};
 use app::backend::{clock::Clock, db, seed, AppState};
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, Statement};
 
 async fn boss(st: &AppState) -> Admin {
-    let (id, _) = admin_session(st, "boss", true, &[], &[]).await;
+    let (id, _) = admin_session(st, "boss").super_admin().await;
     load_admin(&st.db, id).await.unwrap().unwrap()
 }
 
 /// Case ids of `main` (and its sub users) visible to subscribers.
 async fn visible_cases(st: &AppState, main: i64) -> Vec<i64> {
-    let sql = format!(
-        "SELECT ac.id FROM analytics_cases ac WHERE ac.main_user_id = $1 AND {} ORDER BY ac.id",
-        licences::visible_case_condition("ac")
-    );
-    let rows = st
-        .db
-        .query_all_raw(Statement::from_sql_and_values(st.db.get_database_backend(), sql, vec![main.into()]))
-        .await
-        .unwrap();
-    rows.iter().map(|r| r.try_get::<i64>("", "id").unwrap()).collect()
-}
-
-async fn count(st: &AppState, sql: &str) -> i64 {
-    scalar_i64(&st.db, sql).await
+    let visible = licences::visible_case_condition("ac");
+    let sql = format!("SELECT CAST(ac.id AS TEXT) FROM analytics_cases ac WHERE ac.main_user_id = {main} AND {visible} ORDER BY ac.id");
+    strings(st, sql).await.iter().map(|id| id.parse().unwrap()).collect()
 }
 
 async fn events_of(st: &AppState, cases: &[i64]) -> i64 {
@@ -43,7 +30,7 @@ async fn events_of(st: &AppState, cases: &[i64]) -> i64 {
 async fn version(st: &AppState, user: i64, level: i64) -> i64 {
     count(
         st,
-        &format!("SELECT version FROM licence_allocations WHERE user_id = {user} AND level_id = {level}"),
+        format!("SELECT version FROM licence_allocations WHERE user_id = {user} AND level_id = {level}"),
     )
     .await
 }
@@ -55,17 +42,17 @@ async fn set(st: &AppState, admin: &Admin, user: i64, level: i64, total: i64) {
 
 both!(retention_story, |st: AppState| async move {
     let admin = boss(&st).await;
-    let (l1, l2) = (level_id(&st, "Level 1").await, level_id(&st, "Level 2").await);
-    let main = make_user(&st, "m1", "billing", None, &["analytic"]).await;
-    let sub = make_user(&st, "s1", "sub", Some(main), &[]).await;
-    let other = make_user(&st, "m2", "billing", None, &["analytic"]).await;
-    give_licences(&st, main, l1, 5).await;
-    give_licences(&st, main, l2, 2).await;
-    give_licences(&st, other, l1, 2).await;
-    let c1 = make_case(&st, main, main, "line-crossing", 2, 10).await;
-    let c2 = make_case(&st, sub, main, "loud-sound", 1, 5).await;
-    let c3 = make_case(&st, main, main, "visitor-counting", 1, 4).await;
-    let c4 = make_case(&st, other, other, "line-crossing", 1, 3).await;
+    let (l1, l2) = (level(&st, "Level 1").await, level(&st, "Level 2").await);
+    let main = user(&st, "m1").perms(&["analytic"]).await;
+    let sub = user(&st, "s1").sub_of(main).await;
+    let other = user(&st, "m2").perms(&["analytic"]).await;
+    licences(&st, main, l1, 5).await;
+    licences(&st, main, l2, 2).await;
+    licences(&st, other, l1, 2).await;
+    let c1 = case_with_events(&st, main, main, "line-crossing", 2, 10).await;
+    let c2 = case_with_events(&st, sub, main, "loud-sound", 1, 5).await;
+    let c3 = case_with_events(&st, main, main, "visitor-counting", 1, 4).await;
+    let c4 = case_with_events(&st, other, other, "line-crossing", 1, 3).await;
     assert_eq!(visible_cases(&st, main).await, vec![c1, c2, c3]);
 
     // All Level 1 licences taken away: its cases (also the sub user's) are hidden.
@@ -138,10 +125,10 @@ both!(retention_story, |st: AppState| async move {
 
 both!(licences_back_after_the_deadline_do_not_restore, |st: AppState| async move {
     let admin = boss(&st).await;
-    let l1 = level_id(&st, "Level 1").await;
-    let main = make_user(&st, "m1", "billing", None, &[]).await;
-    give_licences(&st, main, l1, 3).await;
-    let c1 = make_case(&st, main, main, "line-crossing", 1, 7).await;
+    let l1 = level(&st, "Level 1").await;
+    let main = user(&st, "m1").await;
+    licences(&st, main, l1, 3).await;
+    let c1 = case_with_events(&st, main, main, "line-crossing", 1, 7).await;
     set(&st, &admin, main, l1, 0).await;
     st.clock.advance(Duration::days(8));
     // The purge has not run yet, but the 7 days are over: the data stays gone.
@@ -161,12 +148,12 @@ both!(licences_back_after_the_deadline_do_not_restore, |st: AppState| async move
 /// retention and `cases` cases of `events` events. Returns the totals.
 async fn doomed_data(st: &AppState, users: usize, cases: usize, events: usize) -> (u64, u64, u64) {
     let admin = boss(st).await;
-    let l1 = level_id(st, "Level 1").await;
+    let l1 = level(st, "Level 1").await;
     for u in 0..users {
-        let main = make_user(st, &format!("m{u}"), "billing", None, &[]).await;
-        give_licences(st, main, l1, cases as i32 * 2).await;
+        let main = user(st, &format!("m{u}")).await;
+        licences(st, main, l1, cases as i32 * 2).await;
         for _ in 0..cases {
-            make_case(st, main, main, "smoke-fire", 2, events).await;
+            case_with_events(st, main, main, "smoke-fire", 2, events).await;
         }
         set(st, &admin, main, l1, 0).await;
     }

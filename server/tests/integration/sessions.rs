@@ -6,230 +6,133 @@
 //! live stream is checked again while open and capped per user.
 
 use crate::both;
-use crate::client::{call, client_cookie, json, user, wait_for_event};
-use crate::security::{get, impersonated, location};
 use crate::support::*;
-use app::backend::entities::client_sessions;
+use app::backend::entities::client_sessions::{self, Column::*};
 use app::backend::AppState;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 
-fn s(v: impl ToString) -> String {
-    v.to_string()
-}
-
-async fn count(st: &AppState, sql: &str) -> i64 {
-    scalar_i64(&st.db, sql).await
-}
-
-const MANAGER: [&str; 6] = [
+const MANAGER: [&str; 7] = [
     "cameras-view",
     "users-index",
     "users-store",
     "users-update",
     "users-destroy",
     "users-change-password",
+    "analytic",
 ];
 
 both!(impersonation_stays_within_its_administrator, |st: AppState| async move {
     let (north, _) = location(&st, None, "city", "North").await;
     let (south, _) = location(&st, None, "city", "South").await;
-    let mut perms = MANAGER.to_vec();
-    perms.push("analytic");
-    let alice = user(&st, "alice", "active", None, &perms, false).await;
-    let helper = user(&st, "alice-helper", "active", Some(alice), &["cameras-view"], false).await;
-    crate::security::camera(&st, alice, "North porch", north).await;
-    crate::security::camera(&st, alice, "South yard", south).await;
+    let alice = user(&st, "alice").perms(&MANAGER).await;
+    let helper = user(&st, "alice-helper").sub_of(alice).perms(&["cameras-view"]).await;
+    camera(&st, alice, "North porch", Some(north)).await;
+    camera(&st, alice, "South yard", Some(south)).await;
     // Only what Login as User needs, scoped to the north.
-    let (admin_id, admin) = admin_session(&st, "support", false, &["users.view", "users.impersonate"], &[north]).await;
+    let (admin_id, admin) = admin_session(&st, "support")
+        .perms(&["users.view", "users.impersonate"])
+        .scope(&[north])
+        .await;
     let srv = serve(st.clone()).await;
-    let imp = impersonated(&srv, &admin, alice).await;
+    let imp = srv.impersonated(&admin, alice).await;
     let own = client_cookie(&st, alice).await;
 
     // Cameras outside the administrator's scope are not shown, in the web
     // client, the apps' API and the case form; the user's own session sees both.
-    let names = |v: &serde_json::Value, key: &str| -> Vec<String> {
-        v[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_string())
-            .collect()
+    let names = |v: serde_json::Value, key: &str| column::<String>(&v[key], "name");
+    let cameras = |cookie: &str| {
+        let (srv, cookie) = (&srv, cookie.to_string());
+        async move { names(srv.post_fn("client/cameras", &cookie, "query[last]=false").await.json(), "rows") }
     };
-    let q = [("query[last]", s("false"))];
+    assert_eq!(cameras(&imp).await, ["North porch"]);
+    assert_eq!(cameras(&own).await.len(), 2);
     assert_eq!(
-        names(&json(call(&srv, "client/cameras", &imp, &q).await).await, "rows"),
+        names(srv.app_get("/api/client/v1/cameras", &imp).await.json(), "cameras"),
         ["North porch"]
     );
-    assert_eq!(names(&json(call(&srv, "client/cameras", &own, &q).await).await, "rows").len(), 2);
-    let api = |cookie: String| {
-        let srv = &srv;
-        async move {
-            let r = srv
-                .client
-                .get(format!("{}/api/client/v1/cameras", srv.base))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            json(r).await
-        }
-    };
-    assert_eq!(names(&api(imp.clone()).await, "cameras"), ["North porch"]);
-    assert_eq!(names(&api(own.clone()).await, "cameras").len(), 2);
-    assert_eq!(
-        names(&json(call(&srv, "client/case-options", &imp, &[]).await).await, "cameras"),
-        ["North porch"]
-    );
+    assert_eq!(names(srv.app_get("/api/client/v1/cameras", &own).await.json(), "cameras").len(), 2);
+    let options = srv.post_fn("client/case-options", &imp, "").await.json();
+    assert_eq!(names(options, "cameras"), ["North porch"]);
 
     // Nothing that outlasts the session: no new sub user, no password, no
     // permission edit (those go through the console, with subusers.edit and
     // the version precondition).
-    let r = call(
-        &srv,
-        "client/sub-users/create",
-        &imp,
-        &[
-            ("login", s("backdoor")),
-            ("name", s("Backdoor")),
-            ("password", s("known-password-1")),
-            ("permissions[0]", s("cameras-view")),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 403);
+    let backdoor = "login=backdoor&name=Backdoor&password=known-password-1&permissions[0]=cameras-view";
+    assert_eq!(srv.post_fn("client/sub-users/create", &imp, backdoor).await.status, 403);
     assert_eq!(count(&st, "SELECT COUNT(*) FROM users WHERE login = 'backdoor'").await, 0);
-    let r = call(
-        &srv,
-        "client/sub-users/password",
-        &imp,
-        &[("sub_user_id", s(helper)), ("password", s("known-password-1"))],
-    )
-    .await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(
-        scalar_string(&st, &format!("SELECT password_hash FROM users WHERE id = {helper}")).await,
-        "not-a-hash"
-    );
-    let r = call(
-        &srv,
-        "client/sub-users/permissions",
-        &imp,
-        &[("sub_user_id", s(helper)), ("permissions[0]", s("analytic"))],
-    )
-    .await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(
-        count(&st, &format!("SELECT COUNT(*) FROM user_permissions WHERE user_id = {helper}")).await,
-        1
-    );
-    assert_eq!(
-        count(&st, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'client.sub_user.%'").await,
-        0
-    );
+    let password = format!("sub_user_id={helper}&password=known-password-1");
+    assert_eq!(srv.post_fn("client/sub-users/password", &imp, &password).await.status, 403);
+    let hash = scalar(&st, format!("SELECT password_hash FROM users WHERE id = {helper}")).await;
+    assert_eq!(hash, "not-a-hash");
+    let grant = format!("sub_user_id={helper}&permissions[0]=analytic");
+    assert_eq!(srv.post_fn("client/sub-users/permissions", &imp, &grant).await.status, 403);
+    assert_eq!(perms_of(&st, helper).await, ["cameras-view"]);
+    let sub_user_audits = "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'client.sub_user.%'";
+    assert_eq!(count(&st, sub_user_audits).await, 0);
     // The user's own session still manages its sub users.
-    let r = call(
-        &srv,
-        "client/sub-users/permissions",
-        &own,
-        &[("sub_user_id", s(helper)), ("permissions[0]", s("analytic"))],
-    )
-    .await;
-    assert_eq!(r.status(), 200);
+    assert_eq!(srv.post_fn("client/sub-users/permissions", &own, &grant).await.status, 200);
 
     // Checked on every request: revoking users.impersonate, or the scope,
     // stops the open session at once (it comes back with them: nothing but
     // the check changed).
-    let whoami = || call(&srv, "client/whoami", &imp, &[]);
-    assert_eq!(whoami().await.status(), 200);
-    st.db
-        .execute_unprepared(&format!(
-            "DELETE FROM admin_permissions WHERE admin_id = {admin_id} AND slug = 'users.impersonate'"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(whoami().await.status(), 401);
-    st.db
-        .execute_unprepared(&format!(
-            "INSERT INTO admin_permissions (admin_id, slug) VALUES ({admin_id}, 'users.impersonate')"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(whoami().await.status(), 200);
-    st.db
-        .execute_unprepared(&format!(
-            "UPDATE admin_scopes SET location_id = {south} WHERE admin_id = {admin_id}"
-        ))
-        .await
-        .unwrap();
+    let whoami = || async { srv.post_fn("client/whoami", &imp, "").await.status };
+    assert_eq!(whoami().await, 200);
+    exec(
+        &st,
+        format!("DELETE FROM admin_permissions WHERE admin_id = {admin_id} AND slug = 'users.impersonate'"),
+    )
+    .await;
+    assert_eq!(whoami().await, 401);
+    exec(
+        &st,
+        format!("INSERT INTO admin_permissions (admin_id, slug) VALUES ({admin_id}, 'users.impersonate')"),
+    )
+    .await;
+    assert_eq!(whoami().await, 200);
+    exec(
+        &st,
+        format!("UPDATE admin_scopes SET location_id = {south} WHERE admin_id = {admin_id}"),
+    )
+    .await;
     // Alice has a camera in the south too: still visible, and now only that one.
-    assert_eq!(
-        names(&json(call(&srv, "client/cameras", &imp, &q).await).await, "rows"),
-        ["South yard"]
-    );
-    st.db
-        .execute_unprepared(&format!("DELETE FROM admin_scopes WHERE admin_id = {admin_id}"))
-        .await
-        .unwrap();
-    assert_eq!(whoami().await.status(), 401);
-    assert_eq!(call(&srv, "client/whoami", &own, &[]).await.status(), 200);
+    assert_eq!(cameras(&imp).await, ["South yard"]);
+    exec(&st, format!("DELETE FROM admin_scopes WHERE admin_id = {admin_id}")).await;
+    assert_eq!(whoami().await, 401);
+    assert_eq!(srv.post_fn("client/whoami", &own, "").await.status, 200);
 });
 
-async fn scalar_string(st: &AppState, sql: &str) -> String {
-    let row = st
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(st.db.get_database_backend(), sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<String>(0).unwrap()
-}
-
-/// A Login as User link for `user`, made by the administrator of `admin`.
-async fn ticket(srv: &TestServer, admin: &str, user: i64) -> String {
-    let r = call(srv, "impersonate", admin, &[("user_id", s(user))]).await;
-    assert_eq!(r.status(), 200);
-    json(r).await.as_str().unwrap().to_string()
-}
-
 both!(one_user_per_browser_web_client, |st: AppState| async move {
-    let alice = user(&st, "alice", "active", None, &["cameras-view"], false).await;
-    let bob = user(&st, "bob", "active", None, &["cameras-view"], false).await;
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let alice = user(&st, "alice").perms(&["cameras-view"]).await;
+    let bob = user(&st, "bob").perms(&["cameras-view"]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
-    let tab_a = impersonated(&srv, &root, alice).await;
+    let tab_a = srv.impersonated(&root, alice).await;
     let whoami = |cookie: String| {
         let srv = &srv;
         async move {
-            let r = call(srv, "client/whoami", &cookie, &[]).await;
-            (
-                r.status().as_u16(),
-                if r.status() == 200 { json(r).await["id"].as_i64() } else { None },
-            )
+            let r = srv.post_fn("client/whoami", &cookie, "").await;
+            (r.status, if r.status == 200 { r.json()["id"].as_i64() } else { None })
         }
     };
     assert_eq!(whoami(tab_a.clone()).await, (200, Some(alice)));
 
     // Opening Bob in the same browser (its cookie jar holds Alice's session)
     // is refused: Alice's tab would otherwise act on Bob's account.
-    let url = ticket(&srv, &root, bob).await;
+    let url = srv.ticket(&root, bob).await;
     let browser = format!("{root}; {tab_a}");
-    let r = get(&srv, &url, &browser).await;
+    let r = srv.get(&url, &browser).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.headers.get("set-cookie").is_none());
+    assert!(!r.sets_cookie());
     assert!(r.body.contains("User alice") && r.body.contains("End session"), "{}", r.body);
-    assert_eq!(
-        count(&st, "SELECT COUNT(*) FROM impersonation_tickets WHERE used_at IS NULL").await,
-        1
-    );
+    let unspent = "SELECT COUNT(*) FROM impersonation_tickets WHERE used_at IS NULL";
+    assert_eq!(count(&st, unspent).await, 1);
     assert_eq!(whoami(tab_a.clone()).await, (200, Some(alice)));
 
     // Once Alice's session is ended (End session in her tab), Bob opens.
-    let r = call(&srv, "client/logout", &tab_a, &[]).await;
-    assert!(r.status().is_success() || r.status().is_redirection());
-    let r = get(&srv, &url, &browser).await;
+    assert!(srv.post_fn("client/logout", &tab_a, "").await.ok());
+    let r = srv.get(&url, &browser).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let tab_b = r.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let tab_b = r.cookie();
     assert_eq!(whoami(tab_b.clone()).await, (200, Some(bob)));
     // The cookie outlives the 30-minute session…
     let set = r.headers["set-cookie"].to_str().unwrap();
@@ -240,115 +143,60 @@ both!(one_user_per_browser_web_client, |st: AppState| async move {
     // the other account.
     st.clock.advance(chrono::Duration::minutes(31));
     assert_eq!(whoami(tab_b.clone()).await.0, 401);
-    let (_, root2) = admin_session(&st, "root-2", true, &[], &[]).await;
-    let url = ticket(&srv, &root2, alice).await;
+    let (_, root2) = admin_session(&st, "root-2").super_admin().await;
+    let url = srv.ticket(&root2, alice).await;
     let browser = format!("{root2}; {tab_b}");
-    assert_eq!(get(&srv, &url, &browser).await.status, 409);
+    assert_eq!(srv.get(&url, &browser).await.status, 409);
     // Nor does the sign-in form switch a Login as User tab to another account.
-    let r = call(
-        &srv,
-        "client/login",
-        &tab_b,
-        &[("login", s("alice")), ("password", s("whatever-1"))],
-    )
-    .await;
-    assert_eq!(r.status(), 409);
-    assert!(r.headers().get("set-cookie").is_none());
+    let r = srv.post_fn("client/login", &tab_b, "login=alice&password=whatever-1").await;
+    assert_eq!(r.status, 409);
+    assert!(!r.sets_cookie());
     // The same user again is no re-targeting: allowed.
-    let url = ticket(&srv, &root2, bob).await;
-    assert_eq!(get(&srv, &url, &browser).await.status, 303);
+    let url = srv.ticket(&root2, bob).await;
+    assert_eq!(srv.get(&url, &browser).await.status, 303);
 });
 
-/// Stores and applies one billing event, as the webhook does after the
-/// signature check.
-pub async fn billing_event(st: &AppState, id: &str, ty: &str, data: serde_json::Value) -> app::backend::services::billing::Answer {
-    let body = serde_json::json!({ "id": id, "type": ty, "occurred_at": "2026-11-26T10:00:00Z", "data": data }).to_string();
-    let incoming = app::backend::services::billing::parse::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
-    app::backend::services::billing::receive(st, incoming).await.unwrap()
-}
-
 both!(billing_password_reset_ends_sessions, |st: AppState| async move {
-    let a = billing_event(
-        &st,
-        "pw-1",
-        "billing.new_entity",
-        serde_json::json!({ "account": "A-9", "login": "dora", "password": "first-pw-1", "name": "Dora" }),
-    )
-    .await;
+    let data = serde_json::json!({ "account": "A-9", "login": "dora", "password": "first-pw-1", "name": "Dora" });
+    let a = billing_event(&st, "pw-1", "billing.new_entity", data).await;
     assert_eq!(a.status, 202, "{}", a.body);
-    let dora = count(&st, "SELECT id FROM users WHERE account = 'A-9'").await;
-    let sub = user(&st, "dora-sub", "active", Some(dora), &["cameras-view"], false).await;
+    let dora = account(&st, "A-9").await;
+    let sub = user(&st, "dora-sub").sub_of(dora).perms(&["cameras-view"]).await;
     let (web, app_token, sub_c) = (
         client_cookie(&st, dora).await,
         client_cookie(&st, dora).await,
         client_cookie(&st, sub).await,
     );
     let srv = serve(st.clone()).await;
-    assert_eq!(call(&srv, "client/whoami", &web, &[]).await.status(), 200);
+    assert_eq!(srv.post_fn("client/whoami", &web, "").await.status, 200);
 
-    let a = billing_event(
-        &st,
-        "pw-2",
-        "billing.update_password",
-        serde_json::json!({ "account": "A-9", "password": "second-pw-2" }),
-    )
-    .await;
+    let data = serde_json::json!({ "account": "A-9", "password": "second-pw-2" });
+    let a = billing_event(&st, "pw-2", "billing.update_password", data).await;
     assert_eq!(a.status, 202, "{}", a.body);
-    assert!(
-        a.body["detail"].as_str().unwrap().contains("2 client session(s) ended"),
-        "{}",
-        a.body
-    );
+    let detail = a.body["detail"].as_str().unwrap();
+    assert!(detail.contains("2 client session(s) ended"), "{}", a.body);
     // The web client and the app (bearer token) are both signed out…
-    assert_eq!(call(&srv, "client/whoami", &web, &[]).await.status(), 401);
-    let bearer = app_token.split_once('=').unwrap().1.to_string();
-    let r = srv
-        .client
-        .get(format!("{}/api/client/v1/cameras", srv.base))
-        .header("authorization", format!("Bearer {bearer}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    assert_eq!(srv.post_fn("client/whoami", &web, "").await.status, 401);
+    let bearer = format!("Bearer {}", app_token.split_once('=').unwrap().1);
+    assert_eq!(srv.app_get("/api/client/v1/cameras", &bearer).await.status, 401);
     // …and nobody else is: the sub user's password did not change.
-    assert_eq!(call(&srv, "client/whoami", &sub_c, &[]).await.status(), 200);
+    assert_eq!(srv.post_fn("client/whoami", &sub_c, "").await.status, 200);
 });
 
-/// Everything a stream sends until it ends (`true`) or `secs` pass.
-async fn until_end(mut res: reqwest::Response, secs: u64) -> (String, bool) {
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
-    loop {
-        match tokio::time::timeout_at(deadline, res.chunk()).await {
-            Ok(Ok(Some(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
-            Ok(_) => return (text, true),
-            Err(_) => return (text, false),
-        }
-        if text.contains("event: sync") {
-            return (text, false);
-        }
-    }
-}
-
 both!(client_stream_checked_again_and_capped, |st: AppState| async move {
-    let alice = user(&st, "alice", "active", None, &["cameras-view"], false).await;
+    let view = ["cameras-view"];
+    let alice = user(&st, "alice").perms(&view).await;
     let subs = [
-        user(&st, "signs-out", "active", Some(alice), &["cameras-view"], false).await,
-        user(&st, "expires", "active", Some(alice), &["cameras-view"], false).await,
-        user(&st, "terminated", "active", Some(alice), &["cameras-view"], false).await,
+        user(&st, "signs-out").sub_of(alice).perms(&view).await,
+        user(&st, "expires").sub_of(alice).perms(&view).await,
+        user(&st, "terminated").sub_of(alice).perms(&view).await,
     ];
-    let (_, root) = admin_session(&st, "root", true, &[], &[]).await;
+    let (_, root) = admin_session(&st, "root").super_admin().await;
     let srv = serve(st.clone()).await;
     let open = |cookie: String| {
         let srv = &srv;
         async move {
-            let mut r = srv
-                .client
-                .get(format!("{}/api/client/v1/events", srv.base))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
+            let mut r = srv.open("/api/client/v1/events", &cookie).await;
             assert_eq!(r.status(), 200);
             wait_for_event(&mut r, "event: ready", 5).await;
             r
@@ -366,43 +214,30 @@ both!(client_stream_checked_again_and_capped, |st: AppState| async move {
         ending.push(open(c.clone()).await);
     }
     // Sign-out, expiry, termination.
-    assert!(call(&srv, "client/logout", &cookies[0], &[]).await.status().as_u16() < 400);
+    assert!(srv.post_fn("client/logout", &cookies[0], "").await.status < 400);
     client_sessions::Entity::update_many()
-        .col_expr(
-            client_sessions::Column::ExpiresAt,
-            Expr::value(st.clock.now() - chrono::Duration::minutes(1)),
-        )
-        .filter(client_sessions::Column::UserId.eq(subs[1]))
+        .col_expr(ExpiresAt, Expr::value(st.clock.now() - chrono::Duration::minutes(1)))
+        .filter(UserId.eq(subs[1]))
         .exec(&st.db)
         .await
         .unwrap();
-    st.db
-        .execute_unprepared(&format!("UPDATE users SET status = 'terminated' WHERE id = {}", subs[2]))
-        .await
-        .unwrap();
+    exec(&st, format!("UPDATE users SET status = 'terminated' WHERE id = {}", subs[2])).await;
     // A sync reaches all four users; only the live session hears it.
-    assert_eq!(call(&srv, "sync-cameras", &root, &[("user_id", s(alice))]).await.status(), 200);
+    assert_eq!(srv.post_fn("sync-cameras", &root, &[("user_id", alice)]).await.status, 200);
     for (res, who) in ending.into_iter().zip(["signed out", "expired", "terminated"]) {
-        let (text, ended) = until_end(res, 10).await;
+        let (text, ended) = until_end(res, "event: sync", 10).await;
         assert!(ended && !text.contains("event: sync"), "{who}: ended {ended}, got {text:?}");
     }
-    let (text, ended) = until_end(stays, 10).await;
+    let (text, ended) = until_end(stays, "event: sync", 10).await;
     assert!(!ended && text.contains("event: sync"), "live: ended {ended}, got {text:?}");
 
     // At most MAX_STREAMS_PER_USER open streams per user; others unaffected.
-    let bob = user(&st, "bob", "active", None, &["cameras-view"], false).await;
+    let bob = user(&st, "bob").perms(&view).await;
     let bob_c = client_cookie(&st, bob).await;
     let mut held = vec![];
     for _ in 0..server::apps_api::MAX_STREAMS_PER_USER {
         held.push(open(bob_c.clone()).await);
     }
-    let r = srv
-        .client
-        .get(format!("{}/api/client/v1/events", srv.base))
-        .header("cookie", &bob_c)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 429);
+    assert_eq!(srv.open("/api/client/v1/events", &bob_c).await.status(), 429);
     let _alice_again = open(alice_c).await;
 });

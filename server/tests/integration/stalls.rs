@@ -19,7 +19,7 @@ const STALL: Duration = Duration::from_secs(15);
 
 both!(every_page_finishes, |st: AppState| async move {
     demo(&st).await;
-    let (_, cookie) = admin_session(&st, "stall-hunter", true, &[], &[]).await;
+    let (_, cookie) = admin_session(&st, "stall-hunter").super_admin().await;
     let srv = serve(st.clone()).await;
     let paths: Vec<String> = (0..PAGES)
         .map(|i| match CardTab::ALL.get(i % (CardTab::ALL.len() + 1)) {

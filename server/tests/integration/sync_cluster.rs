@@ -4,7 +4,6 @@
 //! reaches B's console streams through `NOTIFY vigil_billing`. PostgreSQL only (SQLite has one
 //! instance); skipped with a notice outside CI when PostgreSQL is down.
 
-use crate::client::{camera, client_cookie, user, wait_for_event};
 use crate::support::*;
 use app::backend::{clock::Clock, db, seed, AppState};
 
@@ -19,33 +18,19 @@ async fn sync_reaches_clients_of_other_instances() {
     let _la = server::notify::start(a.clone()).await.unwrap().expect("a listener on PostgreSQL");
     let _lb = server::notify::start(b.clone()).await.unwrap().expect("a listener on PostgreSQL");
 
-    let alice = user(&a, "alice", "active", None, &["cameras-view"], false).await;
-    camera(&a, alice, "Porch").await;
-    let (_, admin) = admin_session(&a, "root", true, &[], &[]).await;
+    let alice = user(&a, "alice").perms(&["cameras-view"]).await;
+    camera(&a, alice, "Porch", None).await;
+    let (_, admin) = admin_session(&a, "root").super_admin().await;
     let alice_c = client_cookie(&a, alice).await;
     let (srv_a, srv_b) = (serve(a.clone()).await, serve(b.clone()).await);
 
     // The client is connected to B only.
-    let mut stream = srv_b
-        .client
-        .get(format!("{}/api/client/v1/events", srv_b.base))
-        .header("cookie", &alice_c)
-        .send()
-        .await
-        .unwrap();
+    let mut stream = srv_b.open("/api/client/v1/events", &alice_c).await;
     assert_eq!(stream.status(), 200);
     wait_for_event(&mut stream, "event: ready", 5).await;
 
-    let r = srv_a
-        .client
-        .post(format!("{}/api/sync-cameras", srv_a.base))
-        .header("cookie", &admin)
-        .form(&[("user_id", alice.to_string())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let out: serde_json::Value = r.json().await.unwrap();
+    let (status, out) = srv_a.call_fn("sync-cameras", &admin, &[("user_id", alice)]).await;
+    assert_eq!(status, 200, "{out}");
     // Nobody on A; the outcome says other instances were told.
     assert_eq!(out["local_clients"], 0);
     assert_eq!(out["cluster"], true);
@@ -70,32 +55,15 @@ async fn billing_events_reach_consoles_of_other_instances() {
     let b = AppState::new(db::connect(&url).await.unwrap(), Clock::system());
     let _la = server::notify::start(a.clone()).await.unwrap().expect("a listener on PostgreSQL");
     let _lb = server::notify::start(b.clone()).await.unwrap().expect("a listener on PostgreSQL");
-    let (_, admin) = admin_session(&a, "root", true, &[], &[]).await;
+    let (_, admin) = admin_session(&a, "root").super_admin().await;
     let (srv_a, srv_b) = (serve(a.clone()).await, serve(b.clone()).await);
-    let open = |srv: &TestServer, query: String| {
-        let (base, client, admin) = (srv.base.clone(), srv.client.clone(), admin.clone());
-        async move {
-            let r = client
-                .get(format!("{base}/sse/billing-events{query}"))
-                .header("cookie", admin)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r
-        }
-    };
-    let mut on_a = open(&srv_a, String::new()).await;
-    let mut on_b = open(&srv_b, String::new()).await;
+    let mut on_a = srv_a.open("/sse/billing-events", &admin).await;
+    let mut on_b = srv_b.open("/sse/billing-events", &admin).await;
+    assert_eq!((on_a.status().as_u16(), on_b.status().as_u16()), (200, 200));
 
     // An event of no user: the global billing log.
-    let answer = crate::sessions::billing_event(
-        &a,
-        "cluster-1",
-        "billing.new_camera",
-        serde_json::json!({ "mac": "00:1A:2B:3C:4D:01", "serial_number": "SN-C1" }),
-    )
-    .await;
+    let camera = serde_json::json!({ "mac": "00:1A:2B:3C:4D:01", "serial_number": "SN-C1" });
+    let answer = billing_event(&a, "cluster-1", "billing.new_camera", camera).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     let seen = wait_for_event(&mut on_b, "event: billing", 5).await;
     assert!(seen.contains("data: global"), "{seen:?}");
@@ -107,17 +75,13 @@ async fn billing_events_reach_consoles_of_other_instances() {
     );
 
     // A user's event reaches that user's card on B.
-    let answer = crate::sessions::billing_event(
-        &a,
-        "cluster-2",
-        "billing.new_entity",
-        serde_json::json!({ "account": "C-1", "login": "cora", "password": "cora-pw-1", "name": "Cora" }),
-    )
-    .await;
+    let cora = serde_json::json!({ "account": "C-1", "login": "cora", "password": "cora-pw-1", "name": "Cora" });
+    let answer = billing_event(&a, "cluster-2", "billing.new_entity", cora).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
-    let cora = scalar_i64(&a.db, "SELECT id FROM users WHERE account = 'C-1'").await;
-    let mut cora_on_b = open(&srv_b, format!("?user_id={cora}")).await;
-    let answer = crate::sessions::billing_event(&a, "cluster-3", "billing.pause_entity", serde_json::json!({ "account": "C-1" })).await;
+    let cora = account(&a, "C-1").await;
+    let mut cora_on_b = srv_b.open(&format!("/sse/billing-events?user_id={cora}"), &admin).await;
+    assert_eq!(cora_on_b.status(), 200);
+    let answer = billing_event(&a, "cluster-3", "billing.pause_entity", serde_json::json!({ "account": "C-1" })).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     let seen = wait_for_event(&mut cora_on_b, "event: billing", 5).await;
     assert!(seen.contains(&format!("data: {cora}")), "{seen:?}");

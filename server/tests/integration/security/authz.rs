@@ -261,22 +261,9 @@ fn show(a: &Answer) -> String {
 
 /// The form encoding of a user's current permissions.
 async fn perms_form(st: &AppState, user: i64) -> String {
-    let rows = st
-        .db
-        .query_all_raw(sea_orm::Statement::from_string(
-            st.db.get_database_backend(),
-            format!("SELECT slug FROM user_permissions WHERE user_id = {user} ORDER BY slug"),
-        ))
-        .await
-        .unwrap();
-    let slugs: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+    let slugs = perms_of(st, user).await;
     assert!(!slugs.is_empty(), "user {user} holds no permissions");
-    slugs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("permissions[{i}]={s}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    indexed("permissions", &slugs).encode()
 }
 
 /// `template` with its placeholders filled for column `col`.
@@ -307,7 +294,7 @@ async fn fill(st: &AppState, w: &World, col: usize, template: &str) -> String {
     ] {
         s = s.replace(key, &value.to_string());
     }
-    let version = |sql: String| async move { scalar_i64(&st.db, &sql).await.to_string() };
+    let version = |sql: String| async move { count(st, &sql).await.to_string() };
     if s.contains("{fresh}") {
         s = s.replace("{fresh}", &fresh());
     }
@@ -353,9 +340,9 @@ async fn callers(srv: &TestServer, w: &World, needs: &str) -> [String; 7] {
         admin_cookie(st, lacking).await,
         admin_cookie(st, w.admin_out).await,
         admin_cookie(st, w.admin_in).await,
-        crate::client::client_cookie(st, w.main).await,
-        crate::client::client_cookie(st, w.sub).await,
-        impersonated(srv, &support, w.main).await,
+        client_cookie(st, w.main).await,
+        client_cookie(st, w.sub).await,
+        srv.impersonated(&support, w.main).await,
     ]
 }
 
@@ -375,7 +362,7 @@ async fn send(srv: &TestServer, req: &str, args: &str, cookie: &str) -> Answer {
 async fn send_now(srv: &TestServer, req: &str, args: &str, cookie: &str) -> Answer {
     let (kind, target) = req.split_once(' ').unwrap();
     match kind {
-        "fn" => server_fn(srv, target, cookie, args).await,
+        "fn" => srv.post_fn(target, cookie, args).await,
         "xsite" => {
             let r = srv
                 .client
@@ -386,11 +373,11 @@ async fn send_now(srv: &TestServer, req: &str, args: &str, cookie: &str) -> Answ
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("cookie", cookie)
                 .body(args.to_string());
-            answer(r.send().await.unwrap()).await
+            Answer::read(r.send().await.unwrap()).await
         }
-        "GET" => get(srv, target, cookie).await,
-        "JSON" | "POST" => post(srv, target, cookie, "application/json", args.to_string()).await,
-        "SIGNED" => billing(srv, args).await,
+        "GET" => srv.get(target, cookie).await,
+        "JSON" | "POST" => srv.post(target, cookie, "application/json", args.to_string()).await,
+        "SIGNED" => srv.billing_raw(args, Some(sign_now(args.as_bytes()))).await,
         other => panic!("unknown request kind {other}"),
     }
 }
@@ -547,7 +534,7 @@ both!(matrix, |st: AppState| async move {
             3,
         ),
     ] {
-        let got = scalar_i64(&st.db, &sql).await;
+        let got = count(&st, &sql).await;
         if got != expected {
             wrong.push(format!("effect “{what}”: {got}, expected {expected} ({sql})"));
         }
@@ -593,18 +580,15 @@ both!(revoked_on_open_sessions, |st: AppState| async move {
     let w = world(&st).await;
     let srv = serve(st.clone()).await;
     let scope_of = |admin: i64| format!("SELECT location_id FROM admin_scopes WHERE admin_id = {admin}");
-    let (city_in, city_out) = (
-        scalar_i64(&st.db, &scope_of(w.admin_in)).await,
-        scalar_i64(&st.db, &scope_of(w.admin_out)).await,
-    );
+    let (city_in, city_out) = (count(&st, &scope_of(w.admin_in)).await, count(&st, &scope_of(w.admin_out)).await);
     use app::permissions::admin::{ADMINS_MANAGE, ALL};
     let perms: Vec<&str> = ALL.into_iter().filter(|p| *p != ADMINS_MANAGE).collect();
     let mut wrong = vec![];
     for (who, req, args, revoke, after) in REVOKED {
-        let (admin, console) = admin_session(&st, &fresh(), false, &perms, &[city_in]).await;
+        let (admin, console) = admin_session(&st, &fresh()).perms(&perms).scope(&[city_in]).await;
         let cookie = match *who {
             "admin" => console.clone(),
-            _ => impersonated(&srv, &console, w.main).await,
+            _ => srv.impersonated(&console, w.main).await,
         };
         let path = fill(&st, &w, 3, req).await;
         let args = fill(&st, &w, 3, args).await;
@@ -618,7 +602,7 @@ both!(revoked_on_open_sessions, |st: AppState| async move {
             Revoke::Scope => format!("UPDATE admin_scopes SET location_id = {city_out} WHERE admin_id = {admin}"),
             Revoke::Disabled => format!("UPDATE admins SET disabled = TRUE WHERE id = {admin}"),
         };
-        st.db.execute_unprepared(&sql).await.unwrap();
+        exec(&st, &sql).await;
         let got = send(&srv, &path, &args, &cookie).await;
         if !matches(*after, &got) {
             wrong.push(format!(

@@ -21,16 +21,8 @@ fn event(pad: usize) -> String {
 }
 
 async fn send(srv: &TestServer, body: String, header: String) -> (u16, String) {
-    let r = srv
-        .client
-        .post(format!("{}/api/billing/v1/events", srv.base))
-        .header("content-type", "application/json")
-        .header("x-billing-signature", header)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    let a = srv.billing_raw(body, Some(header)).await;
+    (a.status, a.body)
 }
 
 /// The `v1` value billing would send for `body` at time `t` (the same `t`

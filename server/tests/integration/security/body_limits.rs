@@ -104,13 +104,13 @@ both!(oversized_bodies_get_413, |st: AppState| async move {
     // Bodies within the limits still work, chunked or not.
     let (status, _) = chunked(&srv, "/api/client/v1/session", "application/json", 1024, 512).await;
     assert_eq!(status, 422);
-    let r = server_fn(&srv, "card/header", &admin, &format!("user_id={}", w.main)).await;
+    let r = srv.post_fn("card/header", &admin, &format!("user_id={}", w.main)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The billing webhook keeps its own documented 64 KiB.
     let (status, answer) = chunked(&srv, "/api/billing/v1/events", "application/json", 1 << 20, 16 << 10).await;
     assert!(status == 401 || status == 413, "{answer}");
     // And the server is still fine.
-    assert_eq!(get(&srv, "/healthz", "").await.status, 200);
+    assert_eq!(srv.get("/healthz", "").await.status, 200);
 });
 
 /// A body trickled in slowly does not hold its connection forever: 408

@@ -22,14 +22,9 @@ fn escaped(n: u32) -> String {
 const IMG: &str = "<img src=x onerror=alert(2)>";
 const IMG_ESCAPED: &str = "&lt;img src=x onerror=alert(2)&gt;";
 
-fn event(id: &str, ty: &str, data: serde_json::Value) -> String {
-    json!({ "id": id, "type": ty, "occurred_at": "2026-11-26T10:00:00Z", "data": data }).to_string()
-}
-
 async fn applied(srv: &TestServer, body: String) {
-    let a = billing(srv, &body).await;
-    assert_eq!(a.status, 202, "{body}: {}", a.body);
-    assert!(a.body.contains("\"applied\""), "{body}: {}", a.body);
+    let (status, a) = srv.billing(&body).await;
+    assert_eq!((status, &a["outcome"]), (202, &json!("applied")), "{body}: {a}");
 }
 
 /// The document without its `<title>` element (see `page_titles_are_escaped`).
@@ -42,7 +37,7 @@ fn without_title(html: &str) -> String {
 
 /// The page at `path` shows every field `ns` escaped, and no live markup.
 async fn check(srv: &TestServer, cookie: &str, path: &str, ns: &[u32], img: bool) -> String {
-    let page = get(srv, path, cookie).await;
+    let page = srv.get(path, cookie).await;
     assert_eq!(page.status, 200, "{path}");
     let html = &without_title(&page.body);
     for raw in ["<script>alert(", "<img src=x", "<b>key"] {
@@ -65,14 +60,15 @@ async fn check(srv: &TestServer, cookie: &str, path: &str, ns: &[u32], img: bool
 both!(billing_strings_render_as_text, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     // The address directory is billing's too.
-    st.db
-        .execute_unprepared(&format!(
+    exec(
+        &st,
+        format!(
             "INSERT INTO address_directory (csa, city, street, house, entrance) VALUES ('77-XSS-1', '{}City', '{}St', '1', NULL)",
             script(8),
             script(9)
-        ))
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     let data = json!({
         "account": "XSS-1", "login": script(4), "password": "xss-password-1",
         "name": format!("{}{IMG}", script(1)), "address": script(3), "tariff": script(5),
@@ -85,14 +81,11 @@ both!(billing_strings_render_as_text, |st: AppState| async move {
     applied(&srv, event(&script(13), "billing.new_camera", cam)).await;
     let attach = json!({ "account": "XSS-1", "mac": "02:00:00:00:0A:01", "csa": "77-XSS-1" });
     applied(&srv, event("xss-4", "billing.attach_camera", attach)).await;
-    let user = scalar_i64(&st.db, "SELECT id FROM users WHERE account = 'XSS-1'").await;
-    let camera = scalar_i64(&st.db, "SELECT id FROM cameras WHERE mac = '02:00:00:00:0A:01'").await;
+    let user = count(&st, "SELECT id FROM users WHERE account = 'XSS-1'").await;
+    let camera = count(&st, "SELECT id FROM cameras WHERE mac = '02:00:00:00:0A:01'").await;
     // Billing does not name cameras; a name written in the database is shown the same way.
-    st.db
-        .execute_unprepared(&format!("UPDATE cameras SET name = '{}' WHERE id = {camera}", script(12)))
-        .await
-        .unwrap();
-    let (_, root) = admin_session(&st, "xss-root", true, &[], &[]).await;
+    exec(&st, format!("UPDATE cameras SET name = '{}' WHERE id = {camera}", script(12))).await;
+    let (_, root) = admin_session(&st, "xss-root").super_admin().await;
 
     let html = check(&srv, &root, &format!("/users/{user}/user"), &[1, 3, 4, 5, 6], true).await;
     assert!(html.contains("&lt;b&gt;key&lt;/b&gt;"), "the property's name");
@@ -101,7 +94,7 @@ both!(billing_strings_render_as_text, |st: AppState| async move {
     check(&srv, &root, &format!("/users/{user}/cameras"), &[12], false).await;
     check(&srv, &root, &format!("/cameras/{camera}/general"), &[8, 9, 10, 11, 12], false).await;
     check(&srv, &root, "/billing-log", &[13], false).await;
-    let client = crate::client::client_cookie(&st, user).await;
+    let client = client_cookie(&st, user).await;
     check(&srv, &client, "/client/cameras", &[1, 9, 12], true).await;
 });
 
@@ -112,25 +105,11 @@ both!(page_titles_are_escaped, |st: AppState| async move {
     let breakout = |n: u32| format!("</title>{}", script(n));
     let data = json!({ "account": "XSS-T", "login": "xss-title", "password": "xss-password-1", "name": breakout(20) });
     applied(&srv, event("xss-title-1", "billing.new_entity", data)).await;
-    let user = scalar_i64(&st.db, "SELECT id FROM users WHERE account = 'XSS-T'").await;
+    let user = count(&st, "SELECT id FROM users WHERE account = 'XSS-T'").await;
     let (city, _) = location(&st, None, "city", "Title City").await;
-    let camera = camera(&st, user, &breakout(21), city).await;
-    let intercom = intercoms::Entity::insert(intercoms::ActiveModel {
-        name: Set(breakout(22)),
-        address: Set("Title City".into()),
-        department: Set("1".into()),
-        status: Set("online".into()),
-        location_id: Set(Some(city)),
-        flat_from: Set(1),
-        flat_to: Set(10),
-        created_at: Set(st.clock.now()),
-        ..Default::default()
-    })
-    .exec(&st.db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    let (_, root) = admin_session(&st, "xss-root", true, &[], &[]).await;
+    let camera = camera(&st, user, &breakout(21), Some(city)).await;
+    let intercom = intercom(&st, &breakout(22), Some(city)).await;
+    let (_, root) = admin_session(&st, "xss-root").super_admin().await;
     let mut wrong = vec![];
     for (path, n) in [
         (format!("/users/{user}/user"), 20),
@@ -138,7 +117,7 @@ both!(page_titles_are_escaped, |st: AppState| async move {
         (format!("/cameras/{camera}/general"), 21),
         (format!("/intercoms/{intercom}/general"), 22),
     ] {
-        let page = get(&srv, &path, &root).await;
+        let page = srv.get(&path, &root).await;
         assert_eq!(page.status, 200, "{path}");
         let title = page
             .body

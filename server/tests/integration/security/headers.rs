@@ -79,14 +79,14 @@ both!(every_response_carries_them, |st: AppState| async move {
     let srv = serve_site(st.clone(), &root.display().to_string()).await;
     let admin = admin_cookie(&st, w.admin_in).await;
     let none = admin_cookie(&st, w.lacking[0].1).await;
-    let client = crate::client::client_cookie(&st, w.main).await;
+    let client = client_cookie(&st, w.main).await;
     let support = admin_cookie(&st, w.support).await;
     let (m, c, i) = (w.main, w.camera, w.intercom);
 
     let mut seen: Vec<(String, Answer)> = vec![];
     let page = |path: String, cookie: &str| {
         let (srv, cookie) = (&srv, cookie.to_string());
-        async move { (format!("GET {path}"), get(srv, &path, &cookie).await) }
+        async move { (format!("GET {path}"), srv.get(&path, &cookie).await) }
     };
     // Console pages: every route, then redirects, 403, 404 and sign-in.
     for tab in app::types::catalogue::CardTab::ALL {
@@ -116,7 +116,7 @@ both!(every_response_carries_them, |st: AppState| async move {
         seen.push(page(path.into(), &client).await);
         seen.push(page(path.into(), "").await);
     }
-    let link = server_fn(&srv, "impersonate", &support, &format!("user_id={m}")).await;
+    let link = srv.post_fn("impersonate", &support, &format!("user_id={m}")).await;
     let link: String = serde_json::from_str(&link.body).unwrap();
     // Redeemed where the issuing administrator is signed in to the console.
     let ticket = page(link.clone(), &support).await;
@@ -146,7 +146,7 @@ both!(every_response_carries_them, |st: AppState| async move {
         ("login", "", "login=x&password=".to_string()),
         ("card/cameras", admin.as_str(), format!("user_id={m}&query[sort]=password_hash")),
     ] {
-        seen.push((format!("fn {endpoint}"), server_fn(&srv, endpoint, cookie, &form).await));
+        seen.push((format!("fn {endpoint}"), srv.post_fn(endpoint, cookie, &form).await));
     }
     let r = srv
         .client
@@ -156,16 +156,19 @@ both!(every_response_carries_them, |st: AppState| async move {
         .send()
         .await
         .unwrap();
-    seen.push(("cross-site fn me".into(), answer(r).await));
+    seen.push(("cross-site fn me".into(), Answer::read(r).await));
     let r = srv.client.get(format!("{}/api/me", srv.base)).send().await.unwrap();
-    seen.push(("GET /api/me".into(), answer(r).await));
+    seen.push(("GET /api/me".into(), Answer::read(r).await));
     // Billing, health, static files (hashed, plain, missing).
     seen.push((
         "billing unsigned".into(),
-        post(&srv, "/api/billing/v1/events", "", "application/json", "{}".into()).await,
+        srv.post("/api/billing/v1/events", "", "application/json", "{}".into()).await,
     ));
     let body = format!(r#"{{"id":"{}","type":"billing.ping","data":{{}}}}"#, fresh());
-    seen.push(("billing signed".into(), billing(&srv, &body).await));
+    seen.push((
+        "billing signed".into(),
+        srv.billing_raw(body.as_str(), Some(sign_now(body.as_bytes()))).await,
+    ));
     for path in [
         "/api/billing/v1/openapi.json",
         "/healthz",
@@ -230,7 +233,7 @@ both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
         .await
         .unwrap();
     let support = admin_cookie(&st, w.support).await;
-    let client = crate::client::client_cookie(&st, w.main).await;
+    let client = client_cookie(&st, w.main).await;
     // Both servers live to the end: a pooled PostgreSQL connection opened on
     // the first one's serving runtime would fail once that runtime stopped
     // ("Tokio context … being shutdown"); one state outlives its servers
@@ -246,17 +249,17 @@ both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
         )
         .await;
         let mut answers: Vec<(String, Answer)> = vec![];
-        let sign_in = server_fn(&srv, "login", "", "login=admin&password=correct-horse").await;
+        let sign_in = srv.post_fn("login", "", "login=admin&password=correct-horse").await;
         assert_eq!(sign_in.status, 200, "{}", sign_in.body);
         let admin = cookies(&sign_in)[0].split(';').next().unwrap().to_string();
         answers.push(("console sign-in".into(), sign_in));
-        answers.push(("console sign-out".into(), server_fn(&srv, "logout", &admin, "").await));
-        let link = server_fn(&srv, "impersonate", &support, &format!("user_id={}", w.main)).await;
+        answers.push(("console sign-out".into(), srv.post_fn("logout", &admin, "").await));
+        let link = srv.post_fn("impersonate", &support, &format!("user_id={}", w.main)).await;
         let link: String = serde_json::from_str(&link.body).unwrap();
         // Redeemed in the issuing administrator's browser (a ticket elsewhere
         // is refused and sets nothing).
-        answers.push(("Login as User".into(), get(&srv, &link, &support).await));
-        answers.push(("client sign-out".into(), server_fn(&srv, "client/logout", &client, "").await));
+        answers.push(("Login as User".into(), srv.get(&link, &support).await));
+        answers.push(("client sign-out".into(), srv.post_fn("client/logout", &client, "").await));
         let mut set = 0;
         for (what, a) in &answers {
             for c in cookies(a) {
@@ -268,7 +271,7 @@ both!(https_deployments_get_secure_cookies_and_hsts, |st: AppState| async move {
         assert_eq!(set, 4, "every answer above sets a cookie");
         // HSTS on every kind of answer, and only for https.
         for path in ["/login", "/users", "/healthz", "/no-such-page", "/api/billing/v1/openapi.json"] {
-            let a = get(&srv, path, "").await;
+            let a = srv.get(path, "").await;
             let hsts = a.headers.get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
             if https {
                 let age: u64 = hsts
@@ -289,7 +292,7 @@ both!(every_page_gets_its_own_nonce, |st: AppState| async move {
     let srv = serve(st.clone()).await;
     let mut nonces = std::collections::BTreeSet::new();
     for _ in 0..5 {
-        let a = get(&srv, "/login", "").await;
+        let a = srv.get("/login", "").await;
         assert_eq!(a.status, 200);
         assert!(script_nonce_problems(&a).is_empty(), "{:?}", script_nonce_problems(&a));
         let n = csp_nonce(&a).expect("a nonce");

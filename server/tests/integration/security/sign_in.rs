@@ -5,7 +5,6 @@
 
 use super::*;
 use crate::both;
-use crate::client::{user, PW};
 use app::backend::throttle::{FIRST_DELAY_SECS, PAIR_FREE};
 use server::net::TrustedProxies;
 use server::router::Options;
@@ -60,7 +59,7 @@ fn tally(statuses: &[u16]) -> (usize, usize) {
 
 both!(parallel_guesses_are_counted_before_any_is_checked, |st: AppState| async move {
     with_admin(&st).await;
-    user(&st, "parallel-sub", "active", None, &["cameras-view"], true).await;
+    user(&st, "parallel-sub").perms(&["cameras-view"]).password(PW).await;
     let srv = serve(st.clone()).await;
     // 40 wrong passwords at once: before, all 40 were evaluated (40 × 422).
     let console_burst = futures::future::join_all((0..40).map(|i| {
@@ -105,7 +104,7 @@ both!(back_off_doubles_and_success_clears_it, |st: AppState| async move {
 
 both!(a_stranger_cannot_lock_the_admin_out, |st: AppState| async move {
     with_admin(&st).await;
-    user(&st, "victim-sub", "active", None, &["cameras-view"], true).await;
+    user(&st, "victim-sub").perms(&["cameras-view"]).password(PW).await;
     let srv = serve_with(st.clone(), behind_proxy()).await;
     let stranger = "203.0.113.7";
     let mut statuses = vec![];
