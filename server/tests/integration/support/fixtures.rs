@@ -408,7 +408,7 @@ pub async fn client_cookie(st: &AppState, user_id: i64) -> String {
     .exec(&st.db)
     .await
     .unwrap();
-    format!("vigil_client={token}")
+    format!("{}={token}", app::backend::subscriber_auth::CLIENT_COOKIE)
 }
 
 /// Stores and applies one billing event, as the webhook does after the
