@@ -4,6 +4,7 @@
 
 use crate::api::admins::browse_locations;
 use crate::components::feedback::error_text;
+use crate::components::source::gone;
 use crate::types::admins::LocationOption;
 use leptos::prelude::*;
 
@@ -11,8 +12,9 @@ use leptos::prelude::*;
 pub fn ScopePicker(selected: RwSignal<Vec<LocationOption>>, #[prop(into)] disabled: Signal<bool>) -> impl IntoView {
     let q = RwSignal::new(String::new());
     let found = Resource::new(
-        move || q.get(),
+        move || q.try_get(),
         |q| async move {
+            let q = q.ok_or_else(gone)?;
             if q.trim().is_empty() {
                 Ok(vec![])
             } else {

@@ -8,6 +8,7 @@ use crate::api::admins::{get_admin, reset_admin_password, set_admin_enabled, set
 use crate::components::admin_rights::AdminPermissionChecks;
 use crate::components::feedback::{error_text, interactive, ErrorView, Loading};
 use crate::components::location_picker::ScopePicker;
+use crate::components::source::gone;
 use crate::error::AppError;
 use crate::types::admins::AdminDetail;
 use leptos::prelude::*;
@@ -52,12 +53,18 @@ fn Message(outcome: Outcome, #[prop(into)] testid: String) -> impl IntoView {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse::<i64>().ok()).filter(|n| *n > 0));
+    let id = Memo::new(move |_| {
+        params
+            .try_with(|p| p.get("id"))
+            .flatten()
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|n| *n > 0)
+    });
     let reloads = RwSignal::new(0u32);
     let detail = Resource::new(
-        move || (id.get(), reloads.get()),
-        |(id, _)| async move {
-            match id {
+        move || Some((id.try_get()?, reloads.try_get()?)),
+        |src| async move {
+            match src.ok_or_else(gone)?.0 {
                 Some(id) => get_admin(id).await,
                 None => Err(not_found()),
             }

@@ -3,6 +3,7 @@
 //! answers 403 otherwise). Rows open `/admins/:id`; `/admins/new` creates one.
 
 use crate::api::admins::list_admins;
+use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use crate::permissions::admin::label;
 use crate::types::admins::AdminRow;
@@ -23,7 +24,7 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn AdminsPage() -> impl IntoView {
     let query = use_table_query();
-    let admins = Resource::new(move || query.get(), list_admins);
+    let admins = Resource::new(move || query.try_get(), |q| async move { list_admins(q.ok_or_else(gone)?).await });
     let q = move || query.with(|q| q.q.clone().unwrap_or_default());
     view! {
         <Title text="Administrators"/>

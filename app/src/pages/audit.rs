@@ -6,6 +6,7 @@
 
 use crate::api::audit::{list_audit, load_audit_filters};
 use crate::components::feedback::urlencode;
+use crate::components::source::gone;
 use crate::components::table::{paged, Col, PageLink, PageLinks, PagedTable};
 use crate::types::admins::{AuditQuery, AuditRow, AuditTarget};
 use leptos::prelude::*;
@@ -18,7 +19,9 @@ use std::sync::Arc;
 fn use_audit_query() -> Memo<AuditQuery> {
     let q = use_query_map();
     Memo::new(move |_| {
-        q.with(|m| AuditQuery {
+        // Read with `try_with`: the router's map can be disposed first (see
+        // `components::source`).
+        q.try_with(|m| AuditQuery {
             admin: m.get("admin"),
             action: m.get("action"),
             user: m.get("user"),
@@ -28,6 +31,7 @@ fn use_audit_query() -> Memo<AuditQuery> {
             before: m.get("before"),
             last: m.get("last").is_some_and(|v| v == "1"),
         })
+        .unwrap_or_default()
     })
 }
 
@@ -85,7 +89,7 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query = use_audit_query();
-    let rows = Resource::new(move || query.get(), list_audit);
+    let rows = Resource::new(move || query.try_get(), |q| async move { list_audit(q.ok_or_else(gone)?).await });
     let filters = Resource::new(|| (), |_| load_audit_filters());
     let val = move |f: fn(&AuditQuery) -> Option<String>| query.with(|q| f(q).unwrap_or_default());
     view! {

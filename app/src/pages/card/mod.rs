@@ -114,7 +114,10 @@ pub fn UserCard() -> impl IntoView {
 /// The last path segment: the tab the URL names.
 fn active_tab() -> Memo<String> {
     let path = use_location().pathname;
-    Memo::new(move |_| path.with(|p| p.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()))
+    Memo::new(move |_| {
+        path.try_with(|p| p.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    })
 }
 
 #[component]
@@ -192,7 +195,7 @@ fn CardTabs(header: UserCardHeader) -> impl IntoView {
     let stop = {
         let slugs = slugs.clone();
         Memo::new(move |_| {
-            let a = active.get();
+            let a = active.try_get().unwrap_or_default();
             slugs.iter().copied().find(|s| *s == a).or(slugs.first().copied()).unwrap_or("user")
         })
     };

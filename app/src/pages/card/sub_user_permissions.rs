@@ -53,13 +53,15 @@ pub fn SubUserPermissionsPanel(#[prop(into)] user_id: Signal<i64>) -> impl IntoV
     let query = use_query_map();
     let editing = Memo::new(move |_| {
         query
-            .with(|q| q.get(EDIT_KEY))
+            .try_with(|q| q.get(EDIT_KEY))
+            .flatten()
             .and_then(|s| s.parse::<i64>().ok())
             .filter(|id| *id > 0)
     });
     move || {
         editing
-            .get()
+            .try_get()
+            .flatten()
             .map(|sub_id| view! { <SubUserPermissions user_id sub_user_id=sub_id/> })
     }
 }

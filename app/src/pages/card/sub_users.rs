@@ -39,6 +39,6 @@ pub fn SubUsersTab() -> impl IntoView {
                 <td><EditPermissionsLink sub_id=u.id name=u.name.clone()/></td>
             </tr>
         })/>
-        <SubUserPermissionsPanel user_id=Signal::derive(move || card.user_id.get().unwrap_or_default())/>
+        <SubUserPermissionsPanel user_id=Signal::derive(move || card.id_or_zero())/>
     }
 }

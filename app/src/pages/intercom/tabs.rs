@@ -38,7 +38,7 @@ pub fn TabNav(
     tabs: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
     let path = use_location().pathname;
-    let selected = Memo::new(move |_| path.with(|p| current_slug(p, tabs)));
+    let selected = Memo::new(move |_| path.try_with(|p| current_slug(p, tabs)).unwrap_or_default());
     let refs: Vec<NodeRef<html::A>> = tabs.iter().map(|_| NodeRef::new()).collect();
     let n = tabs.len();
     let items = tabs
