@@ -17,6 +17,9 @@ pub struct Stats {
     /// Transport failures (connection refused, reset, timeout).
     pub failures: u64,
     pub first_failure: Option<String>,
+    /// Requests whose answer was dropped after its first chunk (see
+    /// [`run_abandoning`]).
+    pub abandoned: u64,
     pub bytes: u64,
     pub elapsed: Duration,
     latencies_us: Vec<u32>,
@@ -60,6 +63,7 @@ impl Stats {
             *self.by_status.entry(s).or_default() += n;
         }
         self.failures += other.failures;
+        self.abandoned += other.abandoned;
         if self.first_failure.is_none() {
             self.first_failure = other.first_failure;
         }
@@ -82,13 +86,21 @@ pub fn client(connections: usize) -> reqwest::Client {
 /// Runs `make` on `connections` workers for `duration` after `warmup`
 /// (requests of the warm-up are not counted).
 pub async fn run(connections: usize, warmup: Duration, duration: Duration, make: MakeRequest) -> Stats {
-    if !warmup.is_zero() {
-        drive(connections, warmup, make.clone(), 1_000_000_000).await;
-    }
-    drive(connections, duration, make, 0).await
+    run_abandoning(connections, warmup, duration, make, 0).await
 }
 
-async fn drive(connections: usize, duration: Duration, make: MakeRequest, seq_base: u64) -> Stats {
+/// [`run`], except that `abandon_percent` of the requests are dropped once
+/// the first chunk of their answer arrived, as a browser drops a page the
+/// user navigates away from: the server's render of that page is cancelled
+/// mid-stream, with its resources still loading (leptos#4698, #4829).
+pub async fn run_abandoning(connections: usize, warmup: Duration, duration: Duration, make: MakeRequest, abandon_percent: u64) -> Stats {
+    if !warmup.is_zero() {
+        drive(connections, warmup, make.clone(), 1_000_000_000, abandon_percent).await;
+    }
+    drive(connections, duration, make, 0, abandon_percent).await
+}
+
+async fn drive(connections: usize, duration: Duration, make: MakeRequest, seq_base: u64, abandon_percent: u64) -> Stats {
     let started = Instant::now();
     let deadline = started + duration;
     let workers: Vec<_> = (0..connections)
@@ -100,11 +112,15 @@ async fn drive(connections: usize, duration: Duration, make: MakeRequest, seq_ba
                 while Instant::now() < deadline {
                     let req = make(w, n);
                     n += 1;
+                    // Spread over workers and over each worker's requests
+                    // (97 is prime to the mixed load's period of 6).
+                    let abandon = (n.wrapping_mul(97) + w as u64) % 100 < abandon_percent;
                     let t = Instant::now();
-                    match send(req).await {
+                    match send(req, abandon).await {
                         Ok((status, bytes)) => {
                             *s.by_status.entry(status).or_default() += 1;
                             s.bytes += bytes;
+                            s.abandoned += u64::from(abandon);
                         }
                         Err(e) => {
                             s.failures += 1;
@@ -128,9 +144,14 @@ async fn drive(connections: usize, duration: Duration, make: MakeRequest, seq_ba
     total
 }
 
-async fn send(req: reqwest::RequestBuilder) -> Result<(u16, u64), String> {
-    let res = req.send().await.map_err(|e| e.to_string())?;
+async fn send(req: reqwest::RequestBuilder, abandon: bool) -> Result<(u16, u64), String> {
+    let mut res = req.send().await.map_err(|e| e.to_string())?;
     let status = res.status().as_u16();
+    if abandon {
+        // Dropping the response with its body unread closes the connection.
+        let first = res.chunk().await.map_err(|e| e.to_string())?;
+        return Ok((status, first.map_or(0, |c| c.len() as u64)));
+    }
     let body = res.bytes().await.map_err(|e| e.to_string())?;
     Ok((status, body.len() as u64))
 }

@@ -4,7 +4,7 @@
 //! ```text
 //! vigil-bench suite [--backends sqlite,postgres] [--users 100000] [--secs 8]
 //!                   [--load-secs 60] [--purge-events 1000000] [--out docs/benchmarks.md]
-//! vigil-bench load  [--users 300] [--load-secs 5] [--connections 64] [--backends sqlite]
+//! vigil-bench load  [--users 300] [--load-secs 5] [--connections 64] [--backends sqlite] [--abandon 0]
 //! ```
 //! `suite` measures the user card's SSR beside a static file of the same size,
 //! keyset paging, billing ingestion, the retention purge (via
@@ -41,6 +41,9 @@ pub struct Args {
     pub baseline: Option<PathBuf>,
     /// `tabs`: alternating rounds.
     pub rounds: u64,
+    /// `load`: the percentage of requests dropped after their answer's
+    /// first chunk (pages cancelled mid-render).
+    pub abandon: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -69,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
             .unwrap_or_else(|| PathBuf::from(".")),
         baseline: None,
         rounds: 3,
+        abandon: 0,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -95,6 +99,13 @@ fn parse_args() -> Result<Args, String> {
             "--site-root" => a.site_root = PathBuf::from(value()?),
             "--baseline" => a.baseline = Some(PathBuf::from(value()?)),
             "--rounds" => a.rounds = num(value()?, "--rounds")?,
+            "--abandon" => {
+                a.abandon = value()?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|p| *p < 100)
+                    .ok_or("--abandon must be a whole percentage from 0 to 99")?
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -107,7 +118,7 @@ async fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!("vigil-bench: {e}");
-            eprintln!("usage: vigil-bench suite|load [--backends sqlite,postgres] [--users N] [--secs N] [--load-secs N] [--connections N] [--purge-events N] [--out FILE]");
+            eprintln!("usage: vigil-bench suite|load [--backends sqlite,postgres] [--users N] [--secs N] [--load-secs N] [--connections N] [--purge-events N] [--out FILE] [--abandon PERCENT]");
             return ExitCode::from(2);
         }
     };

@@ -290,6 +290,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
         Duration::from_secs(args.load_secs),
         targets,
         run ^ 0x4000,
+        args.abandon,
     )
     .await?;
     server.stop().await;
@@ -370,6 +371,7 @@ pub async fn mixed_load(
     duration: Duration,
     targets: Arc<ingest::Targets>,
     run: u32,
+    abandon_percent: u64,
 ) -> Result<LoadFigure, String> {
     eprintln!("   mixed load: {connections} connections for {} s", duration.as_secs());
     let ids: Vec<i64> = db
@@ -410,7 +412,7 @@ pub async fn mixed_load(
         }
     });
     let (stats, rss_peak_kib) = load::peak_while(
-        load::run(connections, Duration::ZERO, duration, make),
+        load::run_abandoning(connections, Duration::ZERO, duration, make, abandon_percent),
         Duration::from_millis(200),
         || server.rss_kib(),
     )
@@ -424,10 +426,11 @@ pub async fn mixed_load(
     let unexpected = stats.count(|s| !(200..300).contains(&s));
     let passed = stats.server_errors() == 0 && stats.failures == 0 && unexpected == 0 && errors_in_log.is_empty() && memory_ok;
     eprintln!(
-        "   mixed load: {:.0} req/s, p99 {:.1} ms, statuses {}, log errors {}, memory {} → peak {} → after {} MiB: {}",
+        "   mixed load: {:.0} req/s, p99 {:.1} ms, statuses {}, abandoned {}, log errors {}, memory {} → peak {} → after {} MiB: {}",
         stats.throughput(),
         stats.percentile_ms(99.0),
         stats.statuses(),
+        stats.abandoned,
         errors_in_log.len(),
         rss_before_kib / 1024,
         rss_peak_kib / 1024,
@@ -593,6 +596,7 @@ pub async fn load_only(args: &Args) -> Result<bool, String> {
         Duration::from_secs(args.load_secs),
         targets,
         run,
+        args.abandon,
     )
     .await?;
     let log = server.log.clone();
