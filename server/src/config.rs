@@ -39,12 +39,12 @@ pub struct Config {
     pub demo_users: u64,
     /// `VIGIL_PURGE_INTERVAL_SECS`: how often the retention purge runs (default 300).
     pub purge_interval_secs: u64,
-    /// `VIGIL_HTTP_THREADS`: the runtime's worker threads, or with `per-core`
-    /// the serving threads (default: one per core; see `http`).
+    /// `VIGIL_HTTP_THREADS`: serving threads, each with its own single-threaded
+    /// runtime (default: one per core; see `http`).
     pub http_threads: usize,
-    /// `VIGIL_HTTP_RUNTIME`: `multi` (default; one work-stealing runtime with
-    /// `http_threads` workers) or `per-core` (one single-threaded runtime per
-    /// serving thread), kept to measure one against the other.
+    /// `VIGIL_HTTP_RUNTIME`: `per-core` (default; one single-threaded runtime
+    /// per serving thread) or `multi` (one work-stealing runtime with
+    /// `http_threads` workers), kept to measure one against the other.
     pub http_runtime: crate::http::RuntimeKind,
     /// `VIGIL_BILLING_BATCH`: on SQLite, apply the billing events of
     /// concurrent requests in shared transactions (default 1; 0 gives every
@@ -147,9 +147,9 @@ impl Config {
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
         let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
         let http_runtime = match get("VIGIL_HTTP_RUNTIME").filter(|v| !v.is_empty()).as_deref() {
-            None | Some("multi") => crate::http::RuntimeKind::Multi,
-            Some("per-core") => crate::http::RuntimeKind::PerCore,
-            Some(v) => return Err(ConfigError(format!("VIGIL_HTTP_RUNTIME must be multi or per-core, not {v:?}"))),
+            None | Some("per-core") => crate::http::RuntimeKind::PerCore,
+            Some("multi") => crate::http::RuntimeKind::Multi,
+            Some(v) => return Err(ConfigError(format!("VIGIL_HTTP_RUNTIME must be per-core or multi, not {v:?}"))),
         };
         Ok(Self {
             database_url,
@@ -219,10 +219,9 @@ mod tests {
             .unwrap_err()
             .0
             .starts_with("VIGIL_HTTP_RUNTIME"));
-        assert_eq!(cfg(&[]).unwrap().http_runtime, crate::http::RuntimeKind::Multi);
         assert_eq!(
-            cfg(&[("VIGIL_HTTP_RUNTIME", "per-core")]).unwrap().http_runtime,
-            crate::http::RuntimeKind::PerCore
+            cfg(&[("VIGIL_HTTP_RUNTIME", "multi")]).unwrap().http_runtime,
+            crate::http::RuntimeKind::Multi
         );
         for bad in ["10.0.0.0/40", "proxy", "10.0.0.1 10.0.0.2"] {
             let e = cfg(&[("VIGIL_TRUSTED_PROXIES", bad)]).unwrap_err().0;

@@ -1,19 +1,19 @@
-//! Serving the router: by default one multi-threaded (work-stealing) Tokio
-//! runtime with one listener, as `axum::serve` is usually run; or
-//! (`VIGIL_HTTP_RUNTIME=per-core`) one single-threaded runtime per thread,
-//! each with its own listening socket on the same port (`SO_REUSEPORT`: the
-//! kernel spreads new connections evenly over them).
+//! Serving the router: one single-threaded Tokio runtime per thread, each
+//! with its own listening socket on the same port (`SO_REUSEPORT`: the
+//! kernel spreads new connections evenly over them; one shared socket would
+//! let whichever thread wakes first take a whole burst of connections).
 //!
-//! Per-core serving was the default while the multi-threaded runtime
-//! panicked under the mixed load ("reactive value already disposed": a
-//! resource's source memo re-run on one worker after its page was disposed
-//! on another). Resource sources now read with `try_get` and give up when
-//! the page is gone (`components/source.rs`), and measured alternately under
-//! the same mixed load the multi-threaded runtime served more requests with
-//! no panic (docs/benchmarks.md, "Runtime"). The lost wake-up between a
-//! resource and a `<Suspense>` on different workers, leptos#4851, is fixed in
-//! 0.8.23 itself (its `suspense_component.rs` tracks `tasks` before reading
-//! them). Per-core serving stays selectable to measure one against the other.
+//! Why not `axum::serve` on the multi-threaded runtime: measured here, under
+//! the mixed load it panicked 1–2 times per run ("reactive value already
+//! disposed": a resource's source memo re-run on one worker after its page
+//! was disposed on another; docs/benchmarks.md), and this serving did not in
+//! about 120,000 requests. (The lost wake-up between a resource and a
+//! `<Suspense>` on different workers, leptos#4851, is fixed in 0.8.23 itself:
+//! its `suspense_component.rs` tracks `tasks` before reading them.) On a
+//! current-thread runtime a request's render, its resources and its effects
+//! all run on one thread, so no such race can happen. Work is spread by
+//! connection instead of by task, which suits short page renders; the
+//! database drivers keep their own threads.
 
 use axum::serve::ListenerExt;
 use axum::Router;
@@ -33,18 +33,19 @@ pub struct Serving {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuntimeKind {
     /// One current-thread runtime per serving thread, each with its own
-    /// listener.
-    PerCore,
-    /// One multi-threaded (work-stealing) runtime with one listener (the
-    /// default, see above).
+    /// listener (the default, see above).
     #[default]
+    PerCore,
+    /// One multi-threaded (work-stealing) runtime with one listener, as
+    /// `axum::serve` is usually run; kept so the two can be measured side by
+    /// side with one binary.
     Multi,
 }
 
 /// Starts `threads` serving threads (at least one) on `addr`; the address
 /// they serve (its port chosen by the system when `addr`'s is 0).
 pub fn spawn(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Serving, SocketAddr)> {
-    spawn_with(addr, router, threads, RuntimeKind::default())
+    spawn_with(addr, router, threads, RuntimeKind::PerCore)
 }
 
 /// [`spawn`] with the runtime kind chosen.

@@ -17,8 +17,8 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    /// Served exactly as `main` serves (`http::spawn`, the default
-    /// runtime), stopped when the test's server is dropped.
+    /// Served exactly as `main` serves (a current-thread runtime per
+    /// thread), stopped when the test's server is dropped.
     serving: server::http::Serving,
 }
 
