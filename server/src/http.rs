@@ -7,9 +7,13 @@
 //! the mixed load it panicked 1–2 times per run ("reactive value already
 //! disposed": a resource's source memo re-run on one worker after its page
 //! was disposed on another; docs/benchmarks.md), and this serving did not in
-//! about 120,000 requests. (The lost wake-up between a resource and a
-//! `<Suspense>` on different workers, leptos#4851, is fixed in 0.8.23 itself:
-//! its `suspense_component.rs` tracks `tasks` before reading them.) On a
+//! about 120,000 requests. After every memo read in the app was made
+//! fallible it still panicked twice per 30 s when a tenth of the pages were
+//! abandoned mid-render (`vigil-bench load --abandon 10`: a memo recomputed
+//! inside a resource's task); this serving did not, over 232,766 requests.
+//! (The lost wake-up between a resource and a `<Suspense>` on different
+//! workers, leptos#4851, is fixed in 0.8.23 itself: its
+//! `suspense_component.rs` tracks `tasks` before reading them.) On a
 //! current-thread runtime a request's render, its resources and its effects
 //! all run on one thread, so no such race can happen. Work is spread by
 //! connection instead of by task, which suits short page renders; the
