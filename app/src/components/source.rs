@@ -7,8 +7,23 @@
 //! returns [`gone`] at once instead of calling the server.
 
 use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
 /// What a resource resolves to when its page is gone: nobody renders it.
 pub fn gone() -> AppError {
     AppError::Transport("the page was closed".into())
+}
+
+/// The route's `:id` as a row id: `None` when it is missing, not a positive
+/// number, or the router is already gone.
+pub fn use_id_param() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .try_with(|p| p.get("id"))
+            .flatten()
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    })
 }

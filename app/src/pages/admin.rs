@@ -8,12 +8,11 @@ use crate::api::admins::{get_admin, reset_admin_password, set_admin_enabled, set
 use crate::components::admin_rights::AdminPermissionChecks;
 use crate::components::feedback::{error_text, interactive, ErrorView, Loading};
 use crate::components::location_picker::ScopePicker;
-use crate::components::source::gone;
+use crate::components::source::{gone, use_id_param};
 use crate::error::AppError;
 use crate::types::admins::AdminDetail;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use std::collections::BTreeSet;
 
 /// The outcome of one change: a message, and whether the page reloads.
@@ -52,14 +51,7 @@ fn Message(outcome: Outcome, #[prop(into)] testid: String) -> impl IntoView {
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .try_with(|p| p.get("id"))
-            .flatten()
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|n| *n > 0)
-    });
+    let id = use_id_param();
     let reloads = RwSignal::new(0u32);
     let detail = Resource::new(
         move || Some((id.try_get()?, reloads.try_get()?)),

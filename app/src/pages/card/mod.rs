@@ -17,14 +17,14 @@ pub mod user;
 
 use crate::api::card::card_header;
 use crate::components::feedback::{ErrorView, Loading};
-use crate::components::source::gone;
+use crate::components::source::{gone, use_id_param};
 use crate::error::AppError;
 use crate::types::card::UserCardHeader;
 use crate::types::catalogue::CardTab;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect};
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_location;
 
 /// What the tabs need from the card.
 #[derive(Clone, Copy)]
@@ -68,14 +68,7 @@ pub(crate) fn require_id(id: Option<i64>) -> Result<i64, AppError> {
 
 #[component]
 pub fn UserCard() -> impl IntoView {
-    let params = use_params_map();
-    let user_id = Memo::new(move |_| {
-        params
-            .try_with(|p| p.get("id"))
-            .flatten()
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|id| *id > 0)
-    });
+    let user_id = use_id_param();
     let header = Resource::new(
         move || user_id.try_get(),
         |id| async move { card_header(require_id(id.ok_or_else(gone)?)?).await },
