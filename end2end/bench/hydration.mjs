@@ -7,10 +7,13 @@
 //
 // usage: node hydration.mjs BASE_URL PASSWORD USER_ID [RUNS]
 import { chromium } from "@playwright/test";
+import { readFileSync } from "node:fs";
 
 const [base, password, userId, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
-const TABS = ["user", "cameras", "intercoms", "sub-users", "billing-events", "access", "analytics"];
+// The card's tabs as `CardTab::ALL` lists them (kept equal by
+// app/tests/catalogue_json.rs).
+const TABS = JSON.parse(readFileSync(new URL("../tests/catalogue.json", import.meta.url), "utf8")).card_tabs.map((t) => t.slug);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
