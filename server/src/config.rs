@@ -147,7 +147,8 @@ impl Config {
         let purge_interval_secs = parse_num(&get, "VIGIL_PURGE_INTERVAL_SECS", 300, 1, 86_400)?;
         let http_threads = parse_num(&get, "VIGIL_HTTP_THREADS", crate::http::default_threads() as u64, 1, 256)? as usize;
         let http_runtime = match get("VIGIL_HTTP_RUNTIME").filter(|v| !v.is_empty()).as_deref() {
-            None | Some("per-core") => crate::http::RuntimeKind::PerCore,
+            None => crate::http::RuntimeKind::default(),
+            Some("per-core") => crate::http::RuntimeKind::PerCore,
             Some("multi") => crate::http::RuntimeKind::Multi,
             Some(v) => return Err(ConfigError(format!("VIGIL_HTTP_RUNTIME must be per-core or multi, not {v:?}"))),
         };

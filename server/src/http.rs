@@ -49,7 +49,7 @@ pub enum RuntimeKind {
 /// Starts `threads` serving threads (at least one) on `addr`; the address
 /// they serve (its port chosen by the system when `addr`'s is 0).
 pub fn spawn(addr: SocketAddr, router: Router, threads: usize) -> io::Result<(Serving, SocketAddr)> {
-    spawn_with(addr, router, threads, RuntimeKind::PerCore)
+    spawn_with(addr, router, threads, RuntimeKind::default())
 }
 
 /// [`spawn`] with the runtime kind chosen.

@@ -148,7 +148,8 @@ async fn send(req: reqwest::RequestBuilder, abandon: bool) -> Result<(u16, u64),
     let mut res = req.send().await.map_err(|e| e.to_string())?;
     let status = res.status().as_u16();
     if abandon {
-        // Dropping the response with its body unread closes the connection.
+        // Dropping the response before its body ended closes the connection,
+        // which cancels the server's render of it.
         let first = res.chunk().await.map_err(|e| e.to_string())?;
         return Ok((status, first.map_or(0, |c| c.len() as u64)));
     }
