@@ -1,13 +1,24 @@
 // Time to hydration of the user card's tabs in headless Debian Chromium,
 // for `vigil-bench`. Prints one JSON object on stdout:
-//   { "tabs": { "<slug>": { "cold_ms": n, "warm_ms": [n, …] } }, "chromium": "<version>" }
+//   { "tabs": { "<slug>": { "cold_ms": n, "warm_ms": [n, …], "pkg": ["<file>", …],
+//               "pkg_br_bytes": n } }, "chromium": "<version>" }
 // cold = a fresh browser context (nothing cached); warm = the same context
 // again (WASM and CSS from the HTTP cache). The time is from navigation start
 // to the moment the hydrate entry marks <body data-hydrated="true">.
+// pkg = every /pkg/ file the cold load fetched before it hydrated (with code
+// splitting, the shell plus the page's chunks); pkg_br_bytes = those files
+// as the server sends them with `Accept-Encoding: br` (Chromium asks only for
+// gzip over plain HTTP, so the browser's own transfer sizes would not say
+// what a real, HTTPS visit costs).
+//
+// With THROTTLE_MBIT=n (and optionally THROTTLE_LATENCY_MS, default 20) every
+// page gets Chromium's network emulation: n Mbit/s down and up, that latency
+// per request, the way DevTools throttles (an administrator on a slow link).
 //
 // usage: node hydration.mjs BASE_URL PASSWORD USER_ID [RUNS]
 import { chromium } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 
 const [base, password, userId, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
@@ -38,21 +49,58 @@ async function signedInContext() {
   return ctx;
 }
 
+// Chromium's network emulation for `page`, when THROTTLE_MBIT is set.
+async function throttle(page) {
+  const mbit = Number(process.env.THROTTLE_MBIT ?? 0);
+  if (!mbit) return;
+  const cdp = await page.context().newCDPSession(page);
+  const bytesPerSec = (mbit * 1_000_000) / 8;
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: Number(process.env.THROTTLE_LATENCY_MS ?? 20),
+    downloadThroughput: bytesPerSec,
+    uploadThroughput: bytesPerSec,
+  });
+}
+
 async function measure(page, path) {
   await page.goto(path, { waitUntil: "commit" });
   await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000, polling: 10 });
   return await page.evaluate(() => window.__hydratedAt);
 }
 
-const out = { tabs: {}, chromium: browser.version() };
+// Bytes of one /pkg/ file as sent with `Accept-Encoding: br` (not decoded).
+function brBytes(path) {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { headers: { "accept-encoding": "br" } }, (res) => {
+      let n = 0;
+      res.on("data", (c) => (n += c.length));
+      res.on("end", () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const out = { tabs: {}, chromium: browser.version(), throttle_mbit: Number(process.env.THROTTLE_MBIT ?? 0) };
 for (const tab of TABS) {
   const path = `/users/${userId}/${tab}`;
   const ctx = await signedInContext();
   const page = await ctx.newPage();
+  await throttle(page);
+  const pkg = new Set();
+  const onRequest = (req) => {
+    const p = new URL(req.url()).pathname;
+    if (p.startsWith("/pkg/")) pkg.add(p);
+  };
+  page.on("request", onRequest);
   const cold = await measure(page, path);
+  page.off("request", onRequest);
+  let bytes = 0;
+  for (const p of pkg) bytes += await brBytes(p);
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push(await measure(page, path));
-  out.tabs[tab] = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round) };
+  out.tabs[tab] = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round), pkg: [...pkg].sort(), pkg_br_bytes: bytes };
   await ctx.close();
 }
 await browser.close();

@@ -456,29 +456,47 @@ pub async fn mixed_load(
 }
 
 /// What the browser downloads for the console, and the time to hydration.
+///
+/// The files are those the cold loads of `hydration.mjs` fetched (with code
+/// splitting: the shell and the chunks of each tab's routes); without that
+/// list (the script failed), the newest `.js`, `.wasm` and `.css` of `pkg/`.
 async fn browser_figures(args: &Args, server: &ServerProc, heavy: i64) -> report::BrowserFigures {
+    let hydration = hydration(server, heavy);
+    if let Err(e) = &hydration {
+        eprintln!("   {e}");
+    }
+    let pkg = args.site_root.join("pkg");
+    // Per tab: the /pkg/ files its cold load fetched.
+    let loaded: Vec<(String, Vec<String>)> = hydration
+        .as_ref()
+        .ok()
+        .and_then(|v| v["tabs"].as_object())
+        .map(|tabs| {
+            tabs.iter()
+                .map(|(slug, t)| {
+                    let files = t["pkg"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|p| p.as_str()?.strip_prefix("/pkg/").map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (slug.clone(), files)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut names: Vec<String> = loaded.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        names = newest_assets(&pkg);
+    }
     let client = load::client(1);
     let mut assets = vec![];
-    // What the page loads: the newest .js, .wasm and .css (the folder keeps
-    // older hashed builds and TypeScript declarations, which no page loads).
-    let mut entries: Vec<std::fs::DirEntry> = vec![];
-    for ext in ["js", "wasm", "css"] {
-        let suffix = format!(".{ext}");
-        // The original folder: copies carry the copy's time, not the build's.
-        let newest = std::fs::read_dir(args.site_root.join("pkg"))
-            .map(|d| {
-                d.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
-        entries.extend(newest);
-    }
-    for e in entries {
-        let name = e.file_name().to_string_lossy().to_string();
-        let raw = e.metadata().map(|m| m.len()).unwrap_or(0);
+    for name in names {
+        let raw = std::fs::metadata(pkg.join(&name)).map(|m| m.len()).unwrap_or(0);
         let mut sizes = [0u64; 2];
         for (i, enc) in ["gzip", "br"].iter().enumerate() {
             if let Ok(r) = client
@@ -497,9 +515,51 @@ async fn browser_figures(args: &Args, server: &ServerProc, heavy: i64) -> report
             br: sizes[1],
         });
     }
+    let br_of = |files: &[String]| -> u64 {
+        files
+            .iter()
+            .filter_map(|f| assets.iter().find(|a| &a.name == f))
+            .map(|a| a.br)
+            .sum()
+    };
+    let first_page = loaded
+        .iter()
+        .map(|(slug, files)| (slug.clone(), br_of(files)))
+        .max_by_key(|(_, b)| *b)
+        .unwrap_or_else(|| ("every file".into(), assets.iter().map(|a| a.br).sum()));
+    report::BrowserFigures {
+        assets,
+        first_page,
+        hydration,
+    }
+}
+
+/// The newest `.js`, `.wasm` and `.css` under `pkg` (the folder keeps older
+/// hashed builds and TypeScript declarations, which no page loads).
+fn newest_assets(pkg: &Path) -> Vec<String> {
+    let mut out = vec![];
+    for ext in ["js", "wasm", "css"] {
+        let suffix = format!(".{ext}");
+        let newest = std::fs::read_dir(pkg)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+        out.extend(newest.map(|e| e.file_name().to_string_lossy().to_string()));
+    }
+    out
+}
+
+/// `end2end/bench/hydration.mjs` against `server`: cold and warm time to
+/// hydration of each card tab, and the files each cold load fetched.
+fn hydration(server: &ServerProc, heavy: i64) -> Result<serde_json::Value, String> {
     let script = std::env::current_dir().unwrap_or_default().join("end2end/bench/hydration.mjs");
     // Blocking is fine here: nothing else of the bench runs meanwhile.
-    let hydration = std::process::Command::new("node")
+    std::process::Command::new("node")
         .arg(&script)
         .arg(&server.base)
         .arg(ADMIN_PASSWORD)
@@ -516,11 +576,7 @@ async fn browser_figures(args: &Args, server: &ServerProc, heavy: i64) -> report
                     String::from_utf8_lossy(&o.stderr).lines().take(5).collect::<Vec<_>>().join(" / ")
                 ))
             }
-        });
-    if let Err(e) = &hydration {
-        eprintln!("   {e}");
-    }
-    report::BrowserFigures { assets, hydration }
+        })
 }
 
 /// The retention purge of `purge_events` case events (`vigil-bench-purge`).
