@@ -18,6 +18,7 @@ mod compare;
 mod ingest;
 mod load;
 mod proc;
+mod raw;
 mod report;
 mod suite;
 

@@ -58,6 +58,8 @@ pub struct BackendReport {
     pub ingest_16: Stats,
     /// SQLite: 16 clients with group commit off (`VIGIL_BILLING_BATCH=0`).
     pub ingest_16_unbatched: Option<Stats>,
+    /// SQLite only: raw SQLite, one transaction per event (events/s).
+    pub raw_sqlite: Option<Result<f64, String>>,
     pub load: LoadFigure,
     pub purge: Result<PurgeFigure, String>,
 }
@@ -199,7 +201,11 @@ pub fn markdown(args: &Args, backends: &[BackendReport], browser: Option<&Browse
         "Billing ingestion, 16 clients, ≥ 6,000 events/s on SQLite, ≥ 3,000 on PostgreSQL",
         &|b| {
             let t = b.ingest_16.throughput();
-            format!("{} ({t:.0}/s)", mark(t >= goals(&b.backend).ingest_per_s))
+            let raw = match &b.raw_sqlite {
+                Some(Ok(r)) => format!(", {:.2} × raw SQLite", t / r),
+                _ => String::new(),
+            };
+            format!("{} ({t:.0}/s{raw})", mark(t >= goals(&b.backend).ingest_per_s))
         },
     );
     row(
@@ -316,6 +322,19 @@ fn backend_section(md: &mut String, b: &BackendReport) {
             latency(s),
             s.statuses()
         );
+    }
+    match &b.raw_sqlite {
+        Some(Ok(r)) => {
+            let _ = writeln!(
+                md,
+                "| raw SQLite, one transaction per event (C API, no HTTP, no ORM; same pragmas) | {r:.0} | — | ingestion with 16 clients = {:.2} × raw |",
+                b.ingest_16.throughput() / r
+            );
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(md, "| raw SQLite, one transaction per event | failed: {e} | | |");
+        }
+        None => {}
     }
     let _ = writeln!(md, "\n### Retention purge (`vigil-bench-purge`)\n");
     match &b.purge {

@@ -3,7 +3,7 @@
 use crate::load::{self, Stats};
 use crate::proc::{Launch, ServerProc, ADMIN_PASSWORD};
 use crate::report::{self, Asset, BackendReport, LoadFigure, PurgeFigure, TabFigure};
-use crate::{ingest, Args};
+use crate::{ingest, raw, Args};
 use app::types::catalogue::CardTab;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::path::{Path, PathBuf};
@@ -324,6 +324,25 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
     } else {
         None
     };
+    // The floor under those figures, in the same run: raw SQLite, one
+    // transaction per event, no HTTP (src/bin/vigil-bench/raw.rs).
+    let raw_sqlite = if backend == "sqlite" {
+        let dir = logs.clone();
+        let r = tokio::task::spawn_blocking(move || raw::one_transaction_per_event(&dir, secs))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+        match &r {
+            Ok(rate) => eprintln!(
+                "   raw SQLite, one transaction per event: {rate:.0}/s (ingestion with 16 clients = {:.2} × raw)",
+                ingest_16.throughput() / rate
+            ),
+            Err(e) => eprintln!("   raw SQLite: {e}"),
+        }
+        Some(r)
+    } else {
+        None
+    };
     let _ = std::fs::remove_dir_all(&site);
 
     let purge = purge(args, backend).await;
@@ -340,6 +359,7 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
             ingest_1,
             ingest_16,
             ingest_16_unbatched,
+            raw_sqlite,
             load,
             purge,
         },
