@@ -383,7 +383,7 @@ fn backend_section(md: &mut String, b: &BackendReport) {
 fn browser_section(md: &mut String, br: &BrowserFigures) {
     let _ = writeln!(
         md,
-        "## The browser\n\n### What the console downloads (`/pkg`, served by the server)\n\nThe files the cold loads of the card's tabs fetched before hydrating (the shell and, with code splitting, each route's chunks).\n"
+        "## The browser\n\n### What the console downloads (`/pkg`, served by the server)\n\nThe files the cold loads of the card's tabs fetched before hydrating.\n"
     );
     let _ = writeln!(md, "| File | Raw | gzip | brotli |\n| --- | ---: | ---: | ---: |");
     let (mut r, mut g, mut b) = (0, 0, 0);

@@ -477,9 +477,9 @@ pub async fn mixed_load(
 
 /// What the browser downloads for the console, and the time to hydration.
 ///
-/// The files are those the cold loads of `hydration.mjs` fetched (with code
-/// splitting: the shell and the chunks of each tab's routes); without that
-/// list (the script failed), the newest `.js`, `.wasm` and `.css` of `pkg/`.
+/// The files are those the cold loads of `hydration.mjs` fetched; without
+/// that list (the script failed), the newest `.js`, `.wasm` and `.css` of
+/// `pkg/`.
 async fn browser_figures(args: &Args, server: &ServerProc, heavy: i64) -> report::BrowserFigures {
     let hydration = hydration(server, heavy);
     if let Err(e) = &hydration {
