@@ -1,6 +1,8 @@
-//! Vigil's Leptos application: the operator console (and, later, the
-//! subscribers' web client). Pages and components render on the server and
-//! hydrate in the browser; server-only code lives under [`backend`].
+//! Vigil's Leptos application: the operator console and the subscribers'
+//! web client. Pages render on the server; what runs in the browser are
+//! islands (`#[island]`: forms, buttons, tab keys, live regions), see
+//! DEVELOPERS.md "The browser build". Server-only code lives under
+//! [`backend`].
 
 #![recursion_limit = "256"]
 
@@ -30,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -61,14 +63,6 @@ fn title(t: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: the mark tells tests (and curious
-    // operators) that the page has hydrated.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=title/>
         <Router>
@@ -110,3 +104,9 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// Called by the browser entry so that this crate, and with it every
+/// island's exported hydrate function, is linked into the WASM (an unused
+/// dependency is not linked at all).
+#[cfg(feature = "hydrate")]
+pub fn link_islands() {}

@@ -1,7 +1,8 @@
 // Time to hydration of the user card's tabs in headless Debian Chromium,
 // for `vigil-bench`. Prints one JSON object on stdout:
 //   { "tabs": { "<slug>": { "cold_ms": n, "warm_ms": [n, …], "pkg": ["<file>", …],
-//               "pkg_br_bytes": n } }, "chromium": "<version>" }
+//               "pkg_br_bytes": n } }, "client": { …the same for /client/login },
+//     "chromium": "<version>" }
 // cold = a fresh browser context (nothing cached); warm = the same context
 // again (WASM and CSS from the HTTP cache). The time is from navigation start
 // to the moment the hydrate entry marks <body data-hydrated="true">.
@@ -83,9 +84,17 @@ function brBytes(path) {
 }
 
 const out = { tabs: {}, chromium: browser.version(), throttle_mbit: Number(process.env.THROTTLE_MBIT ?? 0) };
-for (const tab of TABS) {
-  const path = `/users/${userId}/${tab}`;
-  const ctx = await signedInContext();
+// The card's tabs, signed in; then the web client's sign-in page (the same
+// bundle serves the web client; no subscriber session is needed for it).
+const pages = [...TABS.map((tab) => [tab, `/users/${userId}/${tab}`]), ["client", "/client/login"]];
+for (const [tab, path] of pages) {
+  let ctx;
+  if (tab === "client") {
+    ctx = await browser.newContext({ baseURL: base });
+    await ctx.addInitScript(probe);
+  } else {
+    ctx = await signedInContext();
+  }
   const page = await ctx.newPage();
   await throttle(page);
   const pkg = new Set();
@@ -100,7 +109,9 @@ for (const tab of TABS) {
   for (const p of pkg) bytes += await brBytes(p);
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push(await measure(page, path));
-  out.tabs[tab] = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round), pkg: [...pkg].sort(), pkg_br_bytes: bytes };
+  const figures = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round), pkg: [...pkg].sort(), pkg_br_bytes: bytes };
+  if (tab === "client") out.client = figures;
+  else out.tabs[tab] = figures;
   await ctx.close();
 }
 await browser.close();

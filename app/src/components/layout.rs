@@ -16,7 +16,6 @@ pub type MeResource = Resource<Result<AdminMe, AppError>>;
 pub fn Console() -> impl IntoView {
     let me_res: MeResource = Resource::new(|| (), |_| me());
     provide_context(me_res);
-    let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/users">"Vigil"</a>
@@ -42,9 +41,7 @@ pub fn Console() -> impl IntoView {
                         Ok(admin) => view! {
                             <div class="who">
                                 <span class="admin-name">{admin.name.clone()}</span>
-                                <ActionForm action=logout attr:class="inline">
-                                    <button type="submit" class="link">"Sign out"</button>
-                                </ActionForm>
+                                <SignOut/>
                             </div>
                         }
                         .into_any(),
@@ -56,5 +53,17 @@ pub fn Console() -> impl IntoView {
         <main class="content" role="main">
             <Outlet/>
         </main>
+    }
+}
+
+/// "Sign out": a form posting to the server function (it works without
+/// JavaScript; in the browser the island follows the answer's redirect).
+#[island]
+fn SignOut() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <ActionForm action=logout attr:class="inline">
+            <button type="submit" class="link">"Sign out"</button>
+        </ActionForm>
     }
 }

@@ -3,7 +3,7 @@
 //! searched by name, each node with an "Add" button. Nobody types ids.
 
 use crate::api::admins::browse_locations;
-use crate::components::feedback::error_text;
+use crate::components::feedback::{error_text, interactive};
 use crate::components::source::gone;
 use crate::types::admins::LocationOption;
 use leptos::prelude::*;
@@ -11,18 +11,22 @@ use leptos::prelude::*;
 #[component]
 pub fn ScopePicker(selected: RwSignal<Vec<LocationOption>>, #[prop(into)] disabled: Signal<bool>) -> impl IntoView {
     let q = RwSignal::new(String::new());
-    let found = Resource::new(
-        move || q.try_get(),
-        |q| async move {
+    // Local resources: they load in the browser only. A resource of an
+    // island created after hydration would otherwise take the value the
+    // page serialized for another resource with the same id.
+    let found = LocalResource::new(move || {
+        let q = q.try_get();
+        async move {
             let q = q.ok_or_else(gone)?;
             if q.trim().is_empty() {
                 Ok(vec![])
             } else {
                 browse_locations(None, q).await
             }
-        },
-    );
+        }
+    });
     let remove = move |id: i64| selected.update(|s| s.retain(|l| l.id != id));
+    let mounted = interactive();
     view! {
         <div class="scope-picker" data-testid="scope-picker">
             <ul class="scope-chosen" data-testid="scope-chosen" aria-label="Chosen locations">
@@ -55,7 +59,9 @@ pub fn ScopePicker(selected: RwSignal<Vec<LocationOption>>, #[prop(into)] disabl
                 on:input=move |ev| q.set(event_target_value(&ev))/>
             {move || {
                 if q.with(|q| q.trim().is_empty()) {
-                    view! { <TreeLevel parent=None selected disabled/> }.into_any()
+                    // The tree loads in the browser once the island is
+                    // hydrated (the server renders the picker without it).
+                    mounted.get().then(|| view! { <TreeLevel parent=None selected disabled/> }).into_any()
                 } else {
                     view! {
                         <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
@@ -81,7 +87,7 @@ pub fn ScopePicker(selected: RwSignal<Vec<LocationOption>>, #[prop(into)] disabl
 /// The children of `parent` (the roots of the editor's scope for `None`).
 #[component]
 fn TreeLevel(parent: Option<i64>, selected: RwSignal<Vec<LocationOption>>, disabled: Signal<bool>) -> impl IntoView {
-    let nodes = Resource::new(move || parent, |p| browse_locations(p, String::new()));
+    let nodes = LocalResource::new(move || browse_locations(parent, String::new()));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

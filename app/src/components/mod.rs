@@ -3,6 +3,7 @@
 
 pub mod admin_rights;
 pub mod feedback;
+pub mod islands;
 pub mod layout;
 pub mod live;
 pub mod location_picker;

@@ -203,12 +203,6 @@ pub fn PagedTable(
     /// The text shown when there are no rows.
     empty: &'static str,
     #[prop(into)] rows: TableRows,
-    /// Wrap the table in a `.table-region`: while the next sort or page
-    /// loads, the previous rows stay, dimmed, marked busy and not clickable
-    /// (their header links still describe the old order, so a click would
-    /// lead nowhere new).
-    #[prop(optional)]
-    region: bool,
     /// Shows an error (default: [`ErrorView`]).
     #[prop(optional)]
     error: Option<fn(AppError) -> AnyView>,
@@ -218,7 +212,6 @@ pub fn PagedTable(
 ) -> impl IntoView {
     let error = error.unwrap_or(error_view);
     let links = links.unwrap_or_else(table_links);
-    let pending = RwSignal::new(false);
     let table = move || {
         let load = (rows.0)();
         let links = links.clone();
@@ -241,15 +234,10 @@ pub fn PagedTable(
             }
         })
     };
-    let transition = view! {
-        <Transition fallback=Loading set_pending=pending.write_only()>
+    view! {
+        <Transition fallback=Loading>
             {table}
         </Transition>
-    };
-    if region {
-        view! { <div class="table-region" aria-busy=move || pending.get().to_string()>{transition}</div> }.into_any()
-    } else {
-        transition.into_any()
     }
 }
 

@@ -18,13 +18,19 @@ use std::collections::BTreeSet;
 /// The outcome of one change: a message, and whether the page reloads.
 type Outcome = RwSignal<Option<Result<String, AppError>>>;
 
-/// After a save the page reloads on success and on a conflict (to show
-/// the current state); other refusals keep the form as it is.
-fn settle(outcome: Outcome, reloads: RwSignal<u32>, r: Result<String, AppError>) {
+/// After a save the editor loads the administrator again on success and on
+/// a conflict (to show the current state); other refusals keep the form as
+/// it is.
+fn settle(outcome: Outcome, detail: RwSignal<AdminDetail>, r: Result<String, AppError>) {
     let reload = matches!(r, Ok(_) | Err(AppError::Conflict(_)));
     outcome.set(Some(r));
     if reload {
-        reloads.update(|n| *n += 1);
+        let id = detail.with_untracked(|d| d.id);
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = get_admin(id).await {
+                detail.set(fresh);
+            }
+        });
     }
 }
 
@@ -52,20 +58,15 @@ fn Message(outcome: Outcome, #[prop(into)] testid: String) -> impl IntoView {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let id = use_id_param();
-    let reloads = RwSignal::new(0u32);
     let detail = Resource::new(
-        move || Some((id.try_get()?, reloads.try_get()?)),
+        move || id.try_get(),
         |src| async move {
-            match src.ok_or_else(gone)?.0 {
+            match src.ok_or_else(gone)? {
                 Some(id) => get_admin(id).await,
                 None => Err(not_found()),
             }
         },
     );
-    let status_msg: Outcome = RwSignal::new(None);
-    let password_msg: Outcome = RwSignal::new(None);
-    let perms_msg: Outcome = RwSignal::new(None);
-    let scope_msg: Outcome = RwSignal::new(None);
     view! {
         <Title text="Administrator"/>
         <p><a href="/admins">"← Administrators"</a></p>
@@ -73,19 +74,32 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                    Ok(a) => view! {
-                        <Editor a reloads status_msg password_msg perms_msg scope_msg/>
-                    }.into_any(),
+                    Ok(a) => view! { <AdminEditor loaded=a/> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
+/// The editor (an island): holds the messages of its four forms across the
+/// reloads of the administrator after each save.
+#[island]
+fn AdminEditor(loaded: AdminDetail) -> impl IntoView {
+    let detail = RwSignal::new(loaded);
+    let status_msg: Outcome = RwSignal::new(None);
+    let password_msg: Outcome = RwSignal::new(None);
+    let perms_msg: Outcome = RwSignal::new(None);
+    let scope_msg: Outcome = RwSignal::new(None);
+    move || {
+        let a = detail.get();
+        view! { <Editor a detail status_msg password_msg perms_msg scope_msg/> }
+    }
+}
+
 #[component]
 fn Editor(
     a: AdminDetail,
-    reloads: RwSignal<u32>,
+    detail: RwSignal<AdminDetail>,
     status_msg: Outcome,
     password_msg: Outcome,
     perms_msg: Outcome,
@@ -139,22 +153,22 @@ fn Editor(
     });
     Effect::new(move |_| {
         if let Some(r) = toggle.value().get() {
-            settle(status_msg, reloads, r);
+            settle(status_msg, detail, r);
         }
     });
     Effect::new(move |_| {
         if let Some(r) = reset.value().get() {
-            settle(password_msg, reloads, r);
+            settle(password_msg, detail, r);
         }
     });
     Effect::new(move |_| {
         if let Some(r) = save_perms.value().get() {
-            settle(perms_msg, reloads, r);
+            settle(perms_msg, detail, r);
         }
     });
     Effect::new(move |_| {
         if let Some(r) = save_scope.value().get() {
-            settle(scope_msg, reloads, r);
+            settle(scope_msg, detail, r);
         }
     });
     let disabled = a.disabled;

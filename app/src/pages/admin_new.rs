@@ -45,7 +45,8 @@ fn forbidden() -> crate::error::AppError {
     e
 }
 
-#[component]
+/// The form (an island); `grantable` are the permissions the creator holds.
+#[island]
 fn CreateForm(grantable: Vec<String>) -> impl IntoView {
     let login = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());

@@ -32,10 +32,10 @@ pub fn AdminsPage() -> impl IntoView {
         <p><a href="/admins/new" class="button" data-testid="new-admin">"New administrator"</a></p>
         <Form method="GET" action="/admins" attr:class="filters" attr:role="search">
             <label class="sr-only" for="q">"Name or login"</label>
-            <input id="q" type="search" name="q" placeholder="Name or login" prop:value=q/>
+            <input id="q" type="search" name="q" placeholder="Name or login" value=q/>
             <button type="submit">"Search"</button>
         </Form>
-        <PagedTable testid="admins-table" columns=COLUMNS empty="No administrators match." region=true rows=paged(admins, admin_row)/>
+        <PagedTable testid="admins-table" columns=COLUMNS empty="No administrators match." rows=paged(admins, admin_row)/>
     }
 }
 

@@ -122,15 +122,15 @@ pub fn AuditPage() -> impl IntoView {
                 })}
             </Transition>
             <label for="f-user">"User ID"</label>
-            <input id="f-user" name="user" inputmode="numeric" size="8" prop:value=move || val(|q| q.user.clone())/>
+            <input id="f-user" name="user" inputmode="numeric" size="8" value=val(|q| q.user.clone())/>
             <label for="f-from">"From"</label>
-            <input id="f-from" name="from" type="date" prop:value=move || val(|q| q.from.clone())/>
+            <input id="f-from" name="from" type="date" value=val(|q| q.from.clone())/>
             <label for="f-to">"To"</label>
-            <input id="f-to" name="to" type="date" prop:value=move || val(|q| q.to.clone())/>
+            <input id="f-to" name="to" type="date" value=val(|q| q.to.clone())/>
             <button type="submit">"Filter"</button>
             " "<a href="/audit">"Clear"</a>
         </Form>
-        <PagedTable testid="audit-table" columns=COLUMNS empty="No audited action matches." region=true links=audit_links(query)
+        <PagedTable testid="audit-table" columns=COLUMNS empty="No audited action matches." links=audit_links(query)
             rows=paged(rows, |r| view! { <Row r=r.clone()/> })/>
     }
 }

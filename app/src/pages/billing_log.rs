@@ -1,6 +1,6 @@
 //! `/billing-log`: the global billing log, the stored events that concern no
 //! user (camera registrations, events for accounts not known yet), newest
-//! first. Hydrated, the page listens to `/sse/billing-events` and refetches
+//! first. In the browser the page listens to `/sse/billing-events` and refreshes
 //! the first page when a new such event is stored; on later pages it only
 //! says that new events arrived, so the rows under the cursor stay put.
 
@@ -25,12 +25,14 @@ pub fn BillingLogPage() -> impl IntoView {
         move || query.try_get(),
         |q| async move { global_billing_log(q.ok_or_else(gone)?).await },
     );
-    let notice = follow_billing(query, || Some("/sse/billing-events".to_string()), move || events.refetch());
+    let q = query.get_untracked();
+    let notice = follow_billing("/billing-log", &q, "/sse/billing-events".to_string());
     view! {
         <Title text="Billing log"/>
         <h1>"Billing log"</h1>
         <p class="hint">"Events from billing that concern no user yet. A subscriber's own events are on the Billing Events tab of its card."</p>
         {notice}
+        <div data-region="billing-log">
         <PagedTable testid="billing-log" columns=COLUMNS empty="Billing has sent no events that concern no user." rows=paged(events, |e| view! {
             <tr>
                 <td><code>{e.request_id.clone()}</code></td>
@@ -39,6 +41,7 @@ pub fn BillingLogPage() -> impl IntoView {
                 <td>{e.received_at.clone()}</td>
             </tr>
         })/>
+        </div>
     }
 }
 

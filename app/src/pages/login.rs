@@ -1,5 +1,6 @@
 //! `/login`: administrator sign-in. Works without JavaScript (a plain form
-//! post to the server function), and hydrated it reports errors inline.
+//! post to the server function); in the browser the form is an island that
+//! reports errors inline.
 
 use crate::api::auth::Login;
 use crate::components::feedback::error_text;
@@ -9,31 +10,40 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
-    let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
-    let pending = action.pending();
+    let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_default();
     view! {
         <Title text="Sign in"/>
         <main class="login" role="main">
-            <ActionForm action=action attr:class="card login-card" attr:aria-labelledby="login-title">
-                <h1 id="login-title">"Vigil"</h1>
-                <p class="muted">"Operator console — sign in"</p>
-                <label for="login">"Login"</label>
-                <input id="login" name="login" type="text" autocomplete="username" required autofocus/>
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                <input type="hidden" name="next" prop:value=next/>
-                {move || {
-                    action
-                        .value()
-                        .get()
-                        .and_then(|r| r.err())
-                        .map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })
-                }}
-                <button type="submit" class="primary" disabled=pending>
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </ActionForm>
+            <LoginForm next/>
         </main>
+    }
+}
+
+/// The form: `next` is where a successful sign-in leads (the server checks
+/// that it is a path of this site).
+#[island]
+fn LoginForm(next: String) -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let pending = action.pending();
+    view! {
+        <ActionForm action=action attr:class="card login-card" attr:aria-labelledby="login-title">
+            <h1 id="login-title">"Vigil"</h1>
+            <p class="muted">"Operator console — sign in"</p>
+            <label for="login">"Login"</label>
+            <input id="login" name="login" type="text" autocomplete="username" required autofocus/>
+            <label for="password">"Password"</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required/>
+            <input type="hidden" name="next" value=next/>
+            {move || {
+                action
+                    .value()
+                    .get()
+                    .and_then(|r| r.err())
+                    .map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })
+            }}
+            <button type="submit" class="primary" disabled=pending>
+                {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
     }
 }

@@ -28,7 +28,7 @@ pub fn UsersPage() -> impl IntoView {
         <h1>"Users"</h1>
         <Form method="GET" action="/users" attr:class="filters" attr:role="search">
             <label class="sr-only" for="q">"Name or login"</label>
-            <input id="q" type="search" name="q" placeholder="Name or login" prop:value=q/>
+            <input id="q" type="search" name="q" placeholder="Name or login" value=q/>
             <label class="sr-only" for="kind">"Kind"</label>
             <select id="kind" name="kind">
                 <option value="">"All kinds"</option>
@@ -41,7 +41,7 @@ pub fn UsersPage() -> impl IntoView {
             </select>
             <button type="submit">"Search"</button>
         </Form>
-        <PagedTable testid="users-table" columns=COLUMNS empty="No users match." region=true rows=paged(users, |u| view! {
+        <PagedTable testid="users-table" columns=COLUMNS empty="No users match." rows=paged(users, |u| view! {
             <tr>
                 <td>{u.id}</td>
                 <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>

@@ -11,6 +11,5 @@ use leptos::prelude::*;
 pub fn AccessTab() -> impl IntoView {
     let card = use_card();
     // The card renders its tabs only for a valid id (a bad one is a 404 page).
-    let user_id = Signal::derive(move || card.id_or_zero());
-    view! { <AccessForm user_id/> }
+    view! { <AccessForm user_id=card.id_or_zero()/> }
 }

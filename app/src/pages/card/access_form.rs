@@ -3,17 +3,18 @@
 //! administrator saved first the server answers 409, the form says so and
 //! shows the settings as they now are; any other refusal keeps the ticks
 //! and shows the reason beside Save. Without `users.access.edit` the
-//! checkboxes are disabled, with a note.
+//! checkboxes are disabled, with a note. The form is an island
+//! ([`AccessEditor`]); the page around it renders on the server.
 
-use crate::api::access::save_access;
+use crate::api::access::{load_sub_user_access, save_access, save_sub_user_access};
 use crate::api::card::card_access;
 use crate::components::feedback::{error_text, interactive, ErrorView, Loading};
-use crate::components::source::gone;
 use crate::error::AppError;
 use crate::permissions::admin::USERS_ACCESS_EDIT;
 use crate::types::access::AccessSaved;
 use crate::types::card::PermissionGroup;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The slugs checked in `groups`.
@@ -102,89 +103,119 @@ pub fn reloads_after(r: &Result<AccessSaved, AppError>) -> bool {
     matches!(r, Ok(_) | Err(AppError::Conflict(_)))
 }
 
-/// A save that carries the version the form was loaded with: the action,
-/// the outcome shown beside Save, and `reloads`, which the loader reads and
-/// which goes up after every save that changed something or conflicted.
-#[derive(Clone, Copy)]
-pub struct VersionedSave {
-    action: Action<(Vec<String>, i64), Result<AccessSaved, AppError>>,
-    outcome: RwSignal<Option<Result<AccessSaved, AppError>>>,
-    pub reloads: RwSignal<u32>,
+/// Whose permissions an [`AccessEditor`] edits.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AccessTarget {
+    /// A user's own Access settings (tab 6).
+    User(i64),
+    /// A sub user's, from its main user's Sub users tab.
+    SubUser { user_id: i64, sub_user_id: i64 },
 }
 
-pub fn versioned_save<F, Fut>(save: F) -> VersionedSave
-where
-    F: Fn(Vec<String>, i64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<AccessSaved, AppError>> + Send + 'static,
-{
-    let reloads = RwSignal::new(0u32);
-    let action = Action::new(move |(perms, version): &(Vec<String>, i64)| save(perms.clone(), *version));
-    let outcome = RwSignal::new(None);
-    Effect::new(move |_| {
-        if let Some(r) = action.value().get() {
-            let reload = reloads_after(&r);
-            outcome.set(Some(r));
-            if reload {
-                reloads.update(|n| *n += 1);
-            }
-        }
-    });
-    VersionedSave { action, outcome, reloads }
+/// What the form shows: the groups, the version they were loaded with, and
+/// whether the administrator may change them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Loaded {
+    pub groups: Vec<PermissionGroup>,
+    pub version: i64,
+    pub can_edit: bool,
 }
 
-/// The form of a [`VersionedSave`]: the loaded groups as checkboxes, the
-/// version as a hidden field, Save with the outcome beside it. Without
-/// `can_edit` the checkboxes are disabled and `read_only_note` says why;
-/// `children` go between that note and the checkboxes.
-#[component]
-pub fn VersionedForm(
-    save: VersionedSave,
-    groups: Vec<PermissionGroup>,
-    version: i64,
-    can_edit: bool,
-    read_only_note: String,
-    #[prop(into)] id_prefix: String,
-    button: &'static str,
-    #[prop(optional)] class: Option<&'static str>,
-    #[prop(optional)] testid: Option<&'static str>,
-    #[prop(optional)] children: Option<Children>,
-) -> impl IntoView {
-    let read_only = !can_edit;
-    let checked = RwSignal::new(checked_slugs(&groups));
-    let pending = save.action.pending();
-    let interactive = interactive();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if read_only {
-            return;
+impl AccessTarget {
+    async fn save(self, perms: Vec<String>, version: i64) -> Result<AccessSaved, AppError> {
+        match self {
+            AccessTarget::User(id) => save_access(id, perms, version).await,
+            AccessTarget::SubUser { user_id, sub_user_id } => save_sub_user_access(user_id, sub_user_id, perms, version).await,
         }
-        save.outcome.set(None);
-        save.action.dispatch((checked.get_untracked().into_iter().collect(), version));
-    };
-    view! {
-        <form class=class data-testid=testid data-permissions-version=version.to_string() on:submit=on_submit>
-            {read_only.then(|| view! { <p class="notice" role="note">{read_only_note}</p> })}
-            {children.map(|c| c())}
-            <input type="hidden" name="version" value=version.to_string()/>
-            <PermissionChecks groups checked disabled=Signal::derive(move || read_only) id_prefix/>
-            <p class="form-actions">
-                <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>{button}</button>
-                " "<span class="muted">{format!("Version {version}")}</span>
-                <SaveOutcome value=save.outcome/>
-            </p>
-        </form>
+    }
+
+    async fn load(self) -> Result<Loaded, AppError> {
+        match self {
+            AccessTarget::User(id) => card_access(id).await.map(|a| Loaded {
+                groups: a.groups,
+                version: a.permissions_version,
+                can_edit: a.can_edit,
+            }),
+            AccessTarget::SubUser { user_id, sub_user_id } => load_sub_user_access(user_id, sub_user_id).await.map(|a| Loaded {
+                groups: a.groups,
+                version: a.permissions_version,
+                can_edit: a.can_edit,
+            }),
+        }
     }
 }
 
-/// Tab 6 with Save: loads the user's settings, saves the checked slugs with
-/// the loaded version, and reloads after every save (success or conflict).
+/// The permissions form: the loaded groups as checkboxes, the version as a
+/// hidden field, Save with the outcome beside it. The save carries the
+/// loaded version; after a success or a conflict the island loads the
+/// settings again (a refusal keeps the ticks beside the reason). Without
+/// `can_edit` the checkboxes are disabled and `read_only_note` says why;
+/// `hint` goes between that note and the checkboxes.
+#[island]
+pub fn AccessEditor(
+    target: AccessTarget,
+    loaded: Loaded,
+    read_only_note: String,
+    id_prefix: String,
+    button: String,
+    class: Option<String>,
+    testid: Option<String>,
+    hint: Option<String>,
+) -> impl IntoView {
+    let data = RwSignal::new(loaded);
+    let outcome = RwSignal::new(None::<Result<AccessSaved, AppError>>);
+    let save = Action::new(move |(perms, version): &(Vec<String>, i64)| {
+        let (perms, version) = (perms.clone(), *version);
+        async move {
+            let r = target.save(perms, version).await;
+            let fresh = if reloads_after(&r) { target.load().await.ok() } else { None };
+            (r, fresh)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some((r, fresh)) = save.value().get() {
+            if let Some(fresh) = fresh {
+                data.set(fresh);
+            }
+            outcome.set(Some(r));
+        }
+    });
+    let pending = save.pending();
+    let interactive = interactive();
+    move || {
+        let Loaded { groups, version, can_edit } = data.get();
+        let read_only = !can_edit;
+        let checked = RwSignal::new(checked_slugs(&groups));
+        let on_submit = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if read_only {
+                return;
+            }
+            outcome.set(None);
+            save.dispatch((checked.get_untracked().into_iter().collect(), version));
+        };
+        let (note, hint, id_prefix, button) = (read_only_note.clone(), hint.clone(), id_prefix.clone(), button.clone());
+        view! {
+            <form class=class.clone() data-testid=testid.clone() data-permissions-version=version.to_string() on:submit=on_submit>
+                {read_only.then(|| view! { <p class="notice" role="note">{note}</p> })}
+                {hint.map(|h| view! { <p class="muted">{h}</p> })}
+                <input type="hidden" name="version" value=version.to_string()/>
+                <PermissionChecks groups checked disabled=Signal::derive(move || read_only) id_prefix/>
+                <p class="form-actions">
+                    <button type="submit" disabled=move || read_only || pending.get() || !interactive.get()>{button}</button>
+                    " "<span class="muted">{format!("Version {version}")}</span>
+                    <SaveOutcome value=outcome/>
+                </p>
+            </form>
+        }
+    }
+}
+
+/// Tab 6 with Save: the user's settings loaded on the server, edited in
+/// the [`AccessEditor`] island.
 #[component]
-pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
-    let save = versioned_save(move |perms, version| save_access(user_id.get_untracked(), perms, version));
-    let access = Resource::new(
-        move || Some((user_id.try_get()?, save.reloads.try_get()?)),
-        |src| async move { card_access(src.ok_or_else(gone)?.0).await },
-    );
+pub fn AccessForm(user_id: i64) -> impl IntoView {
+    let access = Resource::new(move || user_id, card_access);
     view! {
         <h2 class="sr-only">"Access settings"</h2>
         <Transition fallback=Loading>
@@ -192,9 +223,11 @@ pub fn AccessForm(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
                 match access.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                     Ok(a) => view! {
-                        <VersionedForm save groups=a.groups version=a.permissions_version can_edit=a.can_edit
+                        <AccessEditor target=AccessTarget::User(user_id)
+                            loaded=Loaded { groups: a.groups, version: a.permissions_version, can_edit: a.can_edit }
                             read_only_note=format!("You can see these settings but not change them: that needs the permission “{USERS_ACCESS_EDIT}”.")
-                            id_prefix="perm" button="Save" class="access" testid="card-access"/>
+                            id_prefix="perm".to_string() button="Save".to_string() class=Some("access".to_string())
+                            testid=Some("card-access".to_string()) hint=None/>
                     }
                     .into_any(),
                 }

@@ -9,8 +9,6 @@
 
 use crate::api::impersonate::{StartImpersonation, SyncCameras as SyncCamerasFn};
 use crate::components::feedback::error_text;
-use crate::components::layout::MeResource;
-use crate::permissions::admin::{USERS_IMPERSONATE, USERS_SYNC};
 use leptos::prelude::*;
 
 /// The header's one message: (is it an error, the text, its test id).
@@ -30,14 +28,29 @@ pub fn MessageLine(message: HeaderMessage) -> impl IntoView {
     }
 }
 
-/// Both buttons, each shown only to administrators holding its permission.
-#[component]
-pub fn CardActions(user_id: i64, message: HeaderMessage) -> impl IntoView {
-    let me = use_context::<MeResource>();
-    let can = move |perm: &str| me.and_then(|m| m.get()).and_then(|r| r.ok()).is_some_and(|a| a.can(perm));
+/// What the signed-in administrator may do from the card header, decided on
+/// the server (the island gets plain values, not the session).
+#[derive(Clone, Copy, Debug)]
+pub struct Rights {
+    pub impersonate: bool,
+    pub sync: bool,
+    pub audit: bool,
+}
+
+/// The header's buttons, the facts between them and the message line (the
+/// server-rendered `children`), and the message line: the one island of the
+/// card header.
+#[island]
+pub fn HeaderActions(user_id: i64, impersonate: bool, sync: bool, audit_href: Option<String>, children: Children) -> impl IntoView {
+    let message: HeaderMessage = RwSignal::new(None);
     view! {
-        <Show when=move || can(USERS_IMPERSONATE)><LoginAsUser user_id message/></Show>
-        <Show when=move || can(USERS_SYNC)><SyncCameras user_id message/></Show>
+        <div class="card-actions">
+            {impersonate.then(|| view! { <LoginAsUser user_id message/> })}
+            {sync.then(|| view! { <SyncCameras user_id message/> })}
+            {audit_href.map(|href| view! { <a class="button secondary" href=href data-testid="card-audit-link">"Audit log"</a> })}
+        </div>
+        {children()}
+        <MessageLine message/>
     }
 }
 

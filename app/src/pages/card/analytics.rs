@@ -21,16 +21,14 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn AnalyticsTab() -> impl IntoView {
     let card = use_card();
-    // Bumped by the licence form after a save so the table shows the change.
-    let reloads = RwSignal::new(0u32);
     let licences = Resource::new(
-        move || Some((card.id_source()?, reloads.try_get()?)),
-        |src| async move { card_analytics(require_id(src.ok_or_else(gone)?.0)?).await },
+        move || card.id_source(),
+        |src| async move { card_analytics(require_id(src.ok_or_else(gone)?)?).await },
     );
-    let user_id = Signal::derive(move || card.id_or_zero());
-    let on_saved = Callback::new(move |_| reloads.update(|n| *n += 1));
     view! {
         <h2 class="sr-only">"Analytics"</h2>
+        // The licence form refreshes this region after a save.
+        <div data-region="card-analytics">
         <PagedTable testid="card-analytics" columns=COLUMNS empty="The user has no analytics licences."
             rows=TableRows::new(move || async move {
                 Some(licences.await.map(|rows| TablePage::unpaged(&rows, |l| view! {
@@ -47,8 +45,7 @@ pub fn AnalyticsTab() -> impl IntoView {
                     </tr>
                 })))
             })/>
-        // Outside the Transition: reloading the table after a save must not
-        // re-create the form (and its pending action and message) mid-save.
-        <LicenceForm user_id on_saved/>
+        </div>
+        <LicenceForm user_id=card.id_or_zero()/>
     }
 }

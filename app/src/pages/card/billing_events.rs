@@ -1,5 +1,6 @@
 //! Tab 5, Billing Events: what billing sent for this user, newest first.
-//! Hydrated, the tab listens to `/sse/billing-events?user_id=…` and refetches
+//! In the browser the tab listens to `/sse/billing-events?user_id=…` and
+//! refreshes its rows
 //! when a new event is stored while the first page is shown (elsewhere it
 //! only says that new events arrived, so the rows under the cursor stay
 //! put). Without that endpoint the tab works as a plain table.
@@ -24,15 +25,17 @@ pub fn BillingEventsTab() -> impl IntoView {
             card_billing_events(require_id(id)?, q).await
         },
     );
+    let id = card.id_or_zero();
     let notice = follow_billing(
-        query,
-        move || Some(format!("/sse/billing-events?user_id={}", card.user_id.try_get().flatten()?)),
-        move || events.refetch(),
+        &format!("/users/{id}/{}", crate::types::catalogue::CardTab::BillingEvents.slug()),
+        &query.get_untracked(),
+        format!("/sse/billing-events?user_id={id}"),
     );
     view! {
         <h2 class="sr-only">"Billing Events"</h2>
         {notice}
-        <PagedTable testid="card-billing-events" columns=COLUMNS empty="Billing has sent no events for this user." region=true
+        <div data-region="card-billing-events">
+        <PagedTable testid="card-billing-events" columns=COLUMNS empty="Billing has sent no events for this user."
             rows=paged(events, |e| view! {
                 <tr>
                     <td><code>{e.request_id.clone()}</code></td>
@@ -40,5 +43,6 @@ pub fn BillingEventsTab() -> impl IntoView {
                     <td>{e.created_at.clone()}</td>
                 </tr>
             })/>
+        </div>
     }
 }

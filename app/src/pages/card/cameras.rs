@@ -29,7 +29,7 @@ pub fn CamerasTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Cameras"</h2>
-        <PagedTable testid="card-cameras" columns=COLUMNS empty="No cameras in your scope." region=true rows=paged(cameras, |c| view! {
+        <PagedTable testid="card-cameras" columns=COLUMNS empty="No cameras in your scope." rows=paged(cameras, |c| view! {
             <tr>
                 <td>{c.id}</td>
                 <td>{c.name.clone()}</td>

@@ -29,7 +29,7 @@ pub fn IntercomsTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Intercoms"</h2>
-        <PagedTable testid="card-intercoms" columns=COLUMNS empty="The user is not linked to any intercom." region=true
+        <PagedTable testid="card-intercoms" columns=COLUMNS empty="The user is not linked to any intercom."
             rows=paged(intercoms, |i| view! {
                 <tr>
                     <td>

@@ -6,7 +6,7 @@
 
 use crate::api::access::{load_licence_form, set_licence_total};
 use crate::components::feedback::{error_text, interactive, Empty, ErrorView, Loading};
-use crate::components::source::gone;
+use crate::components::islands::refresh_regions;
 use crate::error::AppError;
 use crate::permissions::admin::LICENSES_EDIT;
 use crate::types::access::{LicenceAllocation, LicenceForm as LicenceFormData};
@@ -16,33 +16,15 @@ use leptos::prelude::*;
 type Outcome = Option<SaveResult>;
 /// (level id, what the server answered).
 pub type SaveResult = (String, Result<LicenceAllocation, AppError>);
-/// Sets a level's total: (level id, total, version).
-type SaveAction = Action<(String, i64, i64), SaveResult>;
+/// Sets a level's total: (level id, total, version); answers with the
+/// form loaded again.
+type SaveAction = Action<(String, i64, i64), (SaveResult, Option<LicenceFormData>)>;
 
-/// `on_saved` runs after every save (so the tab can reload its own table,
-/// which must not contain this form: the reload would re-create it).
+/// The editor, loaded on the server: the [`LicenceEditor`] island, or why
+/// there is none.
 #[component]
-pub fn LicenceForm(#[prop(into)] user_id: Signal<i64>, #[prop(optional)] on_saved: Option<Callback<()>>) -> impl IntoView {
-    let reloads = RwSignal::new(0u32);
-    let form = Resource::new(
-        move || Some((user_id.try_get()?, reloads.try_get()?)),
-        |src| async move { load_licence_form(src.ok_or_else(gone)?.0).await },
-    );
-    let save = Action::new(move |(level, total, version): &(String, i64, i64)| {
-        let (level, total, version, id) = (level.clone(), *total, *version, user_id.get_untracked());
-        let level_id = level.parse::<i64>().unwrap_or_default();
-        async move { (level, set_licence_total(id, level_id, total, version).await) }
-    });
-    let outcome = RwSignal::new(None as Outcome);
-    Effect::new(move |_| {
-        if let Some(r) = save.value().get() {
-            outcome.set(Some(r));
-            reloads.update(|n| *n += 1);
-            if let Some(cb) = on_saved {
-                cb.run(());
-            }
-        }
-    });
+pub fn LicenceForm(user_id: i64) -> impl IntoView {
+    let form = Resource::new(move || user_id, load_licence_form);
     view! {
         <section class="licences" aria-labelledby="licences-title">
             <h3 id="licences-title">"Change licences"</h3>
@@ -51,20 +33,50 @@ pub fn LicenceForm(#[prop(into)] user_id: Signal<i64>, #[prop(optional)] on_save
                     match form.await {
                         Err(e) => view! { <ErrorView error=e/> }.into_any(),
                         Ok(f) if f.levels.is_empty() => view! { <Empty text="No analytics levels are configured."/> }.into_any(),
-                        Ok(f) => view! { <LicenceTable data=f save outcome/> }.into_any(),
+                        Ok(f) => view! { <LicenceEditor user_id loaded=f/> }.into_any(),
                     }
                 })}
             </Transition>
-            {move || outcome.get().map(|(_, r)| match r {
-                Ok(a) => view! {
-                    <p class="saved" role="status" data-testid="licence-outcome">
-                        {format!("Saved: {} now has {} licence(s), {} in use.", a.level, a.total, a.used)}
-                    </p>
-                }
-                .into_any(),
-                Err(e) => view! { <p class="error" role="alert" data-testid="licence-outcome">{error_text(&e)}</p> }.into_any(),
-            })}
         </section>
+    }
+}
+
+/// The table of levels with a form per row. After every save it loads the
+/// form again (new totals and versions) and refreshes the page's regions
+/// (the tab's own table of licences above it).
+#[island]
+fn LicenceEditor(user_id: i64, loaded: LicenceFormData) -> impl IntoView {
+    let data = RwSignal::new(loaded);
+    let save = Action::new(move |(level, total, version): &(String, i64, i64)| {
+        let (level, total, version) = (level.clone(), *total, *version);
+        let level_id = level.parse::<i64>().unwrap_or_default();
+        async move {
+            let r = set_licence_total(user_id, level_id, total, version).await;
+            let fresh = load_licence_form(user_id).await.ok();
+            ((level, r), fresh)
+        }
+    });
+    let outcome = RwSignal::new(None as Outcome);
+    Effect::new(move |_| {
+        if let Some((r, fresh)) = save.value().get() {
+            if let Some(fresh) = fresh {
+                data.set(fresh);
+            }
+            outcome.set(Some(r));
+            leptos::task::spawn_local(refresh_regions());
+        }
+    });
+    view! {
+        {move || view! { <LicenceTable data=data.get() save outcome/> }}
+        {move || outcome.get().map(|(_, r)| match r {
+            Ok(a) => view! {
+                <p class="saved" role="status" data-testid="licence-outcome">
+                    {format!("Saved: {} now has {} licence(s), {} in use.", a.level, a.total, a.used)}
+                </p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="error" role="alert" data-testid="licence-outcome">{error_text(&e)}</p> }.into_any(),
+        })}
     }
 }
 

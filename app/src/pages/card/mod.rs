@@ -17,6 +17,7 @@ pub mod user;
 
 use crate::api::card::card_header;
 use crate::components::feedback::{ErrorView, Loading};
+use crate::components::islands::TabKeys;
 use crate::components::source::{gone, use_id_param};
 use crate::error::AppError;
 use crate::types::card::UserCardHeader;
@@ -86,11 +87,23 @@ pub fn UserCard() -> impl IntoView {
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
+                // Islands: what the header's buttons may do is decided here,
+                // on the server, and passed to the island as plain values.
+                let admin = match use_context::<crate::components::layout::MeResource>() {
+                    Some(me) => me.await.ok(),
+                    None => None,
+                };
+                let can = move |p: &str| admin.as_ref().is_some_and(|a| a.can(p));
+                let rights = actions::Rights {
+                    impersonate: can(crate::permissions::admin::USERS_IMPERSONATE),
+                    sync: can(crate::permissions::admin::USERS_SYNC),
+                    audit: can(crate::permissions::admin::AUDIT_VIEW),
+                };
                 match header.await {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                     Ok(h) => view! {
                         <CardTitle header=h.clone()/>
-                        <HeaderView header=h.clone()/>
+                        <HeaderView header=h.clone() rights/>
                         <CardTabs header=h/>
                     }
                     .into_any(),
@@ -134,15 +147,8 @@ fn CardTitle(header: UserCardHeader) -> impl IntoView {
 /// and the tooltip), and a button's message appears in the reserved line,
 /// so neither moves anything else.
 #[component]
-fn HeaderView(header: UserCardHeader) -> impl IntoView {
-    let message: actions::HeaderMessage = RwSignal::new(None);
-    let me = use_context::<crate::components::layout::MeResource>();
-    let can_audit = move || {
-        me.and_then(|m| m.get())
-            .and_then(|r| r.ok())
-            .is_some_and(|a| a.can(crate::permissions::admin::AUDIT_VIEW))
-    };
-    let audit_href = format!("/audit?user={}", header.id);
+fn HeaderView(header: UserCardHeader, rights: actions::Rights) -> impl IntoView {
+    let audit_href = rights.audit.then(|| format!("/audit?user={}", header.id));
     view! {
         <section class="card-header" aria-labelledby="card-title" data-testid="card-header">
             <div class="card-title">
@@ -154,52 +160,39 @@ fn HeaderView(header: UserCardHeader) -> impl IntoView {
             </div>
             // "Login as User" (users.impersonate) and "Synchronize cameras"
             // (users.sync); the server checks both permissions again.
-            <div class="card-actions">
-                <actions::CardActions user_id=header.id message/>
-                <Show when=can_audit>
-                    <a class="button secondary" href=audit_href.clone() data-testid="card-audit-link">"Audit log"</a>
-                </Show>
-            </div>
-            <dl class="card-facts">
-                <div><dt>"User ID"</dt><dd>{header.id}</dd></div>
-                <div><dt>"User name"</dt><dd>{header.name.clone()}</dd></div>
-                <div><dt>"Login"</dt><dd>{header.login.clone()}</dd></div>
-                <div><dt>"Creation date"</dt><dd>{header.created_at.clone()}</dd></div>
-                {header.main_user.clone().map(|(id, name)| view! {
-                    <div><dt>"Main user"</dt><dd><a href=format!("/users/{id}/user") data-testid="main-user">{name}</a></dd></div>
-                })}
-            </dl>
-            <actions::MessageLine message/>
+            <actions::HeaderActions user_id=header.id impersonate=rights.impersonate sync=rights.sync audit_href>
+                <dl class="card-facts">
+                    <div><dt>"User ID"</dt><dd>{header.id}</dd></div>
+                    <div><dt>"User name"</dt><dd>{header.name.clone()}</dd></div>
+                    <div><dt>"Login"</dt><dd>{header.login.clone()}</dd></div>
+                    <div><dt>"Creation date"</dt><dd>{header.created_at.clone()}</dd></div>
+                    {header.main_user.clone().map(|(id, name)| view! {
+                        <div><dt>"Main user"</dt><dd><a href=format!("/users/{id}/user") data-testid="main-user">{name}</a></dd></div>
+                    })}
+                </dl>
+            </actions::HeaderActions>
         </section>
     }
 }
 
 /// The tab list, following the WAI-ARIA tabs pattern: one tab stop (the
 /// selected tab), arrow keys / Home / End move focus, Enter (natively) and
-/// Space follow the focused tab's link. The tabs are real links, so they
-/// work before hydration and navigate client-side after it.
+/// Space follow the focused tab's link. The tabs are real links rendered on
+/// the server; only the key handling is an island
+/// ([`crate::components::islands::TabKeys`]).
 #[component]
 fn CardTabs(header: UserCardHeader) -> impl IntoView {
-    let active = active_tab();
+    let active = active_tab().get_untracked();
     let tabs = header.tabs();
-    let slugs: Vec<&'static str> = tabs.iter().map(|t| t.slug()).collect();
-    // One tab stop: the selected tab, or the first one when the URL names
-    // none of the visible tabs.
-    let stop = {
-        let slugs = slugs.clone();
-        Memo::new(move |_| {
-            let a = active.try_get().unwrap_or_default();
-            slugs.iter().copied().find(|s| *s == a).or(slugs.first().copied()).unwrap_or("user")
-        })
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| keyboard(&ev, &slugs);
+    let slugs: Vec<String> = tabs.iter().map(|t| t.slug().to_string()).collect();
+    let stop = slugs.iter().find(|s| **s == active).or(slugs.first()).cloned().unwrap_or_default();
+    let ids = slugs.iter().map(|s| format!("tab-{s}")).collect();
     view! {
-        <div class="tabs" role="tablist" aria-label="User card" on:keydown=on_keydown>
+        <TabKeys ids label="User card".to_string()>
             {tabs
                 .into_iter()
                 .map(|tab| {
                     let (slug, label) = (tab.slug(), tab.label());
-                    let selected = move || active.get() == slug;
                     view! {
                         <a
                             class="tab"
@@ -207,52 +200,16 @@ fn CardTabs(header: UserCardHeader) -> impl IntoView {
                             id=format!("tab-{slug}")
                             href=format!("/users/{}/{slug}", header.id)
                             aria-controls="card-panel"
-                            aria-selected=move || if selected() { "true" } else { "false" }
-                            tabindex=move || if stop.get() == slug { "0" } else { "-1" }
+                            aria-selected=if active == slug { "true" } else { "false" }
+                            tabindex=if stop == slug { "0" } else { "-1" }
                         >
                             {label}
                         </a>
                     }
                 })
                 .collect_view()}
-        </div>
+        </TabKeys>
     }
-}
-
-/// Moves focus between tabs (browser only).
-fn keyboard(ev: &leptos::ev::KeyboardEvent, slugs: &[&'static str]) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else {
-            return;
-        };
-        let n = slugs.len();
-        let Some(idx) = target.id().strip_prefix("tab-").and_then(|s| slugs.iter().position(|x| *x == s)) else {
-            return;
-        };
-        let to = match ev.key().as_str() {
-            "ArrowRight" => (idx + 1) % n,
-            "ArrowLeft" => (idx + n - 1) % n,
-            "Home" => 0,
-            "End" => n - 1,
-            " " | "Spacebar" => {
-                ev.prevent_default();
-                target.click();
-                return;
-            }
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(el) = document()
-            .get_element_by_id(&format!("tab-{}", slugs[to]))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (ev, slugs);
 }
 
 /// `/users/:id` opens the User tab.

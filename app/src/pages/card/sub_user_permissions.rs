@@ -5,10 +5,9 @@
 //! own permissions, and analytics types only of levels it holds licences
 //! for; the server refuses anything else whatever the form sends.
 
-use super::access_form::{versioned_save, VersionedForm};
-use crate::api::access::{load_sub_user_access, save_sub_user_access};
+use super::access_form::{AccessEditor, AccessTarget, Loaded};
+use crate::api::access::load_sub_user_access;
 use crate::components::feedback::{ErrorView, Loading};
-use crate::components::source::gone;
 use crate::permissions::admin::SUBUSERS_EDIT;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -49,31 +48,19 @@ pub fn EditPermissionsLink(sub_id: i64, #[prop(into)] name: String) -> impl Into
 
 /// Shows the editor for the sub user named by `?edit=`, if any.
 #[component]
-pub fn SubUserPermissionsPanel(#[prop(into)] user_id: Signal<i64>) -> impl IntoView {
-    let query = use_query_map();
-    let editing = Memo::new(move |_| {
-        query
-            .try_with(|q| q.get(EDIT_KEY))
-            .flatten()
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|id| *id > 0)
-    });
-    move || {
-        editing
-            .try_get()
-            .flatten()
-            .map(|sub_id| view! { <SubUserPermissions user_id sub_user_id=sub_id/> })
-    }
+pub fn SubUserPermissionsPanel(user_id: i64) -> impl IntoView {
+    let editing = use_query_map()
+        .with_untracked(|q| q.get(EDIT_KEY))
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|id| *id > 0);
+    editing.map(|sub_id| view! { <SubUserPermissions user_id sub_user_id=sub_id/> })
 }
 
-/// The editor of one sub user's permissions.
+/// The editor of one sub user's permissions, loaded on the server and
+/// edited in an [`AccessEditor`] island.
 #[component]
-pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) -> impl IntoView {
-    let save = versioned_save(move |perms, version| save_sub_user_access(user_id.get_untracked(), sub_user_id, perms, version));
-    let access = Resource::new(
-        move || Some((user_id.try_get()?, save.reloads.try_get()?)),
-        move |src| async move { load_sub_user_access(src.ok_or_else(gone)?.0, sub_user_id).await },
-    );
+pub fn SubUserPermissions(user_id: i64, sub_user_id: i64) -> impl IntoView {
+    let access = Resource::new(move || (user_id, sub_user_id), |(u, s)| load_sub_user_access(u, s));
     view! {
         <section class="sub-user-permissions" aria-labelledby="sub-user-permissions-title" data-testid="sub-user-permissions">
             <Transition fallback=Loading>
@@ -82,13 +69,12 @@ pub fn SubUserPermissions(#[prop(into)] user_id: Signal<i64>, sub_user_id: i64) 
                         Err(e) => view! { <ErrorView error=e/> }.into_any(),
                         Ok(a) => view! {
                             <h3 id="sub-user-permissions-title">{format!("Permissions of {} ({})", a.name, a.login)}</h3>
-                            <VersionedForm save groups=a.groups version=a.permissions_version can_edit=a.can_edit
+                            <AccessEditor target=AccessTarget::SubUser { user_id, sub_user_id }
+                                loaded=Loaded { groups: a.groups, version: a.permissions_version, can_edit: a.can_edit }
                                 read_only_note=format!("Changing a sub user's permissions needs the permission “{SUBUSERS_EDIT}”.")
-                                id_prefix=format!("sub-{sub_user_id}") button="Save sub user permissions">
-                                <p class="muted">
-                                    "Only the main user's own permissions are offered; analytics types only for levels it holds licences for."
-                                </p>
-                            </VersionedForm>
+                                id_prefix=format!("sub-{sub_user_id}") button="Save sub user permissions".to_string()
+                                class=None testid=None
+                                hint=Some("Only the main user's own permissions are offered; analytics types only for levels it holds licences for.".to_string())/>
                         }
                         .into_any(),
                     }

@@ -30,7 +30,7 @@ pub fn SubUsersTab() -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Sub users"</h2>
-        <PagedTable testid="card-sub-users" columns=COLUMNS empty="The user has no sub users." region=true rows=paged(subs, |u| view! {
+        <PagedTable testid="card-sub-users" columns=COLUMNS empty="The user has no sub users." rows=paged(subs, |u| view! {
             <tr>
                 <td>{u.id}</td>
                 <td><a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a></td>
@@ -39,6 +39,6 @@ pub fn SubUsersTab() -> impl IntoView {
                 <td><EditPermissionsLink sub_id=u.id name=u.name.clone()/></td>
             </tr>
         })/>
-        <SubUserPermissionsPanel user_id=Signal::derive(move || card.id_or_zero())/>
+        <SubUserPermissionsPanel user_id=card.id_or_zero()/>
     }
 }

@@ -1,10 +1,11 @@
 //! `/client` and `/client/cameras`: the subscriber's cameras with their
 //! status ("Blocked" while the account is paused). The page is live: in the
-//! browser it listens to `/api/client/v1/events` and refetches the list when
+//! browser it listens to `/api/client/v1/events` and refreshes the list when
 //! an administrator synchronizes the user, without a reload.
 
 use super::{client_error, ClientMeResource};
 use crate::api::web_client::client_cameras;
+use crate::components::islands::LiveRegion;
 use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
 use leptos::prelude::*;
@@ -21,13 +22,10 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn CamerasPage() -> impl IntoView {
     let query = use_table_query();
-    // Bumped by each sync event; part of the resource's key so it refetches.
-    let syncs = RwSignal::new(0u32);
     let cameras = Resource::new(
-        move || Some((query.try_get()?, syncs.try_get()?)),
-        |src| async move { client_cameras(src.ok_or_else(gone)?.0).await },
+        move || query.try_get(),
+        |q| async move { client_cameras(q.ok_or_else(gone)?).await },
     );
-    live_updates(syncs);
     let me = use_context::<ClientMeResource>();
     let paused = move || me.and_then(|m| m.get()).and_then(|r| r.ok()).is_some_and(|m| m.blocked);
     view! {
@@ -36,6 +34,11 @@ pub fn CamerasPage() -> impl IntoView {
         <Show when=paused>
             <p class="notice" role="status">"Your account is paused: your cameras are blocked (no live view or archive)."</p>
         </Show>
+        // Each `sync` (and a `ready` after a reconnect, since syncs may
+        // have been missed) refreshes the list.
+        <LiveRegion url="/api/client/v1/events".to_string() events=vec!["sync".to_string(), "ready".to_string()]
+            first_page=true newest=String::new()/>
+        <div data-region="client-cameras">
         <PagedTable testid="client-cameras" columns=COLUMNS empty="You have no cameras." error=client_error rows=paged(cameras, |c| {
             let class = if c.blocked { "badge status-blocked".to_string() } else { format!("badge cam-{}", c.status) };
             view! {
@@ -48,44 +51,6 @@ pub fn CamerasPage() -> impl IntoView {
                 </tr>
             }
         })/>
+        </div>
     }
-}
-
-/// Opens the event stream in the browser and bumps `syncs` on each `sync`
-/// (and on a `ready` after a reconnect, since syncs may have been missed
-/// while disconnected). Closed when the page goes away.
-fn live_updates(syncs: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use futures::future::{AbortHandle, Abortable};
-        use futures::StreamExt;
-        use gloo_net::eventsource::futures::EventSource;
-        let (abort, registration) = AbortHandle::new_pair();
-        let task = async move {
-            let Ok(mut source) = EventSource::new("/api/client/v1/events") else {
-                return;
-            };
-            let (Ok(sync), Ok(ready)) = (source.subscribe("sync"), source.subscribe("ready")) else {
-                return;
-            };
-            let mut events = futures::stream::select(sync, ready);
-            let mut readies = 0u32;
-            while let Some(Ok((kind, _))) = events.next().await {
-                if kind == "ready" {
-                    readies += 1;
-                    if readies == 1 {
-                        continue;
-                    }
-                }
-                syncs.update(|n| *n += 1);
-            }
-            source.close();
-        };
-        leptos::task::spawn_local(async move {
-            let _ = Abortable::new(task, registration).await;
-        });
-        on_cleanup(move || abort.abort());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = syncs;
 }

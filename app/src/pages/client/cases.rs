@@ -1,11 +1,13 @@
 //! `/client/cases`: the subscriber's analytics cases; create one from a type
 //! and cameras within the free licences of the type's level, delete one.
 
-use super::{client_error, ClientErrorView, FormOutcome};
+use super::{client_error, ClientErrorView};
 use crate::api::web_client::{client_case_options, client_cases, CreateCase, DeleteCase};
 use crate::components::feedback::{error_text, Empty, Loading};
+use crate::components::islands::{notice, refresh_regions, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,38 +24,16 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn CasesPage() -> impl IntoView {
     let query = use_table_query();
-    let create = ServerAction::<CreateCase>::new();
-    let delete = ServerAction::<DeleteCase>::new();
-    // Any finished write refreshes the list and the free counts.
-    let version = Memo::new(move |_| create.version().get() + delete.version().get());
-    let cases = Resource::new(
-        move || Some((query.try_get()?, version.try_get()?)),
-        |src| async move { client_cases(src.ok_or_else(gone)?.0).await },
-    );
-    let options = Resource::new(
-        move || version.try_get(),
-        |v| async move {
-            v.ok_or_else(gone)?;
-            client_case_options().await
-        },
-    );
-    let outcome = RwSignal::new(None::<Result<String, String>>);
-    Effect::new(move |_| {
-        if let Some(r) = create.value().get() {
-            outcome.set(Some(r.map(|id| format!("Case #{id} created.")).map_err(|e| error_text(&e))));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(r) = delete.value().get() {
-            outcome.set(Some(r.map(|_| "Case deleted.".to_string()).map_err(|e| error_text(&e))));
-        }
-    });
+    let cases = Resource::new(move || query.try_get(), |q| async move { client_cases(q.ok_or_else(gone)?).await });
+    let options = Resource::new(|| (), |_| client_case_options());
+    // A write reports in the notice and refreshes both regions: the list,
+    // and the form with the free licence counts.
     view! {
         <Title text="Analytics cases"/>
         <h1>"Analytics cases"</h1>
-        <FormOutcome text=outcome/>
+        <PageNotice/>
+        <div data-region="client-cases">
         <PagedTable testid="client-cases" columns=COLUMNS empty="You have no analytics cases yet." error=client_error rows=paged(cases, move |c| {
-            let id = c.id;
             view! {
                 <tr>
                     <td>{c.id}</td>
@@ -62,16 +42,13 @@ pub fn CasesPage() -> impl IntoView {
                     <td>{c.level_name.clone()}</td>
                     <td>{c.cameras}</td>
                     <td>{c.created_at.clone()}</td>
-                    <td>
-                        <button type="button" class="link danger"
-                            on:click=move |_| { delete.dispatch(DeleteCase { case_id: id }); }>
-                            "Delete"
-                        </button>
-                    </td>
+                    <td><DeleteCaseButton case_id=c.id name=c.name.clone()/></td>
                 </tr>
             }
         })/>
+        </div>
         <h2>"New case"</h2>
+        <div data-region="client-case-form">
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match options.await {
@@ -79,15 +56,52 @@ pub fn CasesPage() -> impl IntoView {
                     Ok(o) if o.types.is_empty() => view! {
                         <Empty text="No analytics type is available: your account needs licences and the right for a type."/>
                     }.into_any(),
-                    Ok(o) => view! { <NewCaseForm options=o create/> }.into_any(),
+                    Ok(o) => view! { <NewCaseForm options=o/> }.into_any(),
                 }
             })}
         </Transition>
+        </div>
     }
 }
 
-#[component]
-fn NewCaseForm(options: crate::types::subscriber::CaseOptions, create: ServerAction<CreateCase>) -> impl IntoView {
+/// Reports a finished write in the page notice; a success refreshes the
+/// page's regions.
+fn report<T>(r: Result<T, AppError>, ok: impl FnOnce(T) -> String) {
+    let refresh = r.is_ok();
+    notice(r.map(ok).map_err(|e| error_text(&e)));
+    if refresh {
+        leptos::task::spawn_local(refresh_regions());
+    }
+}
+
+/// A case row's "Delete".
+#[island]
+fn DeleteCaseButton(case_id: i64, name: String) -> impl IntoView {
+    let delete = ServerAction::<DeleteCase>::new();
+    Effect::new(move |_| {
+        if let Some(r) = delete.value().get() {
+            report(r, |_| "Case deleted.".to_string());
+        }
+    });
+    view! {
+        <button type="button" class="link danger" aria-label=format!("Delete case {name}")
+            disabled=move || delete.pending().get()
+            on:click=move |_| { delete.dispatch(DeleteCase { case_id }); }>
+            "Delete"
+        </button>
+    }
+}
+
+/// The new case form (an island); `options` are the types and cameras the
+/// subscriber may use, with the free licences of each type's level.
+#[island]
+fn NewCaseForm(options: crate::types::subscriber::CaseOptions) -> impl IntoView {
+    let create = ServerAction::<CreateCase>::new();
+    Effect::new(move |_| {
+        if let Some(r) = create.value().get() {
+            report(r, |id| format!("Case #{id} created."));
+        }
+    });
     let name = RwSignal::new(String::new());
     let type_slug = RwSignal::new(options.types.first().map(|t| t.slug.clone()).unwrap_or_default());
     let chosen = RwSignal::new(Vec::<i64>::new());

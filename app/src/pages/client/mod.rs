@@ -43,22 +43,15 @@ pub fn ClientShell() -> impl IntoView {
 
 #[component]
 fn ClientTopBar(me: ClientMe) -> impl IntoView {
-    let logout = ServerAction::<ClientLogout>::new();
     let impersonated = me.impersonator.clone();
-    let sign_out = impersonated.is_none().then(|| {
-        view! {
-            <ActionForm action=logout attr:class="inline">
-                <button type="submit" class="link">"Sign out"</button>
-            </ActionForm>
-        }
-    });
+    let sign_out = impersonated
+        .is_none()
+        .then(|| view! { <ClientSignOut label="Sign out".to_string() class="link".to_string()/> });
     view! {
         {impersonated.map(|admin| view! {
             <div class="banner impersonation-banner" role="status" data-testid="impersonation-banner">
                 <span>"Signed in as " <strong>{me.name.clone()}</strong> " by administrator " <strong>{admin}</strong></span>
-                <ActionForm action=logout attr:class="inline">
-                    <button type="submit">"End session"</button>
-                </ActionForm>
+                <ClientSignOut label="End session".to_string() class=String::new()/>
             </div>
         })}
         <header class="topbar client-topbar">
@@ -73,6 +66,17 @@ fn ClientTopBar(me: ClientMe) -> impl IntoView {
                 {sign_out}
             </div>
         </header>
+    }
+}
+
+/// "Sign out" / "End session": a form posting to the server function.
+#[island]
+fn ClientSignOut(label: String, class: String) -> impl IntoView {
+    let logout = ServerAction::<ClientLogout>::new();
+    view! {
+        <ActionForm action=logout attr:class="inline">
+            <button type="submit" class=class>{label}</button>
+        </ActionForm>
     }
 }
 
@@ -106,16 +110,5 @@ pub fn ClientErrorView(error: AppError) -> impl IntoView {
         }
         .into_any(),
         other => view! { <p class="error" role="alert">{error_text(&other)}</p> }.into_any(),
-    }
-}
-
-/// The outcome of a form: what it did, or why not.
-#[component]
-pub fn FormOutcome(#[prop(into)] text: Signal<Option<Result<String, String>>>) -> impl IntoView {
-    move || {
-        text.get().map(|r| match r {
-            Ok(ok) => view! { <p class="notice" role="status">{ok}</p> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-        })
     }
 }

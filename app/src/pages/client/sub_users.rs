@@ -2,13 +2,15 @@
 //! permissions, change its password, delete it — never granting more than the
 //! main user holds (the server refuses anything else with 422).
 
-use super::{client_error, ClientErrorView, FormOutcome};
+use super::{client_error, ClientErrorView};
 use crate::api::web_client::{
     client_sub_users, grantable_permissions, CreateSubUser, DeleteSubUser, SetSubUserPassword, SetSubUserPermissions,
 };
 use crate::components::feedback::{error_text, Empty, Loading};
+use crate::components::islands::{notice, refresh_regions, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
+use crate::error::AppError;
 use crate::types::subscriber::{ClientSubUser, PermissionOption};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,43 +27,17 @@ const COLUMNS: &[Col] = &[
 #[component]
 pub fn SubUsersPage() -> impl IntoView {
     let query = use_table_query();
-    let create = ServerAction::<CreateSubUser>::new();
-    let perms = ServerAction::<SetSubUserPermissions>::new();
-    let password = ServerAction::<SetSubUserPassword>::new();
-    let delete = ServerAction::<DeleteSubUser>::new();
-    let version = Memo::new(move |_| create.version().get() + perms.version().get() + delete.version().get());
     let subs = Resource::new(
-        move || Some((query.try_get()?, version.try_get()?)),
-        |src| async move { client_sub_users(src.ok_or_else(gone)?.0).await },
+        move || query.try_get(),
+        |q| async move { client_sub_users(q.ok_or_else(gone)?).await },
     );
     let grantable = Resource::new(|| (), |_| grantable_permissions());
-    let editing = RwSignal::new(None::<ClientSubUser>);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
-    let report = move |ok: &'static str, r: Option<Result<(), crate::error::AppError>>| {
-        if let Some(r) = r {
-            outcome.set(Some(r.map(|_| ok.to_string()).map_err(|e| error_text(&e))));
-        }
-    };
-    Effect::new(move |_| {
-        if let Some(r) = create.value().get() {
-            outcome.set(Some(r.map(|id| format!("Sub user #{id} created.")).map_err(|e| error_text(&e))));
-        }
-    });
-    Effect::new(move |_| report("Permissions saved.", perms.value().get()));
-    Effect::new(move |_| report("Password changed; the sub user's open sessions were ended.", password.value().get()));
-    Effect::new(move |_| {
-        let r = delete.value().get();
-        if matches!(r, Some(Ok(()))) {
-            editing.set(None);
-        }
-        report("Sub user deleted.", r)
-    });
     view! {
         <Title text="Sub users"/>
         <h1>"Sub users"</h1>
-        <FormOutcome text=outcome/>
+        <PageNotice/>
+        <div data-region="client-sub-users">
         <PagedTable testid="client-sub-users" columns=COLUMNS empty="You have no sub users yet." error=client_error rows=paged(subs, move |s| {
-            let row = s.clone();
             view! {
                 <tr>
                     <td>{s.id}</td>
@@ -69,25 +45,63 @@ pub fn SubUsersPage() -> impl IntoView {
                     <td>{s.login.clone()}</td>
                     <td>{s.created_at.clone()}</td>
                     <td>{s.permissions.len()}</td>
-                    <td><button type="button" class="link" on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button></td>
+                    <td><EditButton sub=s.clone()/></td>
                 </tr>
             }
         })/>
+        </div>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match grantable.await {
                     Err(e) => view! { <ClientErrorView error=e/> }.into_any(),
-                    Ok(options) => {
-                        let for_edit = options.clone();
-                        view! {
-                            {move || editing.get().map(|s| view! { <EditSubUser sub=s options=for_edit.clone() perms password delete editing/> })}
-                            <NewSubUser options=options.clone() create/>
-                        }.into_any()
-                    }
+                    Ok(options) => view! {
+                        <SubUserEditor options=options.clone()/>
+                        <NewSubUser options/>
+                    }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// The sub user being edited, shared by the rows' Edit buttons and the
+/// editor (islands of one page share the WASM instance).
+fn editing() -> ArcRwSignal<Option<ClientSubUser>> {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static EDITING: ArcRwSignal<Option<ClientSubUser>> = ArcRwSignal::new(None);
+        }
+        EDITING.with(|e| e.clone())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    ArcRwSignal::new(None)
+}
+
+/// Reports a finished write in the page notice; a success refreshes the
+/// list.
+fn report(r: Result<String, AppError>) {
+    let refresh = r.is_ok();
+    notice(r.map_err(|e| error_text(&e)));
+    if refresh {
+        leptos::task::spawn_local(refresh_regions());
+    }
+}
+
+/// A row's "Edit": opens the editor for that sub user.
+#[island]
+fn EditButton(sub: ClientSubUser) -> impl IntoView {
+    let label = format!("Edit {}", sub.name);
+    view! {
+        <button type="button" class="link" aria-label=label on:click=move |_| editing().set(Some(sub.clone()))>"Edit"</button>
+    }
+}
+
+/// The editor of the sub user chosen with a row's Edit.
+#[island]
+fn SubUserEditor(options: Vec<PermissionOption>) -> impl IntoView {
+    let editing = editing();
+    move || editing.get().map(|s| view! { <EditSubUser sub=s options=options.clone()/> })
 }
 
 /// Checkboxes of the grantable permissions, grouped; `chosen` holds the slugs.
@@ -131,8 +145,15 @@ fn PermissionBoxes(options: Vec<PermissionOption>, chosen: RwSignal<Vec<String>>
         .into_any()
 }
 
-#[component]
-fn NewSubUser(options: Vec<PermissionOption>, create: ServerAction<CreateSubUser>) -> impl IntoView {
+/// The new sub user form (an island).
+#[island]
+fn NewSubUser(options: Vec<PermissionOption>) -> impl IntoView {
+    let create = ServerAction::<CreateSubUser>::new();
+    Effect::new(move |_| {
+        if let Some(r) = create.value().get() {
+            report(r.map(|id| format!("Sub user #{id} created.")));
+        }
+    });
     let (login, name, pw) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -164,14 +185,36 @@ fn NewSubUser(options: Vec<PermissionOption>, create: ServerAction<CreateSubUser
 }
 
 #[component]
-fn EditSubUser(
-    sub: ClientSubUser,
-    options: Vec<PermissionOption>,
-    perms: ServerAction<SetSubUserPermissions>,
-    password: ServerAction<SetSubUserPassword>,
-    delete: ServerAction<DeleteSubUser>,
-    editing: RwSignal<Option<ClientSubUser>>,
-) -> impl IntoView {
+fn EditSubUser(sub: ClientSubUser, options: Vec<PermissionOption>) -> impl IntoView {
+    let perms = ServerAction::<SetSubUserPermissions>::new();
+    let password = ServerAction::<SetSubUserPassword>::new();
+    let delete = ServerAction::<DeleteSubUser>::new();
+    let editing = editing();
+    Effect::new(move |_| {
+        if let Some(r) = perms.value().get() {
+            report(r.map(|_| "Permissions saved.".to_string()));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = password.value().get() {
+            // Nothing in the list changes.
+            notice(
+                r.map(|_| "Password changed; the sub user's open sessions were ended.".to_string())
+                    .map_err(|e| error_text(&e)),
+            );
+        }
+    });
+    {
+        let editing = editing.clone();
+        Effect::new(move |_| {
+            if let Some(r) = delete.value().get() {
+                if r.is_ok() {
+                    editing.set(None);
+                }
+                report(r.map(|_| "Sub user deleted.".to_string()));
+            }
+        });
+    }
     let id = sub.id;
     let chosen = RwSignal::new(sub.permissions.clone());
     let pw = RwSignal::new(String::new());

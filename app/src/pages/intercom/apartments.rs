@@ -1,16 +1,17 @@
 //! `/intercoms/:id/apartments`: the intercom's flats by number with their
 //! linked users and keys, keyset-paginated; administrators with
 //! `intercoms.edit` link a user to a flat (this is how a user gets an
-//! intercom) and unlink users. The forms work without JavaScript and,
-//! hydrated, report the outcome inline and refresh the list.
+//! intercom) and unlink users. The forms work without JavaScript; in the
+//! browser they are islands that report the outcome and refresh the list.
 
 use super::{use_intercom_id, CardResource};
 use crate::api::devices::{intercom_apartments, LinkApartment, UnlinkApartment};
 use crate::components::feedback::error_text;
+use crate::components::islands::{notice, refresh_regions, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Col, PagedTable, TablePage, TableRows};
 use crate::error::AppError;
-use crate::types::devices::{ApartmentRow, FlatUser, IntercomCard, LinkOutcome};
+use crate::types::devices::{ApartmentRow, FlatUser, LinkOutcome};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -21,27 +22,26 @@ pub fn ApartmentsTab() -> impl IntoView {
     let card = expect_context::<CardResource>().0;
     let id = use_intercom_id();
     let query = use_table_query();
-    let link = ServerAction::<LinkApartment>::new();
-    let unlink = ServerAction::<UnlinkApartment>::new();
-    let link_version = link.version();
-    let unlink_version = unlink.version();
     let rows = Resource::new(
-        move || Some((id.try_get()?, query.try_get()?, link_version.try_get()?, unlink_version.try_get()?)),
+        move || Some((id.try_get()?, query.try_get()?)),
         |src| async move {
-            let (id, query, _, _) = src.ok_or_else(gone)?;
+            let (id, query) = src.ok_or_else(gone)?;
             intercom_apartments(id, query).await
         },
     );
     view! {
         <h2 class="sr-only">"Apartments"</h2>
-        // Outside the table's transition so that typed input survives a
+        // Outside the refreshed region, so that typed input survives a
         // refresh of the list.
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                card.await.ok().filter(|c| c.can_edit).map(|c| view! { <LinkForm card=c action=link/> })
+                card.await.ok().filter(|c| c.can_edit).map(|c| view! {
+                    <LinkForm intercom_id=c.id flat_from=c.flat_from flat_to=c.flat_to/>
+                })
             })}
         </Suspense>
-        {move || outcome_view(unlink.value().get())}
+        <PageNotice/>
+        <div data-region="apartments">
         <PagedTable testid="apartments-table" columns=COLUMNS empty="No apartments linked yet."
             rows=TableRows::new(move || async move {
                 let card = card.await;
@@ -49,9 +49,10 @@ pub fn ApartmentsTab() -> impl IntoView {
                 // The card header already shows the intercom's error.
                 let c = card.ok()?;
                 Some(page.map(|page| {
-                    TablePage::new(page, |a| view! { <ApartmentLine row=a.clone() intercom_id=c.id can_edit=c.can_edit unlink=unlink/> })
+                    TablePage::new(page, |a| view! { <ApartmentLine row=a.clone() intercom_id=c.id can_edit=c.can_edit/> })
                 }))
             })/>
+        </div>
     }
 }
 
@@ -66,7 +67,7 @@ fn outcome_view(value: Option<Result<LinkOutcome, AppError>>) -> Option<AnyView>
 }
 
 #[component]
-fn ApartmentLine(row: ApartmentRow, intercom_id: i64, can_edit: bool, unlink: ServerAction<UnlinkApartment>) -> impl IntoView {
+fn ApartmentLine(row: ApartmentRow, intercom_id: i64, can_edit: bool) -> impl IntoView {
     let number = row.number;
     let users = if row.users.is_empty() {
         view! { <span class="muted">"No users"</span> }.into_any()
@@ -79,16 +80,7 @@ fn ApartmentLine(row: ApartmentRow, intercom_id: i64, can_edit: bool, unlink: Se
                             <a href=format!("/users/{}/user", u.id)>{u.name.clone()}</a>
                             " "
                             <span class="muted">{u.login.clone()}</span>
-                            {can_edit.then(|| view! {
-                                <ActionForm action=unlink attr:class="inline">
-                                    <input type="hidden" name="intercom_id" value=intercom_id.to_string()/>
-                                    <input type="hidden" name="number" value=number.to_string()/>
-                                    <input type="hidden" name="user_id" value=u.id.to_string()/>
-                                    <button type="submit" class="link" aria-label=format!("Unlink {} from flat {number}", u.name)>
-                                        "Unlink"
-                                    </button>
-                                </ActionForm>
-                            })}
+                            {can_edit.then(|| view! { <Unlink intercom_id number user_id=u.id name=u.name.clone()/> })}
                         </li>
                     }.into_any(),
                     FlatUser::Hidden => view! { <li class="muted">"another subscriber"</li> }.into_any(),
@@ -111,9 +103,39 @@ fn ApartmentLine(row: ApartmentRow, intercom_id: i64, can_edit: bool, unlink: Se
     }
 }
 
-/// The form linking a user (ID or login) to a flat number.
-#[component]
-fn LinkForm(card: IntercomCard, action: ServerAction<LinkApartment>) -> impl IntoView {
+/// "Unlink" of one user in a flat: a form posting to the server function
+/// (it works without JavaScript); in the browser the outcome goes to the
+/// page notice and the list refreshes.
+#[island]
+fn Unlink(intercom_id: i64, number: i32, user_id: i64, name: String) -> impl IntoView {
+    let unlink = ServerAction::<UnlinkApartment>::new();
+    Effect::new(move |_| {
+        if let Some(r) = unlink.value().get() {
+            let ok = r.is_ok();
+            notice(r.map(|o| o.message).map_err(|e| error_text(&e)));
+            if ok {
+                leptos::task::spawn_local(refresh_regions());
+            }
+        }
+    });
+    view! {
+        <ActionForm action=unlink attr:class="inline">
+            <input type="hidden" name="intercom_id" value=intercom_id.to_string()/>
+            <input type="hidden" name="number" value=number.to_string()/>
+            <input type="hidden" name="user_id" value=user_id.to_string()/>
+            <button type="submit" class="link" aria-label=format!("Unlink {name} from flat {number}")>
+                "Unlink"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The form linking a user (ID or login) to a flat number (an island: it
+/// reports the outcome inline, clears itself after a link and refreshes
+/// the list).
+#[island]
+fn LinkForm(intercom_id: i64, flat_from: i32, flat_to: i32) -> impl IntoView {
+    let action = ServerAction::<LinkApartment>::new();
     let form = NodeRef::<html::Form>::new();
     let pending = action.pending();
     let value = action.value();
@@ -123,6 +145,7 @@ fn LinkForm(card: IntercomCard, action: ServerAction<LinkApartment>) -> impl Int
             if let Some(f) = form.get() {
                 f.reset();
             }
+            leptos::task::spawn_local(refresh_regions());
         }
     });
     let field_error = move |name: &'static str| {
@@ -137,7 +160,7 @@ fn LinkForm(card: IntercomCard, action: ServerAction<LinkApartment>) -> impl Int
     let invalid = move |name: &'static str| move || if field_error(name).is_some() { "true" } else { "false" };
     view! {
         <ActionForm action=action node_ref=form attr:class="link-form" attr:aria-label="Link a user to a flat">
-            <input type="hidden" name="intercom_id" value=card.id.to_string()/>
+            <input type="hidden" name="intercom_id" value=intercom_id.to_string()/>
             <div class="field">
                 <label for="link-user">"User ID or login"</label>
                 <input id="link-user" name="user" type="text" required autocomplete="off"
@@ -145,9 +168,9 @@ fn LinkForm(card: IntercomCard, action: ServerAction<LinkApartment>) -> impl Int
                 {error_line("user")}
             </div>
             <div class="field">
-                <label for="link-number">{format!("Flat ({}–{})", card.flat_from, card.flat_to)}</label>
+                <label for="link-number">{format!("Flat ({flat_from}–{flat_to})")}</label>
                 <input id="link-number" name="number" type="number" required
-                    min=card.flat_from.to_string() max=card.flat_to.to_string()
+                    min=flat_from.to_string() max=flat_to.to_string()
                     aria-invalid=invalid("number") aria-describedby="link-number-error"/>
                 {error_line("number")}
             </div>

@@ -1,9 +1,10 @@
 //! The tab list of a card (intercom card, camera profile): links styled as
 //! WAI-ARIA tabs. Each tab is a real URL so it deep-links and renders on
 //! the server; arrow keys, Home and End move focus between tabs and Enter
-//! opens the focused one (manual activation).
+//! opens the focused one (manual activation), through the
+//! [`TabKeys`] island.
 
-use leptos::html;
+use crate::components::islands::TabKeys;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -37,53 +38,28 @@ pub fn TabNav(
     prefix: &'static str,
     tabs: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
-    let path = use_location().pathname;
-    let selected = Memo::new(move |_| path.try_with(|p| current_slug(p, tabs)).unwrap_or_default());
-    let refs: Vec<NodeRef<html::A>> = tabs.iter().map(|_| NodeRef::new()).collect();
-    let n = tabs.len();
+    let selected = use_location().pathname.with_untracked(|p| current_slug(p, tabs));
+    let ids = tabs.iter().map(|(slug, _)| tab_id(prefix, slug)).collect();
     let items = tabs
         .iter()
-        .enumerate()
-        .map(|(i, (slug, text))| {
-            let slug: &'static str = slug;
-            let node = refs[i];
-            let refs = refs.clone();
-            let on_key = move |ev: leptos::ev::KeyboardEvent| {
-                let target = match ev.key().as_str() {
-                    "ArrowRight" => (i + 1) % n,
-                    "ArrowLeft" => (i + n - 1) % n,
-                    "Home" => 0,
-                    "End" => n - 1,
-                    _ => return,
-                };
-                ev.prevent_default();
-                if let Some(el) = refs[target].get() {
-                    let _ = el.focus();
-                }
-            };
-            let is_selected = move || selected.get() == Some(slug);
+        .map(|(slug, text)| {
+            let is_selected = selected == Some(*slug);
             view! {
                 <a
-                    node_ref=node
                     href=format!("{base}/{slug}")
                     id=tab_id(prefix, slug)
                     class="tab"
                     role="tab"
-                    aria-selected=move || if is_selected() { "true" } else { "false" }
+                    aria-selected=if is_selected { "true" } else { "false" }
                     aria-controls=panel_id(prefix)
-                    tabindex=move || if is_selected() { "0" } else { "-1" }
-                    on:keydown=on_key
+                    tabindex=if is_selected { "0" } else { "-1" }
                 >
                     {*text}
                 </a>
             }
         })
         .collect_view();
-    view! {
-        <div class="tabs" role="tablist" aria-label=label>
-            {items}
-        </div>
-    }
+    view! { <TabKeys ids label>{items}</TabKeys> }
 }
 
 /// The `role=tabpanel` around the selected tab's content.
