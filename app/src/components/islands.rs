@@ -40,6 +40,16 @@ pub fn notice(message: Result<String, String>) {
     let _ = message;
 }
 
+/// Reports a finished write in the page notice; a success also refreshes
+/// the page's regions (the rows the write changed).
+pub fn report_write(r: Result<String, crate::error::AppError>) {
+    let refresh = r.is_ok();
+    notice(r.map_err(|e| crate::components::feedback::error_text(&e)));
+    if refresh {
+        leptos::task::spawn_local(refresh_regions());
+    }
+}
+
 /// Where [`notice`] messages appear.
 #[island]
 pub fn PageNotice() -> impl IntoView {

@@ -3,11 +3,10 @@
 
 use super::{client_error, ClientErrorView};
 use crate::api::web_client::{client_case_options, client_cases, CreateCase, DeleteCase};
-use crate::components::feedback::{error_text, Empty, Loading};
-use crate::components::islands::{notice, refresh_regions, PageNotice};
+use crate::components::feedback::{Empty, Loading};
+use crate::components::islands::{report_write, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
-use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -64,23 +63,13 @@ pub fn CasesPage() -> impl IntoView {
     }
 }
 
-/// Reports a finished write in the page notice; a success refreshes the
-/// page's regions.
-fn report<T>(r: Result<T, AppError>, ok: impl FnOnce(T) -> String) {
-    let refresh = r.is_ok();
-    notice(r.map(ok).map_err(|e| error_text(&e)));
-    if refresh {
-        leptos::task::spawn_local(refresh_regions());
-    }
-}
-
 /// A case row's "Delete".
 #[island]
 fn DeleteCaseButton(case_id: i64, name: String) -> impl IntoView {
     let delete = ServerAction::<DeleteCase>::new();
     Effect::new(move |_| {
         if let Some(r) = delete.value().get() {
-            report(r, |_| "Case deleted.".to_string());
+            report_write(r.map(|_| "Case deleted.".to_string()));
         }
     });
     view! {
@@ -99,7 +88,7 @@ fn NewCaseForm(options: crate::types::subscriber::CaseOptions) -> impl IntoView 
     let create = ServerAction::<CreateCase>::new();
     Effect::new(move |_| {
         if let Some(r) = create.value().get() {
-            report(r, |id| format!("Case #{id} created."));
+            report_write(r.map(|id| format!("Case #{id} created.")));
         }
     });
     let name = RwSignal::new(String::new());

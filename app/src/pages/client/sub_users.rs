@@ -7,10 +7,9 @@ use crate::api::web_client::{
     client_sub_users, grantable_permissions, CreateSubUser, DeleteSubUser, SetSubUserPassword, SetSubUserPermissions,
 };
 use crate::components::feedback::{error_text, Empty, Loading};
-use crate::components::islands::{notice, refresh_regions, PageNotice};
+use crate::components::islands::{notice, report_write, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{paged, use_table_query, Col, PagedTable};
-use crate::error::AppError;
 use crate::types::subscriber::{ClientSubUser, PermissionOption};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,16 +77,6 @@ fn editing() -> ArcRwSignal<Option<ClientSubUser>> {
     ArcRwSignal::new(None)
 }
 
-/// Reports a finished write in the page notice; a success refreshes the
-/// list.
-fn report(r: Result<String, AppError>) {
-    let refresh = r.is_ok();
-    notice(r.map_err(|e| error_text(&e)));
-    if refresh {
-        leptos::task::spawn_local(refresh_regions());
-    }
-}
-
 /// A row's "Edit": opens the editor for that sub user.
 #[island]
 fn EditButton(sub: ClientSubUser) -> impl IntoView {
@@ -151,7 +140,7 @@ fn NewSubUser(options: Vec<PermissionOption>) -> impl IntoView {
     let create = ServerAction::<CreateSubUser>::new();
     Effect::new(move |_| {
         if let Some(r) = create.value().get() {
-            report(r.map(|id| format!("Sub user #{id} created.")));
+            report_write(r.map(|id| format!("Sub user #{id} created.")));
         }
     });
     let (login, name, pw) = (
@@ -192,7 +181,7 @@ fn EditSubUser(sub: ClientSubUser, options: Vec<PermissionOption>) -> impl IntoV
     let editing = editing();
     Effect::new(move |_| {
         if let Some(r) = perms.value().get() {
-            report(r.map(|_| "Permissions saved.".to_string()));
+            report_write(r.map(|_| "Permissions saved.".to_string()));
         }
     });
     Effect::new(move |_| {
@@ -211,7 +200,7 @@ fn EditSubUser(sub: ClientSubUser, options: Vec<PermissionOption>) -> impl IntoV
                 if r.is_ok() {
                     editing.set(None);
                 }
-                report(r.map(|_| "Sub user deleted.".to_string()));
+                report_write(r.map(|_| "Sub user deleted.".to_string()));
             }
         });
     }

@@ -7,7 +7,7 @@
 use super::{use_intercom_id, CardResource};
 use crate::api::devices::{intercom_apartments, LinkApartment, UnlinkApartment};
 use crate::components::feedback::error_text;
-use crate::components::islands::{notice, refresh_regions, PageNotice};
+use crate::components::islands::{refresh_regions, report_write, PageNotice};
 use crate::components::source::gone;
 use crate::components::table::{use_table_query, Col, PagedTable, TablePage, TableRows};
 use crate::error::AppError;
@@ -111,11 +111,7 @@ fn Unlink(intercom_id: i64, number: i32, user_id: i64, name: String) -> impl Int
     let unlink = ServerAction::<UnlinkApartment>::new();
     Effect::new(move |_| {
         if let Some(r) = unlink.value().get() {
-            let ok = r.is_ok();
-            notice(r.map(|o| o.message).map_err(|e| error_text(&e)));
-            if ok {
-                leptos::task::spawn_local(refresh_regions());
-            }
+            report_write(r.map(|o| o.message));
         }
     });
     view! {
