@@ -2,6 +2,7 @@
 //! the editors of an administrator's rights.
 
 pub mod admin_rights;
+pub mod assets;
 pub mod feedback;
 pub mod islands;
 pub mod layout;

@@ -1,0 +1,122 @@
+//! The `<head>` links to the built assets (stylesheet, JS glue, WASM) and
+//! the scripts that start the islands.
+//!
+//! Leptos's `HashedStylesheet` and `HydrationScripts` read `hash.txt` from
+//! disk on every render, and its island script waits for
+//! `requestIdleCallback` before it even imports the JS glue. Here the hashed
+//! names are read once per process, the WASM is fetched and compiled while
+//! the page is still being parsed (a classic script in the head), and the
+//! islands start as soon as the document is parsed (docs/benchmarks.md,
+//! issue 14).
+
+use leptos::prelude::*;
+
+/// The hashed file names of one build (`vigil.<hash>.css` and so on), or the
+/// plain names when the build does not hash them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetNames {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+impl AssetNames {
+    /// Reads cargo-leptos's `hash.txt` (`js: <hash>` lines) when hashing is
+    /// on; without it the names are unhashed, as Leptos does.
+    pub fn from_hash_file(output_name: &str, hashes: Option<&str>) -> Self {
+        let mut names = AssetNames {
+            css: output_name.to_string(),
+            js: output_name.to_string(),
+            wasm: output_name.to_string(),
+        };
+        if let Some(hashes) = hashes {
+            for (file, hash) in hashes.lines().filter_map(|l| l.trim().split_once(':')) {
+                let slot = match file.trim() {
+                    "css" => &mut names.css,
+                    "js" => &mut names.js,
+                    "wasm" => &mut names.wasm,
+                    _ => continue,
+                };
+                slot.push('.');
+                slot.push_str(hash.trim());
+            }
+        }
+        names
+    }
+
+    /// The names for this process's build, read on first use.
+    #[cfg(feature = "ssr")]
+    fn current(options: &LeptosOptions) -> &'static AssetNames {
+        static NAMES: std::sync::OnceLock<AssetNames> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let hashes = options
+                .hash_files
+                .then(|| {
+                    let exe = std::env::current_exe().ok()?;
+                    std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+                })
+                .flatten();
+            if options.hash_files && hashes.is_none() {
+                tracing::error!("asset hashing is on but hash.txt next to the binary could not be read");
+            }
+            let mut names = AssetNames::from_hash_file(&options.output_name, hashes.as_deref());
+            // Built without cargo-leptos, the module keeps wasm-bindgen's own
+            // name (Leptos's `HydrationScripts` does the same).
+            if hashes.is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+                names.wasm.push_str("_bg");
+            }
+            names
+        })
+    }
+}
+
+/// The stylesheet, the module preload of the JS glue, and the two scripts
+/// that load the WASM and hydrate the page's islands. Server only (it is
+/// part of the shell).
+#[component]
+pub fn Assets(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let names = AssetNames::current(&options).clone();
+    #[cfg(not(feature = "ssr"))]
+    let names = AssetNames::from_hash_file(&options.output_name, None);
+    // In islands mode only islands carry hydration markers (Leptos's
+    // `HydrationScripts` does the same).
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let js = format!("{pkg}/{}.js", names.js);
+    let wasm = format!("{pkg}/{}.wasm", names.wasm);
+    let nonce = leptos::nonce::use_nonce();
+    // `compileStreaming` needs the server's `application/wasm`; on any
+    // failure the boot script hands wasm-bindgen the URL instead.
+    let early = format!(
+        "window.__vigilWasm=WebAssembly.compileStreaming?WebAssembly.compileStreaming(fetch({wasm:?})).catch(()=>{wasm:?}):null;"
+    );
+    let boot = format!("{}({js:?},{wasm:?});", include_str!("island_boot.js"));
+    view! {
+        <link rel="stylesheet" id="leptos" href=format!("{pkg}/{}.css", names.css)/>
+        <link rel="modulepreload" href=js crossorigin="anonymous"/>
+        <script nonce=nonce.clone()>{early}</script>
+        <script type="module" nonce=nonce>{boot}</script>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetNames;
+
+    #[test]
+    fn hashed_names_come_from_the_hash_file() {
+        let n = AssetNames::from_hash_file("vigil", Some("js: abc\nwasm: def\n\ncss: 123\nsplit: x\n"));
+        assert_eq!(n.js, "vigil.abc");
+        assert_eq!(n.wasm, "vigil.def");
+        assert_eq!(n.css, "vigil.123");
+    }
+
+    #[test]
+    fn without_a_hash_file_the_names_are_plain() {
+        let n = AssetNames::from_hash_file("vigil", None);
+        assert_eq!((n.css.as_str(), n.js.as_str(), n.wasm.as_str()), ("vigil", "vigil", "vigil"));
+    }
+}

@@ -1,0 +1,43 @@
+// Starts Vigil's islands (see components/assets.rs). Adapted from Leptos
+// 0.8.23's island_script.js (MIT), with one change: it does not wait for
+// `requestIdleCallback` before loading the JS glue, and it instantiates the
+// WASM module that the head's script began compiling while the page was
+// still being parsed.
+((js, wasm) => {
+	const childrenCallbacks = [];
+	async function hydrateIsland(el, id, mod) {
+		const islandFn = mod[id];
+		if (!islandFn) {
+			console.warn(`Could not find WASM function for the island ${id}.`);
+			return;
+		}
+		const cb = childrenCallbacks[childrenCallbacks.length - 1];
+		if (cb) cb();
+		const res = islandFn(el);
+		if (res && res.then) await res;
+	}
+	async function traverse(node, mod) {
+		if (node.nodeType !== Node.ELEMENT_NODE) return;
+		const tag = node.tagName.toLowerCase();
+		if (tag === "leptos-island") {
+			await hydrateIsland(node, node.dataset.component || null, mod);
+			for (const child of node.children) await traverse(child, mod);
+		} else if (tag === "leptos-children") {
+			childrenCallbacks.push(node.$$on_hydrate);
+			for (const child of node.children) await traverse(child, mod);
+			childrenCallbacks.pop();
+		} else {
+			for (const child of node.children) await traverse(child, mod);
+		}
+	}
+	import(js).then(async (mod) => {
+		window.__hydrateIsland = (el, id) => hydrateIsland(el, id, mod);
+		const compiled = window.__vigilWasm ? await window.__vigilWasm : wasm;
+		await mod.default({ module_or_path: compiled });
+		mod.hydrate();
+		await traverse(document.body, mod);
+		// Tests and benchmarks wait for this: every island of the page is
+		// interactive (lazy ones included, whose code loads on the way).
+		document.body.setAttribute("data-hydrated", "true");
+	});
+})
