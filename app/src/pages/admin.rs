@@ -83,7 +83,7 @@ pub fn AdminPage() -> impl IntoView {
 
 /// The editor (an island): holds the messages of its four forms across the
 /// reloads of the administrator after each save.
-#[island]
+#[island(lazy)]
 fn AdminEditor(loaded: AdminDetail) -> impl IntoView {
     let detail = RwSignal::new(loaded);
     let status_msg: Outcome = RwSignal::new(None);

@@ -46,7 +46,7 @@ fn forbidden() -> crate::error::AppError {
 }
 
 /// The form (an island); `grantable` are the permissions the creator holds.
-#[island]
+#[island(lazy)]
 fn CreateForm(grantable: Vec<String>) -> impl IntoView {
     let login = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());

@@ -64,7 +64,7 @@ pub fn CasesPage() -> impl IntoView {
 }
 
 /// A case row's "Delete".
-#[island]
+#[island(lazy)]
 fn DeleteCaseButton(case_id: i64, name: String) -> impl IntoView {
     let delete = ServerAction::<DeleteCase>::new();
     Effect::new(move |_| {
@@ -83,7 +83,7 @@ fn DeleteCaseButton(case_id: i64, name: String) -> impl IntoView {
 
 /// The new case form (an island); `options` are the types and cameras the
 /// subscriber may use, with the free licences of each type's level.
-#[island]
+#[island(lazy)]
 fn NewCaseForm(options: crate::types::subscriber::CaseOptions) -> impl IntoView {
     let create = ServerAction::<CreateCase>::new();
     Effect::new(move |_| {

@@ -70,7 +70,7 @@ fn ClientTopBar(me: ClientMe) -> impl IntoView {
 }
 
 /// "Sign out" / "End session": a form posting to the server function.
-#[island]
+#[island(lazy)]
 fn ClientSignOut(label: String, class: String) -> impl IntoView {
     let logout = ServerAction::<ClientLogout>::new();
     view! {

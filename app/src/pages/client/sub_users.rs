@@ -78,7 +78,7 @@ fn editing() -> ArcRwSignal<Option<ClientSubUser>> {
 }
 
 /// A row's "Edit": opens the editor for that sub user.
-#[island]
+#[island(lazy)]
 fn EditButton(sub: ClientSubUser) -> impl IntoView {
     let label = format!("Edit {}", sub.name);
     view! {
@@ -87,7 +87,7 @@ fn EditButton(sub: ClientSubUser) -> impl IntoView {
 }
 
 /// The editor of the sub user chosen with a row's Edit.
-#[island]
+#[island(lazy)]
 fn SubUserEditor(options: Vec<PermissionOption>) -> impl IntoView {
     let editing = editing();
     move || editing.get().map(|s| view! { <EditSubUser sub=s options=options.clone()/> })
@@ -135,7 +135,7 @@ fn PermissionBoxes(options: Vec<PermissionOption>, chosen: RwSignal<Vec<String>>
 }
 
 /// The new sub user form (an island).
-#[island]
+#[island(lazy)]
 fn NewSubUser(options: Vec<PermissionOption>) -> impl IntoView {
     let create = ServerAction::<CreateSubUser>::new();
     Effect::new(move |_| {

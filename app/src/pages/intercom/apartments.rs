@@ -106,7 +106,7 @@ fn ApartmentLine(row: ApartmentRow, intercom_id: i64, can_edit: bool) -> impl In
 /// "Unlink" of one user in a flat: a form posting to the server function
 /// (it works without JavaScript); in the browser the outcome goes to the
 /// page notice and the list refreshes.
-#[island]
+#[island(lazy)]
 fn Unlink(intercom_id: i64, number: i32, user_id: i64, name: String) -> impl IntoView {
     let unlink = ServerAction::<UnlinkApartment>::new();
     Effect::new(move |_| {
@@ -129,7 +129,7 @@ fn Unlink(intercom_id: i64, number: i32, user_id: i64, name: String) -> impl Int
 /// The form linking a user (ID or login) to a flat number (an island: it
 /// reports the outcome inline, clears itself after a link and refreshes
 /// the list).
-#[island]
+#[island(lazy)]
 fn LinkForm(intercom_id: i64, flat_from: i32, flat_to: i32) -> impl IntoView {
     let action = ServerAction::<LinkApartment>::new();
     let form = NodeRef::<html::Form>::new();
