@@ -5,7 +5,9 @@
 //     "chromium": "<version>" }
 // cold = a fresh browser context (nothing cached); warm = the same context
 // again (WASM and CSS from the HTTP cache). The time is from navigation start
-// to the moment the hydrate entry marks <body data-hydrated="true">.
+// to the moment the page marks <body data-hydrated="true"> (the island boot
+// script, app/src/components/island_boot.js, once every island is hydrated;
+// builds before it: the WASM entry).
 // pkg = every /pkg/ file the cold load fetched before it hydrated (with code
 // splitting, the shell plus the page's chunks); pkg_br_bytes = those files
 // as the server sends them with `Accept-Encoding: br` (Chromium asks only for

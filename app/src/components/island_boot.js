@@ -1,8 +1,8 @@
-// Starts Vigil's islands (see components/assets.rs). Adapted from Leptos
-// 0.8.23's island_script.js (MIT), with one change: it does not wait for
-// `requestIdleCallback` before loading the JS glue, and it instantiates the
-// WASM module that the head's script began compiling while the page was
-// still being parsed.
+// Starts Vigil's islands (see assets.rs beside this file). Adapted from Leptos
+// 0.8.23's island_script.js (MIT). What differs: it does not wait for
+// `requestIdleCallback` before loading the JS glue; it instantiates the WASM
+// module that the head's script began compiling while the page was parsed;
+// and it marks the body once every island, lazy ones included, is hydrated.
 ((js, wasm) => {
 	const childrenCallbacks = [];
 	async function hydrateIsland(el, id, mod) {

@@ -159,7 +159,7 @@ mod browser {
         }
     }
 
-    /// Hydrates the islands inside `root` through the island script's own
+    /// Hydrates the islands inside `root` through the boot script's own
     /// entry (`window.__hydrateIsland`), as it does for the first page.
     fn hydrate_islands(root: &web_sys::Element) {
         let Ok(hook) = js_sys::Reflect::get(&window(), &"__hydrateIsland".into()) else {
