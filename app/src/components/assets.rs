@@ -18,6 +18,9 @@ pub struct AssetNames {
     pub css: String,
     pub js: String,
     pub wasm: String,
+    /// The loader of the lazy islands' chunks (`__wasm_split.<hash>`), which
+    /// the JS glue imports; only in builds with `--split`.
+    pub split: Option<String>,
 }
 
 impl AssetNames {
@@ -28,10 +31,12 @@ impl AssetNames {
             css: output_name.to_string(),
             js: output_name.to_string(),
             wasm: output_name.to_string(),
+            split: None,
         };
         if let Some(hashes) = hashes {
             for (file, hash) in hashes.lines().filter_map(|l| l.trim().split_once(':')) {
                 let slot = match file.trim() {
+                    "split" => names.split.insert("__wasm_split".to_string()),
                     "css" => &mut names.css,
                     "js" => &mut names.js,
                     "wasm" => &mut names.wasm,
@@ -70,8 +75,9 @@ impl AssetNames {
     }
 }
 
-/// The stylesheet, the module preload of the JS glue, and the two scripts
-/// that load the WASM and hydrate the page's islands. Server only (it is
+/// The stylesheet, the module preloads of the JS glue (and of the chunk
+/// loader with `--split`), and the two scripts that load the WASM and
+/// hydrate the page's islands. Server only (it is
 /// part of the shell).
 #[component]
 pub fn Assets(options: LeptosOptions) -> impl IntoView {
@@ -91,13 +97,20 @@ pub fn Assets(options: LeptosOptions) -> impl IntoView {
     // `compileStreaming` needs the server's `application/wasm`; on any
     // failure the boot script hands wasm-bindgen the URL instead.
     let early = format!(
-        "window.__vigilWasm=WebAssembly.compileStreaming?WebAssembly.compileStreaming(fetch({wasm:?})).catch(()=>{wasm:?}):null;"
+        "window.__vigilWasm=WebAssembly.compileStreaming?WebAssembly.compileStreaming(fetch({wasm:?},{{priority:\"high\"}})).catch(()=>{wasm:?}):null;"
     );
     let boot = format!("{}({js:?},{wasm:?});", include_str!("island_boot.js"));
+    // The glue imports the chunk loader statically, but Chromium's module
+    // preload does not fetch a module's imports: without its own preload
+    // it would be fetched only once the glue runs, after the parse.
+    let split = names.split.map(|s| view! { <link rel="modulepreload" href=format!("{pkg}/{s}.js") crossorigin="anonymous"/> });
+    // The WASM script comes before the stylesheet: an inline classic script
+    // after a stylesheet waits for it (and blocks the parser meanwhile).
     view! {
+        <script nonce=nonce.clone()>{early}</script>
         <link rel="stylesheet" id="leptos" href=format!("{pkg}/{}.css", names.css)/>
         <link rel="modulepreload" href=js crossorigin="anonymous"/>
-        <script nonce=nonce.clone()>{early}</script>
+        {split}
         <script type="module" nonce=nonce>{boot}</script>
     }
 }
@@ -112,11 +125,13 @@ mod tests {
         assert_eq!(n.js, "vigil.abc");
         assert_eq!(n.wasm, "vigil.def");
         assert_eq!(n.css, "vigil.123");
+        assert_eq!(n.split.as_deref(), Some("__wasm_split.x"));
     }
 
     #[test]
     fn without_a_hash_file_the_names_are_plain() {
         let n = AssetNames::from_hash_file("vigil", None);
         assert_eq!((n.css.as_str(), n.js.as_str(), n.wasm.as_str()), ("vigil", "vigil", "vigil"));
+        assert_eq!(n.split, None);
     }
 }

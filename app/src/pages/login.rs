@@ -21,7 +21,7 @@ pub fn LoginPage() -> impl IntoView {
 
 /// The form: `next` is where a successful sign-in leads (the server checks
 /// that it is a path of this site).
-#[island(lazy)]
+#[island]
 fn LoginForm(next: String) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let pending = action.pending();

@@ -23,7 +23,7 @@ pub fn ClientLoginPage() -> impl IntoView {
 }
 
 /// The form (an island: it reports a refusal inline).
-#[island(lazy)]
+#[island]
 fn ClientLoginForm() -> impl IntoView {
     let action = ServerAction::<ClientLogin>::new();
     let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
