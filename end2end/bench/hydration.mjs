@@ -1,7 +1,7 @@
 // Time to hydration of the user card's tabs in headless Debian Chromium,
 // for `vigil-bench`. Prints one JSON object on stdout:
 //   { "tabs": { "<slug>": { "cold_ms": n, "warm_ms": [n, …], "pkg": ["<file>", …],
-//               "pkg_br_bytes": n } }, "client": { …the same for /client/login },
+//               "pkg_br_bytes": n, "cold_phases": { "html": n, "parsed": n, … } } }, "client": { …the same for /client/login },
 //     "chromium": "<version>" }
 // cold = a fresh browser context (nothing cached); warm = the same context
 // again (WASM and CSS from the HTTP cache). The time is from navigation start
@@ -72,6 +72,21 @@ async function measure(page, path) {
   return await page.evaluate(() => window.__hydratedAt);
 }
 
+// Where the cold load's time went, in ms from navigation start: the HTML's
+// last byte, the end of parsing, and the island boot script's marks
+// (`vigil:glue`, `vigil:compiled`, `vigil:instantiated`, `vigil:hydrated`;
+// builds before the boot script have none).
+async function coldPhases(page) {
+  return await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const out = { html: Math.round(nav.responseEnd), parsed: Math.round(nav.domInteractive) };
+    for (const m of performance.getEntriesByType("mark")) {
+      if (m.name.startsWith("vigil:")) out[m.name.slice(6)] = Math.round(m.startTime);
+    }
+    return out;
+  });
+}
+
 // Bytes of one /pkg/ file as sent with `Accept-Encoding: br` (not decoded).
 function brBytes(path) {
   return new Promise((resolve, reject) => {
@@ -107,11 +122,12 @@ for (const [tab, path] of pages) {
   page.on("request", onRequest);
   const cold = await measure(page, path);
   page.off("request", onRequest);
+  const phases = await coldPhases(page);
   let bytes = 0;
   for (const p of pkg) bytes += await brBytes(p);
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push(await measure(page, path));
-  const figures = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round), pkg: [...pkg].sort(), pkg_br_bytes: bytes };
+  const figures = { cold_ms: Math.round(cold), warm_ms: warm.map(Math.round), pkg: [...pkg].sort(), pkg_br_bytes: bytes, cold_phases: phases };
   if (tab === "client") out.client = figures;
   else out.tabs[tab] = figures;
   await ctx.close();

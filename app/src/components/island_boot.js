@@ -30,12 +30,19 @@
 			for (const child of node.children) await traverse(child, mod);
 		}
 	}
+	// The performance marks let a benchmark see where the time goes
+	// (end2end/bench/hydration.mjs prints them).
+	const mark = (name) => performance.mark && performance.mark(`vigil:${name}`);
 	import(js).then(async (mod) => {
+		mark("glue");
 		window.__hydrateIsland = (el, id) => hydrateIsland(el, id, mod);
 		const compiled = window.__vigilWasm ? await window.__vigilWasm : wasm;
+		mark("compiled");
 		await mod.default({ module_or_path: compiled });
+		mark("instantiated");
 		mod.hydrate();
 		await traverse(document.body, mod);
+		mark("hydrated");
 		// Tests and benchmarks wait for this: every island of the page is
 		// interactive (lazy ones included, whose code loads on the way).
 		document.body.setAttribute("data-hydrated", "true");
