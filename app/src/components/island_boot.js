@@ -1,9 +1,11 @@
 // Starts Vigil's islands (see assets.rs beside this file). Adapted from Leptos
-// 0.8.23's island_script.js (MIT). What differs: it does not wait for
-// `requestIdleCallback` before loading the JS glue; it instantiates the WASM
-// module that the head's script began compiling while the page was parsed;
-// and it marks the body once every island, lazy ones included, is hydrated.
-((js, wasm) => {
+// 0.8.23's island_script.js (MIT). What differs: the page imports the JS
+// glue statically (`mod`, loaded and linked while the page is parsed) instead
+// of waiting for `requestIdleCallback` and then importing it; it
+// instantiates the WASM module that the head's script began compiling while
+// the page was parsed; and it marks the body once every island, lazy ones
+// included, is hydrated.
+((mod, wasm) => {
 	const childrenCallbacks = [];
 	async function hydrateIsland(el, id, mod) {
 		const islandFn = mod[id];
@@ -33,7 +35,7 @@
 	// The performance marks let a benchmark see where the time goes
 	// (end2end/bench/hydration.mjs prints them).
 	const mark = (name) => performance.mark && performance.mark(`vigil:${name}`);
-	import(js).then(async (mod) => {
+	(async () => {
 		mark("glue");
 		window.__hydrateIsland = (el, id) => hydrateIsland(el, id, mod);
 		const compiled = window.__vigilWasm ? await window.__vigilWasm : wasm;
@@ -46,5 +48,5 @@
 		// Tests and benchmarks wait for this: every island of the page is
 		// interactive (lazy ones included, whose code loads on the way).
 		document.body.setAttribute("data-hydrated", "true");
-	});
+	})();
 })
