@@ -105,7 +105,9 @@ pub fn Assets(options: LeptosOptions) -> impl IntoView {
     // The glue imports the chunk loader statically, but Chromium's module
     // preload does not fetch a module's imports: without its own preload
     // it would be fetched only once the glue runs, after the parse.
-    let split = names.split.map(|s| view! { <link rel="modulepreload" href=format!("{pkg}/{s}.js") crossorigin="anonymous"/> });
+    let split = names
+        .split
+        .map(|s| view! { <link rel="modulepreload" href=format!("{pkg}/{s}.js") crossorigin="anonymous"/> });
     // The WASM script comes before the stylesheet: an inline classic script
     // after a stylesheet waits for it (and blocks the parser meanwhile).
     view! {
