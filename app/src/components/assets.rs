@@ -77,8 +77,7 @@ impl AssetNames {
 
 /// The stylesheet, the module preloads of the JS glue (and of the chunk
 /// loader with `--split`), and the two scripts that load the WASM and
-/// hydrate the page's islands. Server only (it is
-/// part of the shell).
+/// hydrate the page's islands. Server only (it is part of the shell).
 #[component]
 pub fn Assets(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
