@@ -7,7 +7,7 @@
 //! names are read once per process, the WASM is fetched and compiled while
 //! the page is still being parsed (a classic script in the head), and the
 //! islands start as soon as the document is parsed (docs/benchmarks.md,
-//! issue 14).
+//! issue 14). Server only: the shell is rendered on the server.
 
 use leptos::prelude::*;
 
@@ -50,71 +50,91 @@ impl AssetNames {
     }
 
     /// The names for this process's build, read on first use.
-    #[cfg(feature = "ssr")]
-    fn current(options: &LeptosOptions) -> &'static AssetNames {
-        static NAMES: std::sync::OnceLock<AssetNames> = std::sync::OnceLock::new();
-        NAMES.get_or_init(|| {
-            let hashes = options
-                .hash_files
-                .then(|| {
-                    let exe = std::env::current_exe().ok()?;
-                    std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-                })
-                .flatten();
-            if options.hash_files && hashes.is_none() {
-                tracing::error!("asset hashing is on but hash.txt next to the binary could not be read");
+    fn current(options: &LeptosOptions) -> AssetNames {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+            })
+            .flatten();
+        if options.hash_files && hashes.is_none() {
+            tracing::error!("asset hashing is on but hash.txt next to the binary could not be read");
+        }
+        let mut names = AssetNames::from_hash_file(&options.output_name, hashes.as_deref());
+        // Built without cargo-leptos, the module keeps wasm-bindgen's own
+        // name (Leptos's `HydrationScripts` does the same).
+        if hashes.is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+            names.wasm.push_str("_bg");
+        }
+        names
+    }
+}
+
+/// What [`Assets`] writes into every page, built once per process: the
+/// hrefs and the two scripts' texts depend only on the build.
+struct Head {
+    css: String,
+    js: String,
+    split: Option<String>,
+    early: String,
+    boot: String,
+}
+
+impl Head {
+    fn get(options: &LeptosOptions) -> &'static Head {
+        static HEAD: std::sync::OnceLock<Head> = std::sync::OnceLock::new();
+        HEAD.get_or_init(|| {
+            let names = AssetNames::current(options);
+            let pkg = format!("/{}", options.site_pkg_dir);
+            let js = format!("{pkg}/{}.js", names.js);
+            let wasm = format!("{pkg}/{}.wasm", names.wasm);
+            Head {
+                css: format!("{pkg}/{}.css", names.css),
+                // The glue imports the chunk loader statically, but
+                // Chromium's module preload does not fetch a module's
+                // imports: without its own preload it would be fetched only
+                // once the glue runs, after the parse.
+                split: names.split.map(|s| format!("{pkg}/{s}.js")),
+                // `compileStreaming` needs the server's `application/wasm`;
+                // on any failure the boot script hands wasm-bindgen the URL.
+                early: format!(
+                    "window.__vigilWasm=WebAssembly.compileStreaming?WebAssembly.compileStreaming(fetch({wasm:?},{{priority:\"high\"}})).catch(()=>{wasm:?}):null;"
+                ),
+                // A static import: the glue is fetched and linked while the
+                // page is parsed (a dynamic `import()` started only after
+                // it, measured 65 ms).
+                boot: format!("import * as glue from {js:?};\n{}(glue,{wasm:?});", include_str!("island_boot.js")),
+                js,
             }
-            let mut names = AssetNames::from_hash_file(&options.output_name, hashes.as_deref());
-            // Built without cargo-leptos, the module keeps wasm-bindgen's own
-            // name (Leptos's `HydrationScripts` does the same).
-            if hashes.is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
-                names.wasm.push_str("_bg");
-            }
-            names
         })
     }
 }
 
 /// The stylesheet, the module preloads of the JS glue (and of the chunk
 /// loader with `--split`), and the two scripts that load the WASM and
-/// hydrate the page's islands. Server only (it is part of the shell).
+/// hydrate the page's islands.
 #[component]
 pub fn Assets(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let names = AssetNames::current(&options).clone();
-    #[cfg(not(feature = "ssr"))]
-    let names = AssetNames::from_hash_file(&options.output_name, None);
+    let head = Head::get(&options);
     // In islands mode only islands carry hydration markers (Leptos's
     // `HydrationScripts` does the same).
     if let Some(sc) = Owner::current_shared_context() {
         sc.set_is_hydrating(false);
     }
-    let pkg = format!("/{}", options.site_pkg_dir);
-    let js = format!("{pkg}/{}.js", names.js);
-    let wasm = format!("{pkg}/{}.wasm", names.wasm);
     let nonce = leptos::nonce::use_nonce();
-    // `compileStreaming` needs the server's `application/wasm`; on any
-    // failure the boot script hands wasm-bindgen the URL instead.
-    let early = format!(
-        "window.__vigilWasm=WebAssembly.compileStreaming?WebAssembly.compileStreaming(fetch({wasm:?},{{priority:\"high\"}})).catch(()=>{wasm:?}):null;"
-    );
-    // A static import: the glue is fetched and linked while the page is
-    // parsed (a dynamic `import()` started only after it, measured 65 ms).
-    let boot = format!("import * as glue from {js:?};\n{}(glue,{wasm:?});", include_str!("island_boot.js"));
-    // The glue imports the chunk loader statically, but Chromium's module
-    // preload does not fetch a module's imports: without its own preload
-    // it would be fetched only once the glue runs, after the parse.
-    let split = names
+    let split = head
         .split
-        .map(|s| view! { <link rel="modulepreload" href=format!("{pkg}/{s}.js") crossorigin="anonymous"/> });
+        .as_deref()
+        .map(|href| view! { <link rel="modulepreload" href=href crossorigin="anonymous"/> });
     // The WASM script comes before the stylesheet: an inline classic script
     // after a stylesheet waits for it (and blocks the parser meanwhile).
     view! {
-        <script nonce=nonce.clone()>{early}</script>
-        <link rel="stylesheet" id="leptos" href=format!("{pkg}/{}.css", names.css)/>
-        <link rel="modulepreload" href=js crossorigin="anonymous"/>
+        <script nonce=nonce.clone()>{head.early.as_str()}</script>
+        <link rel="stylesheet" id="leptos" href=head.css.as_str()/>
+        <link rel="modulepreload" href=head.js.as_str() crossorigin="anonymous"/>
         {split}
-        <script type="module" nonce=nonce>{boot}</script>
+        <script type="module" nonce=nonce>{head.boot.as_str()}</script>
     }
 }
 

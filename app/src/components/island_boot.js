@@ -7,7 +7,7 @@
 // included, is hydrated.
 ((mod, wasm) => {
 	const childrenCallbacks = [];
-	async function hydrateIsland(el, id, mod) {
+	async function hydrateIsland(el, id) {
 		const islandFn = mod[id];
 		if (!islandFn) {
 			console.warn(`Could not find WASM function for the island ${id}.`);
@@ -18,18 +18,18 @@
 		const res = islandFn(el);
 		if (res && res.then) await res;
 	}
-	async function traverse(node, mod) {
+	async function traverse(node) {
 		if (node.nodeType !== Node.ELEMENT_NODE) return;
 		const tag = node.tagName.toLowerCase();
 		if (tag === "leptos-island") {
-			await hydrateIsland(node, node.dataset.component || null, mod);
-			for (const child of node.children) await traverse(child, mod);
+			await hydrateIsland(node, node.dataset.component || null);
+			for (const child of node.children) await traverse(child);
 		} else if (tag === "leptos-children") {
 			childrenCallbacks.push(node.$$on_hydrate);
-			for (const child of node.children) await traverse(child, mod);
+			for (const child of node.children) await traverse(child);
 			childrenCallbacks.pop();
 		} else {
-			for (const child of node.children) await traverse(child, mod);
+			for (const child of node.children) await traverse(child);
 		}
 	}
 	// The performance marks let a benchmark see where the time goes
@@ -37,13 +37,13 @@
 	const mark = (name) => performance.mark && performance.mark(`vigil:${name}`);
 	(async () => {
 		mark("glue");
-		window.__hydrateIsland = (el, id) => hydrateIsland(el, id, mod);
+		window.__hydrateIsland = hydrateIsland;
 		const compiled = window.__vigilWasm ? await window.__vigilWasm : wasm;
 		mark("compiled");
 		await mod.default({ module_or_path: compiled });
 		mark("instantiated");
 		mod.hydrate();
-		await traverse(document.body, mod);
+		await traverse(document.body);
 		mark("hydrated");
 		// Tests and benchmarks wait for this: every island of the page is
 		// interactive (lazy ones included, whose code loads on the way).

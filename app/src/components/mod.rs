@@ -2,6 +2,7 @@
 //! the editors of an administrator's rights.
 
 pub mod admin_rights;
+#[cfg(feature = "ssr")]
 pub mod assets;
 pub mod feedback;
 pub mod islands;
