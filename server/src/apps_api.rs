@@ -303,6 +303,11 @@ fn no_store(mut res: Response) -> Response {
     // The ticket is in the URL: never send it on as a referrer.
     res.headers_mut()
         .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // These pages have no inline script: the policy without a nonce is
+    // their own (the router flags HTML that comes without one).
+    if let Ok(csp) = HeaderValue::from_str(&crate::router::content_security_policy(None)) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     res
 }
 

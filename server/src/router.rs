@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use sea_orm::ConnectionTrait;
 use tower_http::compression::CompressionLayer;
@@ -98,6 +99,7 @@ pub fn build_with(app_state: AppState, leptos: LeptosOptions, billing_secret: Op
             move || page_context(ctx_state.clone()),
             shell,
         ))
+        .layer(middleware::from_fn(own_owner))
         .layer(axum::Extension(presence))
         .layer(middleware::from_fn_with_state(app_state.clone(), request_db))
         .layer(middleware::from_fn(error_status))
@@ -230,6 +232,25 @@ fn page_context(state: AppState) {
     }
 }
 
+/// Runs each request's handling under a reactive root owner of its own.
+///
+/// leptos_axum's static-file fallback and server-function handler make
+/// their owner with `Owner::new()`, a child of whatever owner is current on
+/// the thread; a page render still current there (on our per-core runtimes
+/// another request's render runs on the same thread) made the file's
+/// response find that page's `ResponseOptions` and take its headers: the
+/// page went out without its nonce policy and none of its scripts ran
+/// (under load, about one browser-test run in two; found 2026-11-30).
+/// Under this root, what a handler looks up is its own or nothing.
+async fn own_owner(req: Request, next: Next) -> Response {
+    ScopedFuture {
+        owner: Owner::new_root(None),
+        observer: None,
+        fut: next.run(req),
+    }
+    .await
+}
+
 /// The policy of every response. Scripts: this site's files, and inline
 /// scripts only with the response's nonce (the hydration bootstrap and
 /// the streamed resource data); WASM needs `wasm-unsafe-eval`. Responses
@@ -249,9 +270,17 @@ async fn security_headers(State(https): State<bool>, req: Request, next: Next) -
     static DEFAULT_CSP: std::sync::LazyLock<HeaderValue> =
         std::sync::LazyLock::new(|| HeaderValue::from_str(&content_security_policy(None)).expect("ASCII policy"));
     let cache = asset_cache_control(req.uri().path());
+    let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let success = res.status().is_success();
     let h = res.headers_mut();
+    // Leptos pages carry a policy with their nonce and other HTML its own
+    // (see own_owner): one without is a page whose scripts will not run.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        tracing::error!(path, "an HTML page without its nonce policy: its inline scripts would be refused");
+    }
     if let (Some(cache), true) = (cache, success) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     }
