@@ -1,5 +1,5 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, Page, APIRequestContext } from "@playwright/test";
+import { test, hydrated, signIn } from "./helpers";
 
 // Access settings (Save with a version precondition) and the server-side
 // bounds of a sub user's permissions, against the demo data.

@@ -1,5 +1,5 @@
-import { test, expect, Page, APIRequestContext, Browser } from "@playwright/test";
-import { api, billing, hydrated, signIn } from "./helpers";
+import { expect, Page, APIRequestContext, Browser } from "@playwright/test";
+import { test, api, billing, hydrated, signIn } from "./helpers";
 
 // Administrators and the audit log (issue 16), the whole flow in one serial
 // run: a super-administrator creates an operator with a scope (picked from

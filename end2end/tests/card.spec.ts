@@ -1,5 +1,5 @@
-import { test, expect, Page, Browser } from "@playwright/test";
-import { hydrated, signIn, noJsContext } from "./helpers";
+import { expect, Page, Browser } from "@playwright/test";
+import { test, hydrated, signIn, noJsContext } from "./helpers";
 import catalogue from "./catalogue.json";
 
 // The user card: every tab as a server-rendered deep link (with and without

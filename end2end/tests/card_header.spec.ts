@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, Page } from "@playwright/test";
+import { test, hydrated, signIn } from "./helpers";
 
 // The user card header keeps one layout (issue 16): a grid of title |
 // buttons, facts, and a reserved message line, at 1,280 and 1,920 px and on

@@ -1,5 +1,5 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { billing, hydrated, signIn } from "./helpers";
+import { expect, Page, APIRequestContext } from "@playwright/test";
+import { test, billing, hydrated, signIn } from "./helpers";
 
 /** A fresh billing subscriber with one camera; returns its login, password, account and MAC. */
 async function subscriberWithCamera(request: APIRequestContext) {

@@ -1,5 +1,5 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { api, billing, hydrated, signIn } from "./helpers";
+import { expect, Page, APIRequestContext } from "@playwright/test";
+import { test, api, billing, hydrated, signIn } from "./helpers";
 
 // The web client's forms as a subscriber uses them (issue 14 step 5: they
 // are islands). Each write is confirmed in the page notice and the list

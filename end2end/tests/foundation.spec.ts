@@ -1,5 +1,5 @@
-import { test, expect } from "@playwright/test";
-import { hydrated, signIn, ADMIN_PASSWORD } from "./helpers";
+import { expect } from "@playwright/test";
+import { test, hydrated, signIn, ADMIN_PASSWORD } from "./helpers";
 
 test("the sign-in page is rendered on the server", async ({ browser }) => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });

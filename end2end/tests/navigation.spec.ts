@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, Page } from "@playwright/test";
+import { test, hydrated, signIn } from "./helpers";
 
 // The console as an operator moves through it: from page to page by clicking
 // (each a page load: pages render on the server and their islands hydrate,

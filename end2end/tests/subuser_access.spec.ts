@@ -1,5 +1,5 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
-import { api, billing, hydrated, signIn } from "./helpers";
+import { expect, Page, APIRequestContext } from "@playwright/test";
+import { test, api, billing, hydrated, signIn } from "./helpers";
 
 // A sub user's own Access settings tab offers exactly what its main user's
 // licences allow (issue 16): the same rule as the main user's Sub users tab.
