@@ -151,7 +151,7 @@ impl AccessTarget {
 /// settings again (a refusal keeps the ticks beside the reason). Without
 /// `can_edit` the checkboxes are disabled and `read_only_note` says why;
 /// `hint` goes between that note and the checkboxes.
-#[island]
+#[island(lazy)]
 pub fn AccessEditor(
     target: AccessTarget,
     loaded: Loaded,

@@ -44,7 +44,7 @@ pub fn LicenceForm(user_id: i64) -> impl IntoView {
 /// The table of levels with a form per row. After every save it loads the
 /// form again (new totals and versions) and refreshes the page's regions
 /// (the tab's own table of licences above it).
-#[island]
+#[island(lazy)]
 fn LicenceEditor(user_id: i64, loaded: LicenceFormData) -> impl IntoView {
     let data = RwSignal::new(loaded);
     let save = Action::new(move |(level, total, version): &(String, i64, i64)| {
