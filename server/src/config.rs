@@ -46,9 +46,9 @@ pub struct Config {
     /// per serving thread) or `multi` (one work-stealing runtime with
     /// `http_threads` workers), kept to measure one against the other.
     pub http_runtime: crate::http::RuntimeKind,
-    /// `VIGIL_BILLING_BATCH`: on SQLite, apply the billing events of
-    /// concurrent requests in shared transactions (default 1; 0 gives every
-    /// event its own transaction, for comparison).
+    /// `VIGIL_BILLING_BATCH`: apply the billing events of concurrent
+    /// requests in shared transactions (default 1; 0 gives every event its
+    /// own transaction, for comparison).
     pub billing_batch: bool,
     /// `VIGIL_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` gives the
     /// client's address (default none: the peer is the client).

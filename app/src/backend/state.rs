@@ -95,18 +95,19 @@ impl AppState {
         let _ = self.billing_batcher.set(None);
     }
 
-    /// The billing writer queue of this database; `None` on PostgreSQL,
-    /// where concurrent transactions commit in parallel and need none.
+    /// The billing writer queue of this instance (group commit, see
+    /// [`Batcher`]). On SQLite it shares the write lock; on PostgreSQL it
+    /// has a lock of its own (other writers commit in parallel with it).
     pub fn billing_batcher(&self) -> Option<&Batcher> {
         self.billing_batcher
             .get_or_init(|| {
-                (self.backend() == DbBackend::Sqlite)
-                    .then(|| Batcher::start(self.db.clone(), self.write_lock.clone(), self.clock.clone()))
-                    .and_then(|started| {
-                        started
-                            .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
-                            .ok()
-                    })
+                let lock = match self.backend() {
+                    DbBackend::Sqlite => self.write_lock.clone(),
+                    _ => Arc::new(Mutex::new(())),
+                };
+                Batcher::start(self.db.clone(), lock, self.clock.clone(), self.origin)
+                    .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
+                    .ok()
             })
             .as_ref()
     }

@@ -652,6 +652,41 @@ both!(billing_same_id_sent_concurrently_applies_once, |st: AppState| async move 
     );
 });
 
+both!(
+    billing_same_id_without_password_sent_concurrently_applies_once,
+    |st: AppState| async move {
+        // No password, so on SQLite the group-commit writer finds the copies
+        // itself (stored before, or a second copy in the same batch).
+        let srv = std::sync::Arc::new(serve(st.clone()).await);
+        let body = event(
+            "race-cam",
+            "billing.new_camera",
+            json!({ "mac": "02:00:00:00:AA:01", "serial_number": "SN-race" }),
+        );
+        let tasks: Vec<_> = (0..24)
+            .map(|_| {
+                let (srv, body) = (srv.clone(), body.clone());
+                tokio::spawn(async move { srv.billing(&body).await })
+            })
+            .collect();
+        let mut answers = vec![];
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        let applied: Vec<_> = answers.iter().filter(|(s, _)| *s == 202).collect();
+        let dups: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
+        assert_eq!(applied.len(), 1, "{answers:?}");
+        assert_eq!(dups.len(), 23, "{answers:?}");
+        let mut expected = applied[0].1.clone();
+        expected["duplicate"] = json!(true);
+        assert!(dups.iter().all(|(_, b)| *b == expected), "{answers:?}");
+        // And a retry long after: the same stored answer.
+        assert_eq!(srv.billing(&body).await, (200, expected));
+        assert_eq!(count(&st, "SELECT COUNT(*) FROM billing_events").await, 1);
+        assert_eq!(count(&st, "SELECT COUNT(*) FROM cameras").await, 1);
+    }
+);
+
 both!(billing_thousand_events_concurrently, |st: AppState| async move {
     use futures::StreamExt;
     let srv = serve(st.clone()).await;

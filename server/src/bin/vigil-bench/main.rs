@@ -5,6 +5,7 @@
 //! vigil-bench suite [--backends sqlite,postgres] [--users 100000] [--secs 8]
 //!                   [--load-secs 60] [--purge-events 1000000] [--out docs/benchmarks.md]
 //! vigil-bench load  [--users 300] [--load-secs 5] [--connections 64] [--backends sqlite] [--abandon 0]
+//! vigil-bench tabs|ingest --baseline DIR [--users N] [--secs N] [--rounds N] [--backends …]
 //! ```
 //! `suite` measures the user card's SSR beside a static file of the same size,
 //! keyset paging, billing ingestion, the retention purge (via
@@ -12,7 +13,9 @@
 //! `end2end/bench/hydration.mjs`), memory, and the mixed load; it writes the
 //! figures as Markdown. `load` is the short mixed load of the test command:
 //! it exits 1 on any 5xx, transport failure, error in the server log, or
-//! memory that does not come back near its rest level.
+//! memory that does not come back near its rest level. `tabs` and `ingest`
+//! compare this build with another (`--baseline`) on the same data set,
+//! alternating (`compare.rs`).
 
 mod compare;
 mod ingest;
@@ -38,9 +41,10 @@ pub struct Args {
     pub site_root: PathBuf,
     pub cache: PathBuf,
     pub bin_dir: PathBuf,
-    /// `tabs`: the other build (a directory with `relbin/server` and `site/`).
+    /// `tabs`, `ingest`: the other build (a directory with `relbin/server`
+    /// and `site/`).
     pub baseline: Option<PathBuf>,
-    /// `tabs`: alternating rounds.
+    /// `tabs`, `ingest`: alternating rounds.
     pub rounds: u64,
     /// `load`: the percentage of requests dropped after their answer's
     /// first chunk (pages cancelled mid-render).
@@ -50,8 +54,8 @@ pub struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("expected `suite` or `load`")?;
-    if command != "suite" && command != "load" && command != "tabs" {
-        return Err(format!("unknown command {command:?}: expected `suite`, `load` or `tabs`"));
+    if !["suite", "load", "tabs", "ingest"].contains(&command.as_str()) {
+        return Err(format!("unknown command {command:?}: expected `suite`, `load`, `tabs` or `ingest`"));
     }
     let suite = command == "suite";
     let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
@@ -119,7 +123,7 @@ async fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!("vigil-bench: {e}");
-            eprintln!("usage: vigil-bench suite|load [--backends sqlite,postgres] [--users N] [--secs N] [--load-secs N] [--connections N] [--purge-events N] [--out FILE] [--abandon PERCENT]");
+            eprintln!("usage: vigil-bench suite|load|tabs|ingest [--baseline DIR] [--rounds N] [--backends sqlite,postgres] [--users N] [--secs N] [--load-secs N] [--connections N] [--purge-events N] [--out FILE] [--abandon PERCENT]");
             return ExitCode::from(2);
         }
     };
@@ -127,6 +131,8 @@ async fn main() -> ExitCode {
         suite::suite(&args).await
     } else if args.command == "tabs" {
         compare::tabs(&args).await
+    } else if args.command == "ingest" {
+        compare::ingest(&args).await
     } else {
         suite::load_only(&args).await
     };

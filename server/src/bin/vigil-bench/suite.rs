@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 pub const TABS: &[CardTab] = CardTab::ALL;
 /// SSR and static runs: connections (the figure).
 const SSR_CONNECTIONS: usize = 32;
-const WARMUP: Duration = Duration::from_secs(1);
+pub const WARMUP: Duration = Duration::from_secs(1);
 
 /// A database URL for `backend`: the cached benchmark data set (kept between
 /// runs: generating it takes minutes) or, with `fresh`, an empty one.

@@ -1,4 +1,4 @@
-//! Group commit of billing events on SQLite.
+//! Group commit of billing events, one writer per instance.
 //!
 //! SQLite has one writer at a time, so concurrent billing requests queue for
 //! the writer lock, and each pays for its own BEGIN and COMMIT, with every
@@ -7,21 +7,38 @@
 //! applies them in a single transaction: the events of concurrent requests
 //! share one BEGIN/COMMIT and the lock changes hands once per batch
 //! (side by side in docs/benchmarks.md: 1.2× to 2.0× the events per second).
+//! On PostgreSQL the same batch saves a commit (a WAL flush) and the round
+//! trips of a transaction per event; writers of other instances commit in
+//! parallel, and a race with them fails the batch on the unique index (then
+//! every event of it is applied on its own, below).
 //!
-//! A batch commits all its events or none. When any event of it fails
-//! (a 422, a duplicate id sent twice at once, a database error) the batch
-//! is rolled back and every request of it falls back to applying its event
-//! on its own ([`super::receive`]'s single path), which gives each its exact
-//! answer. A request is answered only after its batch committed, so a 202
-//! still means stored and applied exactly once.
+//! The writer also answers retries: one query finds which of the batch's
+//! request ids are stored already (those are answered from their stored
+//! row), a second copy of an id within the batch is answered as the
+//! duplicate of the first, and the new events' rows go in with one
+//! multi-row insert at the end. So a batch of n events costs their effects'
+//! statements plus two, where it cost one more per event and a duplicate
+//! check per request on the serving runtime.
+//!
+//! A batch commits all its events or none. An event rejected with a 422
+//! is left out and the batch applied again without it; the left-out
+//! request, and every request of a batch that fails otherwise (a database
+//! error), falls back to applying its event on its own
+//! ([`super::receive`]'s single path), which gives each its exact answer
+//! and stores the 422. A request is answered only after its batch
+//! committed, so a 202 still means stored and applied exactly once.
 
 use super::event::Incoming;
-use super::{apply_incoming, event_row};
+use super::{apply_incoming, event_row, notice_payload, Step, CHANNEL};
 use crate::backend::clock::Clock;
 use crate::backend::entities::billing_events;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::{DatabaseConnection, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
@@ -30,9 +47,15 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 /// so page writes waiting for it are not starved.
 const MAX_BATCH: usize = 64;
 
-/// The writer's answer to a request: its stored row once the batch
-/// committed, or `None` when the batch failed (apply the event on its own).
-type Reply = Option<billing_events::Model>;
+/// Most rejected events left out of one batch before the whole batch falls
+/// back to one transaction per event: each leaves out one and applies the
+/// rest again.
+const MAX_LEFT_OUT: usize = 4;
+
+/// The writer's answer to a request once the batch committed: the stored
+/// row, and whether it was stored before (a retry). `None` when the batch
+/// failed: the caller applies the event on its own.
+pub type Reply = Option<(billing_events::Model, bool)>;
 
 struct Job {
     incoming: Incoming,
@@ -62,10 +85,14 @@ struct Writer {
     lock: Arc<Mutex<()>>,
     clock: Clock,
     stats: Arc<Stats>,
+    /// This instance, for the PostgreSQL notices of the batch's events.
+    origin: u64,
 }
 
 impl Batcher {
-    pub fn start(db: DatabaseConnection, lock: Arc<Mutex<()>>, clock: Clock) -> std::io::Result<Self> {
+    /// `lock`: the state's write lock on SQLite (one writer at a time), a
+    /// lock of the writer's own on PostgreSQL.
+    pub fn start(db: DatabaseConnection, lock: Arc<Mutex<()>>, clock: Clock, origin: u64) -> std::io::Result<Self> {
         // Unbounded, yet bounded in practice: every job is an open HTTP
         // request waiting for its answer.
         let (tx, rx) = mpsc::unbounded_channel();
@@ -75,6 +102,7 @@ impl Batcher {
             lock,
             clock,
             stats: stats.clone(),
+            origin,
         };
         // Its own thread, so the writer is never queued behind page renders
         // on the serving runtimes while it holds the lock.
@@ -97,12 +125,7 @@ impl Batcher {
 
     /// Hands the event to the writer and waits for its batch. `None`: the
     /// writer is gone or the batch failed; the caller applies it alone.
-    pub(super) async fn submit(
-        &self,
-        incoming: &Incoming,
-        password_hash: Option<String>,
-        received_at: DateTime<Utc>,
-    ) -> Option<billing_events::Model> {
+    pub(super) async fn submit(&self, incoming: &Incoming, password_hash: Option<String>, received_at: DateTime<Utc>) -> Reply {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             incoming: incoming.clone(),
@@ -124,68 +147,132 @@ impl Writer {
     }
 
     async fn commit(&self, jobs: Vec<Job>) {
-        let stored = {
+        let replies = {
             let _guard = self.lock.lock().await;
             self.apply_all(&jobs).await
         };
-        match stored {
-            Some(rows) => {
-                self.stats.batches.fetch_add(1, Ordering::Relaxed);
-                self.stats.events.fetch_add(rows.len() as u64, Ordering::Relaxed);
-                for (job, row) in jobs.into_iter().zip(rows) {
-                    let _ = job.reply.send(Some(row));
+        let applied = replies.iter().filter(|r| matches!(r, Some((_, false)))).count();
+        if applied > 0 {
+            self.stats.batches.fetch_add(1, Ordering::Relaxed);
+            self.stats.events.fetch_add(applied as u64, Ordering::Relaxed);
+        }
+        for (job, reply) in jobs.into_iter().zip(replies) {
+            let _ = job.reply.send(reply);
+        }
+    }
+
+    /// Every job's reply, in job order, once the batch committed. A job
+    /// whose event is rejected (a 422) is left out and the rest of the batch
+    /// is applied again without it, up to [`MAX_LEFT_OUT`] times; the
+    /// left-out job is answered `None` and stores its 422 on its own. Any
+    /// other failure answers every job `None` (nothing of the batch is
+    /// stored).
+    async fn apply_all(&self, jobs: &[Job]) -> Vec<Reply> {
+        let mut left_out = vec![false; jobs.len()];
+        loop {
+            let txn = match self.db.begin().await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::debug!(error = %e, "billing: a batch could not begin");
+                    return jobs.iter().map(|_| None).collect();
                 }
-            }
-            None => {
-                for job in jobs {
-                    let _ = job.reply.send(None);
+            };
+            match self.apply_in(&txn, jobs, &left_out).await {
+                Ok(replies) => {
+                    return match txn.commit().await {
+                        Ok(()) => replies,
+                        Err(e) => {
+                            tracing::debug!(error = %e, "billing: a batch did not commit; its events apply one by one");
+                            jobs.iter().map(|_| None).collect()
+                        }
+                    };
+                }
+                Err((k, e)) => {
+                    let _ = txn.rollback().await;
+                    let retry = matches!(e, Step::Rejected(_)) && left_out.iter().filter(|l| **l).count() < MAX_LEFT_OUT;
+                    if !retry {
+                        tracing::debug!(error = ?e, "billing: a batch failed; its events apply one by one");
+                        return jobs.iter().map(|_| None).collect();
+                    }
+                    left_out[k] = true;
                 }
             }
         }
     }
 
-    /// The stored rows, in job order, once committed; `None` when anything
-    /// failed (then nothing of the batch is stored).
-    async fn apply_all(&self, jobs: &[Job]) -> Option<Vec<billing_events::Model>> {
-        let txn = match self.db.begin().await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::debug!(error = %e, "billing: a batch could not begin");
-                return None;
-            }
-        };
+    /// Applies the jobs not left out; on failure, the failing job's index.
+    async fn apply_in(&self, txn: &DatabaseTransaction, jobs: &[Job], left_out: &[bool]) -> Result<Vec<Reply>, (usize, Step)> {
+        // Under the writer lock no other delivery can be in flight, so what
+        // this finds stored stays the whole answer about earlier copies.
+        let ids: Vec<&str> = jobs.iter().map(|j| j.incoming.request_id.as_str()).collect();
+        let mut stored: HashMap<String, billing_events::Model> = billing_events::Entity::find()
+            .filter(billing_events::Column::RequestId.is_in(ids))
+            .all(txn)
+            .await
+            .map_err(|e| (0, Step::Db(e)))?
+            .into_iter()
+            .map(|row| (row.request_id.clone(), row))
+            .collect();
         let now = self.clock.now();
-        let mut rows = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let applied = match apply_incoming(&txn, &job.incoming, job.password_hash.clone(), now).await {
-                Ok(a) => a,
-                Err(_) => {
-                    let _ = txn.rollback().await;
+        let mut fresh = Vec::with_capacity(jobs.len());
+        // Which jobs carry a new event: one stored before, or a later copy of
+        // an id first seen in this batch, is answered as a duplicate.
+        let mut is_new = Vec::with_capacity(jobs.len());
+        let mut first_copy = HashSet::new();
+        for (k, job) in jobs.iter().enumerate() {
+            let id = job.incoming.request_id.as_str();
+            if left_out[k] || stored.contains_key(id) || !first_copy.insert(id) {
+                is_new.push(false);
+                continue;
+            }
+            let applied = apply_incoming(txn, &job.incoming, job.password_hash.clone(), now)
+                .await
+                .map_err(|e| (k, e))?;
+            let mut row = event_row(&job.incoming, applied, job.received_at, now).into_active_model();
+            row.id = NotSet;
+            fresh.push(row);
+            is_new.push(true);
+        }
+        let inserted = billing_events::Entity::insert_many(fresh)
+            .exec_with_returning(txn)
+            .await
+            .map_err(|e| (0, Step::Db(e)))?;
+        announce_batch(txn, self.origin, inserted.iter().map(|row| row.user_id))
+            .await
+            .map_err(|e| (0, Step::Db(e)))?;
+        // RETURNING's row order is unspecified: rows are matched by request id.
+        stored.extend(inserted.into_iter().map(|row| (row.request_id.clone(), row)));
+        Ok(jobs
+            .iter()
+            .zip(is_new)
+            .zip(left_out)
+            .map(|((job, new), out)| {
+                // A left-out job's id may still be in `stored` (billing sent
+                // it before): it is answered by the single path all the same.
+                if *out {
                     return None;
                 }
-            };
-            // The row goes in after the effect: under the writer lock no
-            // other delivery of this id can be in flight, and a second copy
-            // in the same batch fails on the unique index, failing the batch.
-            let mut row = event_row(&job.incoming, applied, job.received_at, now);
-            let mut insert = row.clone().into_active_model();
-            insert.id = NotSet;
-            match billing_events::Entity::insert(insert).exec(&txn).await {
-                Ok(r) => row.id = r.last_insert_id,
-                Err(e) => {
-                    tracing::debug!(error = %e, "billing: a batch lost a race; its events apply one by one");
-                    let _ = txn.rollback().await;
-                    return None;
-                }
-            }
-            rows.push(row);
-        }
-        match txn.commit().await {
-            Ok(()) => Some(rows),
-            Err(e) => {
-                tracing::debug!(error = %e, "billing: a batch did not commit; its events apply one by one");
-                None
-            }
-        }
+                stored.get(&job.incoming.request_id).map(|row| (row.clone(), !new))
+            })
+            .collect())
     }
+}
+
+/// On PostgreSQL, one `NOTIFY vigil_billing` per new event of the batch, all
+/// in one statement, delivered on commit (see [`super::CHANNEL`]).
+async fn announce_batch<C: ConnectionTrait>(db: &C, origin: u64, user_ids: impl Iterator<Item = Option<i64>>) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+    for user_id in user_ids {
+        values.push(notice_payload(origin, user_id).into());
+    }
+    if values.len() == 1 {
+        return Ok(());
+    }
+    let rows = (2..=values.len()).map(|i| format!("(${i})")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT pg_notify($1, p) FROM (VALUES {rows}) AS t(p)");
+    crate::backend::sql::exec(db, &sql, values).await?;
+    Ok(())
 }

@@ -5,14 +5,16 @@
 //! its effect happen in one transaction keyed by the request id.
 //!
 //! [`receive`] is the whole life of a parsed request: a duplicate is answered
-//! from the stored first answer. On SQLite the event then goes to the group
+//! from the stored first answer. The event goes to the instance's group
 //! commit writer ([`batch`]), which applies the events of concurrent
-//! requests in one transaction. Otherwise (PostgreSQL, or a batch that
-//! failed) it is applied on its own: the event row is inserted first
-//! (on PostgreSQL a concurrent delivery of the same id then waits on the
-//! unique index and fails once the first commits, so exactly one applies),
-//! the effect is applied, and the row gets its final type, user and detail.
-//! A 422 rolls all of that back and stores the rejected record on its own.
+//! requests in one transaction and answers retries itself. Otherwise
+//! (`VIGIL_BILLING_BATCH=0`, or a batch that failed) it is applied on its
+//! own: the event row is inserted first (a concurrent delivery of the same
+//! id, from this instance or another one on the same PostgreSQL, then waits
+//! on the unique index and fails once the first commits, so exactly one
+//! applies), the effect is applied, and the row gets its final type, user
+//! and detail. A 422 rolls all of that back and stores the rejected record
+//! on its own.
 //!
 //! Open console streams hear of each stored event: on this instance through
 //! [`AppState::notify`], on the others through PostgreSQL `NOTIFY
@@ -168,24 +170,33 @@ pub async fn apply<C: ConnectionTrait>(db: &C, event: &Event, password_hash: Opt
 /// unavailable (the caller answers 503; nothing was stored).
 pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbErr> {
     let received_at = state.clock.now();
-    if let Some(answer) = duplicate(state, &incoming.request_id).await? {
-        return Ok(answer);
-    }
     let event = match &incoming.body {
-        Body::Invalid { event_type, rejection } => {
-            return store_rejected(state, &incoming, *event_type, rejection, received_at).await;
-        }
         Body::Known(e) => Some(e),
-        Body::Unknown { .. } => None,
+        _ => None,
     };
-    let password_hash = match event.and_then(Event::password) {
+    let password = event.and_then(Event::password);
+    // The group-commit writer finds retries itself, with one query per
+    // batch; a 422 and an event with a password (hashing is slow, and a
+    // retry should not pay for it) are checked here first.
+    let batcher = state.billing_batcher();
+    if batcher.is_none() || password.is_some() || matches!(incoming.body, Body::Invalid { .. }) {
+        if let Some(answer) = duplicate(state, &incoming.request_id).await? {
+            return Ok(answer);
+        }
+    }
+    if let Body::Invalid { event_type, rejection } = &incoming.body {
+        return store_rejected(state, &incoming, *event_type, rejection, received_at).await;
+    }
+    let password_hash = match password {
         Some(p) => Some(password::hash_async(p.0.clone()).await),
         None => None,
     };
-    if let Some(batcher) = state.billing_batcher() {
-        if let Some(row) = batcher.submit(&incoming, password_hash.clone(), received_at).await {
-            state.notify(Notice::BillingEvent { user_id: row.user_id });
-            return Ok(answer_of(&row, false));
+    if let Some(batcher) = batcher {
+        if let Some((row, retry)) = batcher.submit(&incoming, password_hash.clone(), received_at).await {
+            if !retry {
+                state.notify(Notice::BillingEvent { user_id: row.user_id });
+            }
+            return Ok(answer_of(&row, retry));
         }
     }
     let mut attempt = 0;

@@ -264,15 +264,15 @@ pub async fn attach_camera<C: ConnectionTrait>(
         .await?;
         detail.push_str(&format!("; replaced {n} older camera(s)"));
     }
-    if user_cameras::Entity::find_by_id((user.id, camera.id)).one(db).await?.is_none() {
-        user_cameras::Entity::insert(user_cameras::ActiveModel {
-            user_id: Set(user.id),
-            camera_id: Set(camera.id),
-            created_at: Set(now),
-        })
-        .exec(db)
-        .await?;
-    }
+    // Already the user's: nothing to add (one statement either way).
+    user_cameras::Entity::insert(user_cameras::ActiveModel {
+        user_id: Set(user.id),
+        camera_id: Set(camera.id),
+        created_at: Set(now),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(db)
+    .await?;
     Ok(Applied::user(BillingEventType::AttachCamera, user.id, detail))
 }
 
