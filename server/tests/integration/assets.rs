@@ -85,3 +85,55 @@ async fn precompressed_assets_are_served_as_built() {
     assert_eq!(h.0, 404);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// A file served while another request's page render is the thread's
+/// current reactive owner (how requests interleave on a per-core runtime)
+/// gets none of that page's response headers, and the page keeps them:
+/// leptos_axum's file handler made its owner a child of the current one and
+/// took the page's headers, which left the page without its nonce policy
+/// (`own_owner` in server/src/router.rs).
+#[tokio::test(flavor = "current_thread")]
+async fn a_file_does_not_take_the_headers_of_a_page_being_rendered() {
+    use axum::http::{header, HeaderValue, Request};
+    use leptos::prelude::*;
+    use tower::ServiceExt;
+
+    let st = state(Backend::Sqlite).await.unwrap();
+    let root = std::env::temp_dir().join(format!("vigil-assets-{}-{}", std::process::id(), line!()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let router = server::router::build_with(
+        st,
+        crate::support::leptos_options(&root.display().to_string()),
+        None,
+        server::router::Options::default(),
+    );
+    // A page render's owner, current on this thread, with its policy set.
+    let page = Owner::new_root(None);
+    let page_options = leptos_axum::ResponseOptions::default();
+    page.with(|| provide_context(page_options.clone()));
+    page_options.insert_header(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("script-src 'nonce-page'"));
+    page.set();
+
+    let res = router
+        .oneshot(Request::get("/favicon.svg").body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let policy = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .map(|v| v.to_str().unwrap().to_string());
+    assert!(
+        !policy.as_deref().unwrap_or("").contains("nonce-page"),
+        "the file took the page's policy: {policy:?}"
+    );
+    let kept = page_options.0.read().unwrap().headers.get(header::CONTENT_SECURITY_POLICY).cloned();
+    assert_eq!(
+        kept,
+        Some(HeaderValue::from_static("script-src 'nonce-page'")),
+        "the page lost its policy"
+    );
+    page.unset();
+}
