@@ -42,8 +42,8 @@ pub struct AppState {
     /// Statements run through `db` and through every request's
     /// [`RequestDb`], counted (the tests hold each page to its number).
     pub statements: StatementCount,
-    /// SQLite only: the group-commit writer of billing events, started on
-    /// the first event (see `services::billing::batch`).
+    /// The group-commit writer of billing events (SQLite and PostgreSQL),
+    /// started on the first event (see `services::billing::batch`).
     billing_batcher: Arc<OnceLock<Option<Batcher>>>,
     /// Sign-in password checks (Argon2, 19 MiB each) running at once: one
     /// per core (see `throttle`).

@@ -25,8 +25,9 @@
 //! request, and every request of a batch that fails otherwise (a database
 //! error), falls back to applying its event on its own
 //! ([`super::receive`]'s single path), which gives each its exact answer
-//! and stores the 422. A request is answered only after its batch
-//! committed, so a 202 still means stored and applied exactly once.
+//! and stores the 422 (after the batch, so behind events that were in
+//! flight with it). A request is answered only after its batch committed,
+//! so a 202 still means stored and applied exactly once.
 
 use super::event::Incoming;
 use super::{apply_incoming, event_row, notice_payload, Step, CHANNEL};
@@ -49,7 +50,7 @@ const MAX_BATCH: usize = 64;
 
 /// Most rejected events left out of one batch before the whole batch falls
 /// back to one transaction per event: each leaves out one and applies the
-/// rest again.
+/// rest again, so a batch holds the write lock for at most five passes.
 const MAX_LEFT_OUT: usize = 4;
 
 /// The writer's answer to a request once the batch committed: the stored
@@ -202,8 +203,12 @@ impl Writer {
 
     /// Applies the jobs not left out; on failure, the failing job's index.
     async fn apply_in(&self, txn: &DatabaseTransaction, jobs: &[Job], left_out: &[bool]) -> Result<Vec<Reply>, (usize, Step)> {
-        // Under the writer lock no other delivery can be in flight, so what
-        // this finds stored stays the whole answer about earlier copies.
+        // On SQLite, under the write lock, no other delivery can be in
+        // flight, so what this finds stored is the whole answer about
+        // earlier copies. On PostgreSQL another instance (or a fallback here)
+        // may be applying the same id: the batch's INSERT then waits for it
+        // on the unique index and fails the batch, whose events apply one
+        // by one (a deadlock with it ends the same way).
         let ids: Vec<&str> = jobs.iter().map(|j| j.incoming.request_id.as_str()).collect();
         let mut stored: HashMap<String, billing_events::Model> = billing_events::Entity::find()
             .filter(billing_events::Column::RequestId.is_in(ids))
@@ -247,8 +252,8 @@ impl Writer {
             .zip(is_new)
             .zip(left_out)
             .map(|((job, new), out)| {
-                // A left-out job's id may still be in `stored` (billing sent
-                // it before): it is answered by the single path all the same.
+                // A left-out (rejected) job is answered by the single path,
+                // which stores its 422.
                 if *out {
                     return None;
                 }
