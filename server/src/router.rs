@@ -270,7 +270,9 @@ async fn security_headers(State(https): State<bool>, req: Request, next: Next) -
     static DEFAULT_CSP: std::sync::LazyLock<HeaderValue> =
         std::sync::LazyLock::new(|| HeaderValue::from_str(&content_security_policy(None)).expect("ASCII policy"));
     let cache = asset_cache_control(req.uri().path());
-    let path = req.uri().path().to_owned();
+    // A cheap clone (the URI shares its bytes); only the rare error below
+    // reads it.
+    let uri = req.uri().clone();
     let mut res = next.run(req).await;
     let success = res.status().is_success();
     let h = res.headers_mut();
@@ -279,7 +281,10 @@ async fn security_headers(State(https): State<bool>, req: Request, next: Next) -
     if !h.contains_key(header::CONTENT_SECURITY_POLICY)
         && h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
     {
-        tracing::error!(path, "an HTML page without its nonce policy: its inline scripts would be refused");
+        tracing::error!(
+            path = uri.path(),
+            "an HTML page without its nonce policy: its inline scripts would be refused"
+        );
     }
     if let (Some(cache), true) = (cache, success) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

@@ -30,15 +30,12 @@
 //! so a 202 still means stored and applied exactly once.
 
 use super::event::Incoming;
-use super::{apply_incoming, event_row, notice_payload, Step, CHANNEL};
+use super::{announce_cluster, apply_incoming, event_row, Step};
 use crate::backend::clock::Clock;
 use crate::backend::entities::billing_events;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -175,7 +172,7 @@ impl Writer {
                 Ok(t) => t,
                 Err(e) => {
                     tracing::debug!(error = %e, "billing: a batch could not begin");
-                    return jobs.iter().map(|_| None).collect();
+                    return vec![None; jobs.len()];
                 }
             };
             match self.apply_in(&txn, jobs, &left_out).await {
@@ -184,7 +181,7 @@ impl Writer {
                         Ok(()) => replies,
                         Err(e) => {
                             tracing::debug!(error = %e, "billing: a batch did not commit; its events apply one by one");
-                            jobs.iter().map(|_| None).collect()
+                            vec![None; jobs.len()]
                         }
                     };
                 }
@@ -193,7 +190,7 @@ impl Writer {
                     let retry = matches!(e, Step::Rejected(_)) && left_out.iter().filter(|l| **l).count() < MAX_LEFT_OUT;
                     if !retry {
                         tracing::debug!(error = ?e, "billing: a batch failed; its events apply one by one");
-                        return jobs.iter().map(|_| None).collect();
+                        return vec![None; jobs.len()];
                     }
                     left_out[k] = true;
                 }
@@ -242,7 +239,7 @@ impl Writer {
             .exec_with_returning(txn)
             .await
             .map_err(|e| (0, Step::Db(e)))?;
-        announce_batch(txn, self.origin, inserted.iter().map(|row| row.user_id))
+        announce_cluster(txn, self.origin, inserted.iter().map(|row| row.user_id))
             .await
             .map_err(|e| (0, Step::Db(e)))?;
         // RETURNING's row order is unspecified: rows are matched by request id.
@@ -261,23 +258,4 @@ impl Writer {
             })
             .collect())
     }
-}
-
-/// On PostgreSQL, one `NOTIFY vigil_billing` per new event of the batch, all
-/// in one statement, delivered on commit (see [`super::CHANNEL`]).
-async fn announce_batch<C: ConnectionTrait>(db: &C, origin: u64, user_ids: impl Iterator<Item = Option<i64>>) -> Result<(), DbErr> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
-    for user_id in user_ids {
-        values.push(notice_payload(origin, user_id).into());
-    }
-    if values.len() == 1 {
-        return Ok(());
-    }
-    let rows = (2..=values.len()).map(|i| format!("(${i})")).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT pg_notify($1, p) FROM (VALUES {rows}) AS t(p)");
-    crate::backend::sql::exec(db, &sql, values).await?;
-    Ok(())
 }

@@ -205,7 +205,7 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
         let w = state.write().await?;
         let now = state.clock.now();
         let stored = match store_and_apply(&*w, &incoming, event, password_hash.clone(), received_at, now).await {
-            Ok(row) => announce_cluster(&*w, state.origin, row.user_id)
+            Ok(row) => announce_cluster(&*w, state.origin, [row.user_id])
                 .await
                 .map(|()| row)
                 .map_err(Step::Db),
@@ -241,19 +241,26 @@ pub async fn receive(state: &AppState, incoming: Incoming) -> Result<Answer, DbE
 /// instances (`server/src/notify.rs` listens on it).
 pub const CHANNEL: &str = "vigil_billing";
 
-/// On PostgreSQL, `NOTIFY vigil_billing` inside the event's transaction (so
-/// it is delivered on commit only): the other instances' console streams
-/// hear of the event too. `origin` names this instance, whose own streams
-/// were already told locally.
-async fn announce_cluster<C: ConnectionTrait>(db: &C, origin: u64, user_id: Option<i64>) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        crate::backend::sql::exec(
-            db,
-            "SELECT pg_notify($1, $2)",
-            vec![CHANNEL.into(), notice_payload(origin, user_id).into()],
-        )
-        .await?;
+/// On PostgreSQL, one `NOTIFY vigil_billing` per stored event, all in one
+/// statement inside the events' transaction (so they are delivered on
+/// commit only): the other instances' console streams hear of the events
+/// too. `origin` names this instance, whose own streams were already told
+/// locally. The single path sends one; the group-commit writer its batch's.
+pub(crate) async fn announce_cluster<C: ConnectionTrait>(
+    db: &C,
+    origin: u64,
+    user_ids: impl IntoIterator<Item = Option<i64>>,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
     }
+    let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+    values.extend(user_ids.into_iter().map(|user_id| notice_payload(origin, user_id).into()));
+    if values.len() == 1 {
+        return Ok(());
+    }
+    let rows = (2..=values.len()).map(|i| format!("(${i})")).collect::<Vec<_>>().join(", ");
+    crate::backend::sql::exec(db, format!("SELECT pg_notify($1, p) FROM (VALUES {rows}) AS t(p)"), values).await?;
     Ok(())
 }
 
@@ -394,7 +401,7 @@ async fn store_rejected(
             ..Default::default()
         };
         let inserted = match billing_events::Entity::insert(row).exec(&*w).await {
-            Ok(_) => announce_cluster(&*w, state.origin, user_id).await,
+            Ok(_) => announce_cluster(&*w, state.origin, [user_id]).await,
             Err(e) => Err(e),
         };
         let result = match inserted {
