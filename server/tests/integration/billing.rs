@@ -627,7 +627,7 @@ mod billing_database_unavailable {
 /// Sends `body` `n` times at once and checks that exactly one copy was
 /// applied (202) and every other got that answer as a duplicate (200); the
 /// applied answer, marked duplicate, is returned.
-async fn send_at_once_applies_once(srv: std::sync::Arc<TestServer>, body: &str, n: usize) -> Value {
+async fn send_at_once_applies_once(srv: &std::sync::Arc<TestServer>, body: &str, n: usize) -> Value {
     let tasks: Vec<_> = (0..n)
         .map(|_| {
             let (srv, body) = (srv.clone(), body.to_string());
@@ -651,7 +651,7 @@ async fn send_at_once_applies_once(srv: std::sync::Arc<TestServer>, body: &str, 
 both!(billing_same_id_sent_concurrently_applies_once, |st: AppState| async move {
     let srv = std::sync::Arc::new(serve(st.clone()).await);
     let body = new_entity("race-1", "A-9", "racer", "pw-racer-1");
-    send_at_once_applies_once(srv, &body, 16).await;
+    send_at_once_applies_once(&srv, &body, 16).await;
     assert_eq!(count(&st, "SELECT COUNT(*) FROM billing_events").await, 1);
     assert_eq!(count(&st, "SELECT COUNT(*) FROM users WHERE account = 'A-9'").await, 1);
     assert_eq!(
@@ -671,7 +671,7 @@ both!(
             "billing.new_camera",
             json!({ "mac": "02:00:00:00:AA:01", "serial_number": "SN-race" }),
         );
-        let expected = send_at_once_applies_once(srv.clone(), &body, 24).await;
+        let expected = send_at_once_applies_once(&srv, &body, 24).await;
         // And a retry long after: the same stored answer.
         assert_eq!(srv.billing(&body).await, (200, expected));
         assert_eq!(count(&st, "SELECT COUNT(*) FROM billing_events").await, 1);

@@ -18,7 +18,11 @@ pub struct TestServer {
     pub state: AppState,
     pub client: reqwest::Client,
     /// Served exactly as `main` serves (a current-thread runtime per
-    /// thread), stopped when the test's server is dropped.
+    /// thread), stopped when the test's server is dropped. Keep the server
+    /// alive while the test still reads through its state's pool: a
+    /// connection the server opened belongs to one of these runtimes, and
+    /// once they are gone a query on it fails ("Tokio context … being
+    /// shutdown").
     serving: server::http::Serving,
 }
 
