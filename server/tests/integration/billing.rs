@@ -1075,3 +1075,65 @@ mod parser_properties {
         }
     }
 }
+
+// Each event's effect in few statements (a statement is a round trip; on
+// SQLite a hand-off to the connection's thread and back): the ids an event
+// names are found with one statement, and an insert that may conflict lets
+// the unique index decide instead of a lookup first. Counted by the state's
+// statement counter around one delivery at a time, so each is a batch of one:
+// the budget plus the batch's own two (stored ids, the multi-row insert) and,
+// on PostgreSQL, its NOTIFY.
+both!(billing_events_stay_within_their_statements, |st: AppState| async move {
+    use std::sync::atomic::Ordering;
+    directory(&st).await;
+    let srv = serve(st.clone()).await;
+    expect_applied(&srv, &new_entity("s-0", "S-1", "stmt", "pw-stmt-123"), "billing.new_entity").await;
+    // The location exists from here on (the tree is built on first use).
+    let located = json!({ "account": "S-1", "csa": "77-001-0043" });
+    expect_applied(
+        &srv,
+        &event("s-1", "billing.create_location", located.clone()),
+        "billing.create_location",
+    )
+    .await;
+    let mac = "02:00:00:00:5E:01";
+    let attach = json!({ "account": "S-1", "mac": mac, "csa": "77-001-0043", "archive_days": 14, "replace": false });
+    let overhead = if st.backend() == sea_orm::DbBackend::Postgres { 3 } else { 2 };
+    let steps: [(&str, &str, Value, u64); 7] = [
+        ("s-2", "billing.new_camera", json!({ "mac": mac, "serial_number": "S" }), 1),
+        ("s-3", "billing.attach_camera", attach.clone(), 3),
+        ("s-4", "billing.attach_camera", attach, 3),
+        ("s-5", "billing.create_location", located, 2),
+        ("s-6", "billing.detach_camera", json!({ "account": "S-1", "mac": mac }), 2),
+        ("s-7", "billing.pause_entity", json!({ "account": "S-1" }), 1),
+        (
+            "s-8",
+            "billing.delete_location",
+            json!({ "account": "S-1", "csa": "77-001-0043" }),
+            3,
+        ),
+    ];
+    for (id, ty, data, budget) in steps {
+        let before = st.statements.load(Ordering::SeqCst);
+        expect_applied(&srv, &event(id, ty, data), ty).await;
+        let ran = st.statements.load(Ordering::SeqCst) - before;
+        assert!(ran > overhead, "{ty}: only {ran} statements counted");
+        assert!(ran <= budget + overhead, "{ty}: {ran} statements, at most {budget} + {overhead}");
+    }
+    // The effects happened: the camera placed, then detached; the location
+    // unlinked (the camera still stands there, so the node stays).
+    assert_eq!(
+        count(
+            &st,
+            format!("SELECT COUNT(*) FROM cameras WHERE mac = '{mac}' AND archive_days = 14")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&st, "SELECT COUNT(*) FROM user_cameras").await, 0);
+    assert_eq!(count(&st, "SELECT COUNT(*) FROM user_locations").await, 0);
+    assert_eq!(
+        count(&st, "SELECT COUNT(*) FROM users WHERE account = 'S-1' AND status = 'paused'").await,
+        1
+    );
+});

@@ -11,11 +11,11 @@
 use super::event::{BillingEventType, NewEntity, Rejection};
 use super::{Applied, Step};
 use crate::backend::entities::{user_permissions, users};
-use crate::backend::sql::exec;
+use crate::backend::sql::{self, exec};
 use crate::permissions::BILLING_USER_DEFAULTS;
 use crate::types::{UserKind, UserStatus};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set};
 
 /// The user billing calls `account`, if any.
 pub async fn by_account<C: ConnectionTrait>(db: &C, account: &str) -> Result<Option<users::Model>, DbErr> {
@@ -24,9 +24,12 @@ pub async fn by_account<C: ConnectionTrait>(db: &C, account: &str) -> Result<Opt
 
 /// The user of `account`, or a 422 naming `account`.
 pub async fn require_account<C: ConnectionTrait>(db: &C, account: &str) -> Result<users::Model, Step> {
-    by_account(db, account)
-        .await?
-        .ok_or_else(|| Step::Rejected(Rejection::new("account", format!("no subscriber has account “{account}”"))))
+    by_account(db, account).await?.ok_or_else(|| unknown_account(account))
+}
+
+/// The 422 of an account no subscriber has.
+pub fn unknown_account(account: &str) -> Step {
+    Step::Rejected(Rejection::new("account", format!("no subscriber has account “{account}”")))
 }
 
 /// The subscriber (billing user) holding `login`, if any. Billing owns the
@@ -114,25 +117,39 @@ pub async fn set_status<C: ConnectionTrait>(
     status: UserStatus,
     now: DateTime<Utc>,
 ) -> Result<Applied, Step> {
-    let user = require_account(db, account).await?;
-    let changed = exec(
+    /// A row the status change reached: the account's user, or a sub user.
+    #[derive(FromQueryResult)]
+    struct Changed {
+        id: i64,
+        account: Option<String>,
+    }
+    // The user and its sub users in one statement, without a lookup first;
+    // no row is the account's: no such subscriber (nothing changed).
+    let changed = sql::rows::<Changed, _>(
         db,
-        "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3 OR parent_id = $3",
-        vec![status.slug().into(), now.into(), user.id.into()],
+        "UPDATE users SET status = $1, updated_at = $2 \
+         WHERE id = (SELECT id FROM users WHERE account = $3) OR parent_id = (SELECT id FROM users WHERE account = $3) \
+         RETURNING id, account",
+        vec![status.slug().into(), now.into(), account.into()],
     )
     .await?;
-    let subs = changed.saturating_sub(1);
-    let mut detail = format!("user {} and {subs} sub user(s) {}", user.id, status.slug());
+    let user_id = changed
+        .iter()
+        .find(|row| row.account.as_deref() == Some(account))
+        .map(|row| row.id)
+        .ok_or_else(|| unknown_account(account))?;
+    let subs = changed.len() - 1;
+    let mut detail = format!("user {user_id} and {subs} sub user(s) {}", status.slug());
     if status == UserStatus::Terminated {
         let ended = exec(
             db,
             "DELETE FROM client_sessions WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR parent_id = $1)",
-            vec![user.id.into()],
+            vec![user_id.into()],
         )
         .await?;
         detail.push_str(&format!("; {ended} client session(s) ended"));
     }
-    Ok(Applied::user(event_type, user.id, detail))
+    Ok(Applied::user(event_type, user_id, detail))
 }
 
 pub async fn update_login<C: ConnectionTrait>(db: &C, account: &str, login: &str, now: DateTime<Utc>) -> Result<Applied, Step> {

@@ -7,12 +7,12 @@
 //! it is written right after the insert.
 
 use super::event::{BillingEventType, Mac, Rejection};
-use super::people::require_account;
+use super::people::unknown_account;
 use super::{Applied, Step};
 use crate::backend::entities::{address_directory, cameras, locations, user_cameras, user_locations};
 use crate::backend::sql::{self, exec};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set, TryInsertResult, Value};
 
 /// The location of `csa`, created (with any missing ancestors) from the
 /// address directory; `None` when the directory does not know the code.
@@ -74,6 +74,51 @@ pub async fn ensure_location<C: ConnectionTrait>(db: &C, csa: &str, now: DateTim
     Ok(parent.map(|p| p.0))
 }
 
+/// The ids an event names, found with one statement instead of one per
+/// lookup (each statement is a round trip to the database; on SQLite a
+/// hand-off to the connection's thread and back): the subscriber of
+/// `account`, the camera of `mac` and the location of `csa`. A lookup not
+/// asked for is `None`.
+#[derive(Debug, FromQueryResult)]
+struct Refs {
+    user_id: Option<i64>,
+    camera_id: Option<i64>,
+    location_id: Option<i64>,
+}
+
+impl Refs {
+    async fn find<C: ConnectionTrait>(db: &C, account: &str, mac: Option<&Mac>, csa: Option<&str>) -> Result<Self, DbErr> {
+        let none = Refs {
+            user_id: None,
+            camera_id: None,
+            location_id: None,
+        };
+        let found = sql::row::<Refs, _>(
+            db,
+            "SELECT (SELECT id FROM users WHERE account = $1) AS user_id, \
+             (SELECT id FROM cameras WHERE mac = $2) AS camera_id, \
+             (SELECT id FROM locations WHERE csa = $3) AS location_id",
+            vec![
+                account.into(),
+                mac.map(|m| m.as_str().to_string()).into(),
+                csa.map(str::to_string).into(),
+            ],
+        )
+        .await?;
+        Ok(found.unwrap_or(none))
+    }
+
+    /// The subscriber, or a 422 naming `account`.
+    fn user(&self, account: &str) -> Result<i64, Step> {
+        self.user_id.ok_or_else(|| unknown_account(account))
+    }
+
+    /// The camera, or a 422 naming `mac`.
+    fn camera(&self, mac: &Mac) -> Result<i64, Step> {
+        self.camera_id.ok_or_else(|| unknown_camera(mac))
+    }
+}
+
 /// Removes `location_id` and then its ancestors, as long as nothing uses
 /// them (users, cameras, intercoms, administrators' scopes, child nodes).
 async fn prune<C: ConnectionTrait>(db: &C, location_id: i64) -> Result<u64, DbErr> {
@@ -114,78 +159,82 @@ pub async fn create_location<C: ConnectionTrait>(
     contract_number: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Applied, Step> {
-    let user = require_account(db, account).await?;
-    let Some(location_id) = ensure_location(db, csa, now).await? else {
-        return Ok(Applied::user(
-            BillingEventType::CreateLocationUnknownCsa,
-            user.id,
-            format!("CSA code “{csa}” is not in the address directory; nothing changed"),
-        ));
+    let refs = Refs::find(db, account, None, Some(csa)).await?;
+    let user_id = refs.user(account)?;
+    let location_id = match refs.location_id {
+        Some(id) => id,
+        None => match ensure_location(db, csa, now).await? {
+            Some(id) => id,
+            None => {
+                return Ok(Applied::user(
+                    BillingEventType::CreateLocationUnknownCsa,
+                    user_id,
+                    format!("CSA code “{csa}” is not in the address directory; nothing changed"),
+                ))
+            }
+        },
     };
-    let linked = user_locations::Entity::find_by_id((user.id, location_id)).one(db).await?;
-    if linked.is_some() {
-        if let Some(n) = contract_number {
-            exec(
-                db,
-                "UPDATE user_locations SET contract_number = $1 WHERE user_id = $2 AND location_id = $3",
-                vec![n.into(), user.id.into(), location_id.into()],
-            )
-            .await?;
-        }
-        return Ok(Applied::user(
-            BillingEventType::CreateLocation,
-            user.id,
-            format!("location {location_id} was already linked"),
-        ));
-    }
-    user_locations::Entity::insert(user_locations::ActiveModel {
-        user_id: Set(user.id),
+    // Linked already: the insert does nothing (one statement either way).
+    let inserted = user_locations::Entity::insert(user_locations::ActiveModel {
+        user_id: Set(user_id),
         location_id: Set(location_id),
         contract_number: Set(contract_number.map(str::to_string)),
         created_at: Set(now),
     })
-    .exec(db)
+    .on_conflict_do_nothing()
+    .exec_without_returning(db)
     .await?;
+    if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        return Ok(Applied::user(
+            BillingEventType::CreateLocation,
+            user_id,
+            format!("location {location_id} linked"),
+        ));
+    }
+    if let Some(n) = contract_number {
+        exec(
+            db,
+            "UPDATE user_locations SET contract_number = $1 WHERE user_id = $2 AND location_id = $3",
+            vec![n.into(), user_id.into(), location_id.into()],
+        )
+        .await?;
+    }
     Ok(Applied::user(
         BillingEventType::CreateLocation,
-        user.id,
-        format!("location {location_id} linked"),
+        user_id,
+        format!("location {location_id} was already linked"),
     ))
 }
 
 pub async fn delete_location<C: ConnectionTrait>(db: &C, account: &str, csa: &str) -> Result<Applied, Step> {
-    let user = require_account(db, account).await?;
-    let loc = locations::Entity::find().filter(locations::Column::Csa.eq(csa)).one(db).await?;
-    let Some(loc) = loc else {
+    let refs = Refs::find(db, account, None, Some(csa)).await?;
+    let user_id = refs.user(account)?;
+    let Some(location_id) = refs.location_id else {
         return Ok(Applied::user(
             BillingEventType::DeleteLocation,
-            user.id,
+            user_id,
             format!("no location has CSA code “{csa}”; nothing to unlink"),
         ));
     };
     let unlinked = exec(
         db,
         "DELETE FROM user_locations WHERE user_id = $1 AND location_id = $2",
-        vec![user.id.into(), loc.id.into()],
+        vec![user_id.into(), location_id.into()],
     )
     .await?;
     if unlinked == 0 {
         return Ok(Applied::user(
             BillingEventType::DeleteLocation,
-            user.id,
-            format!("location {} was not linked; nothing changed", loc.id),
+            user_id,
+            format!("location {location_id} was not linked; nothing changed"),
         ));
     }
-    let removed = prune(db, loc.id).await?;
+    let removed = prune(db, location_id).await?;
     Ok(Applied::user(
         BillingEventType::DeleteLocation,
-        user.id,
-        format!("location {} unlinked; {removed} unused location node(s) removed", loc.id),
+        user_id,
+        format!("location {location_id} unlinked; {removed} unused location node(s) removed"),
     ))
-}
-
-async fn camera_by_mac<C: ConnectionTrait>(db: &C, mac: &Mac) -> Result<Option<cameras::Model>, DbErr> {
-    cameras::Entity::find().filter(cameras::Column::Mac.eq(mac.as_str())).one(db).await
 }
 
 fn unknown_camera(mac: &Mac) -> Step {
@@ -199,13 +248,8 @@ pub async fn new_camera<C: ConnectionTrait>(
     model: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Applied, Step> {
-    if camera_by_mac(db, mac).await?.is_some() {
-        return Err(Step::Rejected(Rejection::new(
-            "mac",
-            format!("a camera with MAC {} is already registered", mac.as_str()),
-        )));
-    }
-    let id = cameras::Entity::insert(cameras::ActiveModel {
+    // The MAC's unique index decides: no lookup before the insert.
+    let inserted = cameras::Entity::insert(cameras::ActiveModel {
         name: Set(format!("{} {}", model.unwrap_or("Camera"), mac.as_str())),
         mac: Set(mac.as_str().to_string()),
         serial_number: Set(serial_number.to_string()),
@@ -217,10 +261,19 @@ pub async fn new_camera<C: ConnectionTrait>(
         created_at: Set(now),
         ..Default::default()
     })
+    .on_conflict_do_nothing_on([cameras::Column::Mac])
     .exec(db)
-    .await?
-    .last_insert_id;
-    Ok(Applied::global(BillingEventType::NewCamera, format!("camera {id} registered")))
+    .await?;
+    let TryInsertResult::Inserted(camera) = inserted else {
+        return Err(Step::Rejected(Rejection::new(
+            "mac",
+            format!("a camera with MAC {} is already registered", mac.as_str()),
+        )));
+    };
+    Ok(Applied::global(
+        BillingEventType::NewCamera,
+        format!("camera {} registered", camera.last_insert_id),
+    ))
 }
 
 /// Gives the user the camera and places the camera at the CSA's location.
@@ -236,16 +289,23 @@ pub async fn attach_camera<C: ConnectionTrait>(
     replace: bool,
     now: DateTime<Utc>,
 ) -> Result<Applied, Step> {
-    let user = require_account(db, account).await?;
-    let camera = camera_by_mac(db, mac).await?.ok_or_else(|| unknown_camera(mac))?;
-    let Some(location_id) = ensure_location(db, csa, now).await? else {
-        return Ok(Applied::user(
-            BillingEventType::AttachCameraUnknownCsa,
-            user.id,
-            format!("CSA code “{csa}” is not in the address directory; nothing changed"),
-        ));
+    let refs = Refs::find(db, account, Some(mac), Some(csa)).await?;
+    let user_id = refs.user(account)?;
+    let camera_id = refs.camera(mac)?;
+    let location_id = match refs.location_id {
+        Some(id) => id,
+        None => match ensure_location(db, csa, now).await? {
+            Some(id) => id,
+            None => {
+                return Ok(Applied::user(
+                    BillingEventType::AttachCameraUnknownCsa,
+                    user_id,
+                    format!("CSA code “{csa}” is not in the address directory; nothing changed"),
+                ))
+            }
+        },
     };
-    let mut values: Vec<Value> = vec![location_id.into(), camera.id.into()];
+    let mut values: Vec<Value> = vec![location_id.into(), camera_id.into()];
     let mut sql = "UPDATE cameras SET location_id = $1".to_string();
     if let Some(days) = archive_days {
         values.push(days.into());
@@ -253,42 +313,43 @@ pub async fn attach_camera<C: ConnectionTrait>(
     }
     sql.push_str(" WHERE id = $2");
     exec(db, &sql, values).await?;
-    let mut detail = format!("camera {} attached at location {location_id}", camera.id);
+    let mut detail = format!("camera {camera_id} attached at location {location_id}");
     if replace {
         let n = exec(
             db,
             "DELETE FROM user_cameras WHERE user_id = $1 AND camera_id <> $2 \
              AND camera_id IN (SELECT id FROM cameras WHERE location_id = $3)",
-            vec![user.id.into(), camera.id.into(), location_id.into()],
+            vec![user_id.into(), camera_id.into(), location_id.into()],
         )
         .await?;
         detail.push_str(&format!("; replaced {n} older camera(s)"));
     }
     // Already the user's: nothing to add (one statement either way).
     user_cameras::Entity::insert(user_cameras::ActiveModel {
-        user_id: Set(user.id),
-        camera_id: Set(camera.id),
+        user_id: Set(user_id),
+        camera_id: Set(camera_id),
         created_at: Set(now),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(db)
     .await?;
-    Ok(Applied::user(BillingEventType::AttachCamera, user.id, detail))
+    Ok(Applied::user(BillingEventType::AttachCamera, user_id, detail))
 }
 
 pub async fn detach_camera<C: ConnectionTrait>(db: &C, account: &str, mac: &Mac) -> Result<Applied, Step> {
-    let user = require_account(db, account).await?;
-    let camera = camera_by_mac(db, mac).await?.ok_or_else(|| unknown_camera(mac))?;
+    let refs = Refs::find(db, account, Some(mac), None).await?;
+    let user_id = refs.user(account)?;
+    let camera_id = refs.camera(mac)?;
     let n = exec(
         db,
         "DELETE FROM user_cameras WHERE user_id = $1 AND camera_id = $2",
-        vec![user.id.into(), camera.id.into()],
+        vec![user_id.into(), camera_id.into()],
     )
     .await?;
     let detail = if n == 0 {
-        format!("camera {} was not attached; nothing changed", camera.id)
+        format!("camera {camera_id} was not attached; nothing changed")
     } else {
-        format!("camera {} detached", camera.id)
+        format!("camera {camera_id} detached")
     };
-    Ok(Applied::user(BillingEventType::DetachCamera, user.id, detail))
+    Ok(Applied::user(BillingEventType::DetachCamera, user_id, detail))
 }
