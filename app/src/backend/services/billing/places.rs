@@ -113,10 +113,30 @@ impl Refs {
         self.user_id.ok_or_else(|| unknown_account(account))
     }
 
+    /// The location of `csa`, created from the address directory when the
+    /// tree has no node for it yet; `None` when the directory does not know
+    /// the code.
+    async fn location<C: ConnectionTrait>(&self, db: &C, csa: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr> {
+        match self.location_id {
+            Some(id) => Ok(Some(id)),
+            None => ensure_location(db, csa, now).await,
+        }
+    }
+
     /// The camera, or a 422 naming `mac`.
     fn camera(&self, mac: &Mac) -> Result<i64, Step> {
         self.camera_id.ok_or_else(|| unknown_camera(mac))
     }
+}
+
+/// What an event naming an unknown CSA code is stored as: applied, with
+/// nothing changed.
+fn unknown_csa(event_type: BillingEventType, user_id: i64, csa: &str) -> Applied {
+    Applied::user(
+        event_type,
+        user_id,
+        format!("CSA code “{csa}” is not in the address directory; nothing changed"),
+    )
 }
 
 /// Removes `location_id` and then its ancestors, as long as nothing uses
@@ -161,18 +181,8 @@ pub async fn create_location<C: ConnectionTrait>(
 ) -> Result<Applied, Step> {
     let refs = Refs::find(db, account, None, Some(csa)).await?;
     let user_id = refs.user(account)?;
-    let location_id = match refs.location_id {
-        Some(id) => id,
-        None => match ensure_location(db, csa, now).await? {
-            Some(id) => id,
-            None => {
-                return Ok(Applied::user(
-                    BillingEventType::CreateLocationUnknownCsa,
-                    user_id,
-                    format!("CSA code “{csa}” is not in the address directory; nothing changed"),
-                ))
-            }
-        },
+    let Some(location_id) = refs.location(db, csa, now).await? else {
+        return Ok(unknown_csa(BillingEventType::CreateLocationUnknownCsa, user_id, csa));
     };
     // Linked already: the insert does nothing (one statement either way).
     let inserted = user_locations::Entity::insert(user_locations::ActiveModel {
@@ -292,18 +302,8 @@ pub async fn attach_camera<C: ConnectionTrait>(
     let refs = Refs::find(db, account, Some(mac), Some(csa)).await?;
     let user_id = refs.user(account)?;
     let camera_id = refs.camera(mac)?;
-    let location_id = match refs.location_id {
-        Some(id) => id,
-        None => match ensure_location(db, csa, now).await? {
-            Some(id) => id,
-            None => {
-                return Ok(Applied::user(
-                    BillingEventType::AttachCameraUnknownCsa,
-                    user_id,
-                    format!("CSA code “{csa}” is not in the address directory; nothing changed"),
-                ))
-            }
-        },
+    let Some(location_id) = refs.location(db, csa, now).await? else {
+        return Ok(unknown_csa(BillingEventType::AttachCameraUnknownCsa, user_id, csa));
     };
     let mut values: Vec<Value> = vec![location_id.into(), camera_id.into()];
     let mut sql = "UPDATE cameras SET location_id = $1".to_string();
