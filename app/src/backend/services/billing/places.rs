@@ -14,12 +14,10 @@ use crate::backend::sql::{self, exec};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set, TryInsertResult, Value};
 
-/// The location of `csa`, created (with any missing ancestors) from the
-/// address directory; `None` when the directory does not know the code.
-pub async fn ensure_location<C: ConnectionTrait>(db: &C, csa: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr> {
-    if let Some(loc) = locations::Entity::find().filter(locations::Column::Csa.eq(csa)).one(db).await? {
-        return Ok(Some(loc.id));
-    }
+/// A location for `csa`, which no node carries yet (the caller looked:
+/// [`Refs`]), created (with any missing ancestors) from the address
+/// directory; `None` when the directory does not know the code.
+async fn location_from_directory<C: ConnectionTrait>(db: &C, csa: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr> {
     let Some(dir) = address_directory::Entity::find_by_id(csa).one(db).await? else {
         return Ok(None);
     };
@@ -79,7 +77,7 @@ pub async fn ensure_location<C: ConnectionTrait>(db: &C, csa: &str, now: DateTim
 /// hand-off to the connection's thread and back): the subscriber of
 /// `account`, the camera of `mac` and the location of `csa`. A lookup not
 /// asked for is `None`.
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug, Default, FromQueryResult)]
 struct Refs {
     user_id: Option<i64>,
     camera_id: Option<i64>,
@@ -88,11 +86,7 @@ struct Refs {
 
 impl Refs {
     async fn find<C: ConnectionTrait>(db: &C, account: &str, mac: Option<&Mac>, csa: Option<&str>) -> Result<Self, DbErr> {
-        let none = Refs {
-            user_id: None,
-            camera_id: None,
-            location_id: None,
-        };
+        // A SELECT without FROM: always exactly one row.
         let found = sql::row::<Refs, _>(
             db,
             "SELECT (SELECT id FROM users WHERE account = $1) AS user_id, \
@@ -105,7 +99,7 @@ impl Refs {
             ],
         )
         .await?;
-        Ok(found.unwrap_or(none))
+        Ok(found.unwrap_or_default())
     }
 
     /// The subscriber, or a 422 naming `account`.
@@ -119,7 +113,7 @@ impl Refs {
     async fn location<C: ConnectionTrait>(&self, db: &C, csa: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr> {
         match self.location_id {
             Some(id) => Ok(Some(id)),
-            None => ensure_location(db, csa, now).await,
+            None => location_from_directory(db, csa, now).await,
         }
     }
 
