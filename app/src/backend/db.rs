@@ -2,7 +2,7 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlxSqliteConnector};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlxSqliteConnector};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -53,4 +53,33 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     };
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Whether `db`'s pool was closed (the server shutting down, or a test's
+/// database gone): a writer holding a connection of its own stops with it.
+pub fn is_closed(db: &DatabaseConnection) -> bool {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => db.get_sqlite_connection_pool().is_closed(),
+        DbBackend::Postgres => db.get_postgres_connection_pool().is_closed(),
+        _ => false,
+    }
+}
+
+/// For a SQLite `db`, a pool of one connection to the same file with the
+/// same options, for a writer that keeps that connection (the billing
+/// writer, `services::billing::batch`): the connection is opened by the
+/// thread that first uses it, and its worker thread starts from there.
+/// `None` on PostgreSQL.
+pub fn own_sqlite_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_lazy_with(options);
+    Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bulk;
 pub mod clock;
+pub mod cpu;
 pub mod db;
 pub mod demo;
 pub mod entities;

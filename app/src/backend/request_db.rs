@@ -16,6 +16,12 @@
 //! the stream).
 //!
 //! Services keep taking `&impl ConnectionTrait`; this type is one.
+//!
+//! The billing writer holds one for its whole life ([`RequestDb::writer`]):
+//! its transactions run on one connection that never goes back to the pool,
+//! which saves the pool's check of a returned connection (a hand-off to its
+//! worker thread after every batch) and, on SQLite, keeps the connection's
+//! page cache (SQLite drops it when another connection wrote since).
 
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres, Sqlite};
@@ -41,6 +47,9 @@ struct Inner {
     /// False for a request that must not hold a connection (see
     /// [`RequestDb::direct`]) and once the response has ended.
     leasing: AtomicBool,
+    /// A writer's handle ([`RequestDb::writer`]): its connection may be
+    /// inside a transaction, so one that failed is closed, never given back.
+    writer: bool,
     statements: StatementCount,
 }
 
@@ -52,7 +61,13 @@ enum Lease {
 impl RequestDb {
     /// A handle that leases one connection for the request.
     pub fn leased(db: DatabaseConnection, statements: StatementCount) -> Self {
-        Self::new(db, statements, true)
+        Self::new(db, statements, true, false)
+    }
+
+    /// A handle that keeps its connection until it is dropped, for a writer
+    /// that runs one transaction after another ([`RequestDb::begin`]).
+    pub fn writer(db: DatabaseConnection, statements: StatementCount) -> Self {
+        Self::new(db, statements, true, true)
     }
 
     /// A handle that runs each statement on the pool, as plain SeaORM does.
@@ -61,16 +76,60 @@ impl RequestDb {
     /// connection while it waits for a second could, with enough such
     /// requests at once, exhaust the pool.
     pub fn direct(db: DatabaseConnection, statements: StatementCount) -> Self {
-        Self::new(db, statements, false)
+        Self::new(db, statements, false, false)
     }
 
-    fn new(db: DatabaseConnection, statements: StatementCount, leasing: bool) -> Self {
+    fn new(db: DatabaseConnection, statements: StatementCount, leasing: bool, writer: bool) -> Self {
         Self(Arc::new(Inner {
             db,
             lease: tokio::sync::Mutex::new(None),
             leasing: AtomicBool::new(leasing),
+            writer,
             statements,
         }))
+    }
+
+    /// Begins a transaction on a writer's connection; on SQLite it takes the
+    /// file's write lock at once (`IMMEDIATE`), so no statement of it fails
+    /// to upgrade a read lock. Not counted as a statement (SeaORM's own
+    /// transactions are not either).
+    pub async fn begin(&self) -> Result<(), DbErr> {
+        let sql = match self.get_database_backend() {
+            DbBackend::Sqlite => "BEGIN IMMEDIATE",
+            _ => "BEGIN",
+        };
+        self.control(sql).await
+    }
+
+    /// Commits the writer's transaction.
+    pub async fn commit(&self) -> Result<(), DbErr> {
+        self.control("COMMIT").await
+    }
+
+    /// Rolls the writer's transaction back; when that fails the connection
+    /// is closed (which ends the transaction), never used again.
+    pub async fn rollback(&self) -> Result<(), DbErr> {
+        let result = self.control("ROLLBACK").await;
+        if result.is_err() {
+            if let Some(lease) = self.0.lease.lock().await.take() {
+                lease.close().await;
+            }
+        }
+        result
+    }
+
+    async fn control(&self, sql: &'static str) -> Result<(), DbErr> {
+        debug_assert!(self.0.writer, "transactions are for writer handles");
+        // Released (its pool closed): no transaction on a stray connection.
+        if !self.leasing() {
+            return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
+        }
+        self.run_uncounted(
+            async |c| sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
+            async |c| sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
+        )
+        .await?
+        .map_err(exec_err)
     }
 
     /// Gives the connection back to the pool; later statements of the
@@ -109,7 +168,14 @@ impl RequestDb {
         on_postgres: impl AsyncFnOnce(&mut PoolConnection<Postgres>) -> Result<T, sqlx::Error>,
     ) -> Result<Result<T, sqlx::Error>, DbErr> {
         self.0.statements.fetch_add(1, Ordering::Relaxed);
+        self.run_uncounted(on_sqlite, on_postgres).await
+    }
 
+    async fn run_uncounted<T>(
+        &self,
+        on_sqlite: impl AsyncFnOnce(&mut PoolConnection<Sqlite>) -> Result<T, sqlx::Error>,
+        on_postgres: impl AsyncFnOnce(&mut PoolConnection<Postgres>) -> Result<T, sqlx::Error>,
+    ) -> Result<Result<T, sqlx::Error>, DbErr> {
         let mut slot = self.0.lease.lock().await;
         let mut lease = match slot.take() {
             Some(l) => l,
@@ -122,12 +188,27 @@ impl RequestDb {
         let healthy = matches!(result, Ok(_) | Err(sqlx::Error::Database(_) | sqlx::Error::RowNotFound));
         if healthy && self.0.leasing.load(Ordering::Acquire) {
             *slot = Some(lease);
+        } else if self.0.writer {
+            // Possibly inside a transaction: never back to the pool.
+            lease.close().await;
         }
         Ok(result)
     }
 
     fn leasing(&self) -> bool {
         self.0.leasing.load(Ordering::Acquire)
+    }
+}
+
+impl Lease {
+    async fn close(self) {
+        let closed = match self {
+            Lease::Sqlite(c) => c.close().await,
+            Lease::Postgres(c) => c.close().await,
+        };
+        if let Err(e) = closed {
+            tracing::debug!(error = %e, "closing a writer's connection failed");
+        }
     }
 }
 

@@ -105,7 +105,7 @@ impl AppState {
                     DbBackend::Sqlite => self.write_lock.clone(),
                     _ => Arc::new(Mutex::new(())),
                 };
-                Batcher::start(self.db.clone(), lock, self.clock.clone(), self.origin)
+                Batcher::start(self.db.clone(), self.statements.clone(), lock, self.clock.clone(), self.origin)
                     .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
                     .ok()
             })

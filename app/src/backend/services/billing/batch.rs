@@ -32,10 +32,13 @@
 use super::event::Incoming;
 use super::{announce_cluster, apply_incoming, event_row, Step};
 use crate::backend::clock::Clock;
+use crate::backend::cpu::pin_to_one_cpu;
+use crate::backend::db::{is_closed, own_sqlite_connection};
 use crate::backend::entities::billing_events;
+use crate::backend::request_db::{RequestDb, StatementCount};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -79,7 +82,10 @@ struct Stats {
 /// What the writer needs of the state; no [`crate::backend::AppState`], whose
 /// queue it would otherwise keep open forever.
 struct Writer {
-    db: DatabaseConnection,
+    /// One connection for every batch ([`RequestDb::writer`]).
+    db: RequestDb,
+    /// The state's pool: once it is closed, the writer stops applying.
+    state_db: DatabaseConnection,
     lock: Arc<Mutex<()>>,
     clock: Clock,
     stats: Arc<Stats>,
@@ -90,26 +96,47 @@ struct Writer {
 impl Batcher {
     /// `lock`: the state's write lock on SQLite (one writer at a time), a
     /// lock of the writer's own on PostgreSQL.
-    pub fn start(db: DatabaseConnection, lock: Arc<Mutex<()>>, clock: Clock, origin: u64) -> std::io::Result<Self> {
+    /// `statements` counts the writer's statements with the state's.
+    pub fn start(
+        db: DatabaseConnection,
+        statements: StatementCount,
+        lock: Arc<Mutex<()>>,
+        clock: Clock,
+        origin: u64,
+    ) -> std::io::Result<Self> {
         // Unbounded, yet bounded in practice: every job is an open HTTP
         // request waiting for its answer.
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(Stats::default());
-        let writer = Writer {
-            db,
-            lock,
-            clock,
-            stats: stats.clone(),
-            origin,
-        };
+        let writer_stats = stats.clone();
         // Its own thread, so the writer is never queued behind page renders
         // on the serving runtimes while it holds the lock.
-        std::thread::Builder::new().name("vigil-billing-writer".into()).spawn(
-            move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        std::thread::Builder::new().name("vigil-billing-writer".into()).spawn(move || {
+            // On SQLite the writer has a connection of its own, opened from
+            // this thread once it is pinned, so the connection's worker
+            // thread shares its CPU (see `backend::cpu`).
+            let state_db = db.clone();
+            let db = match own_sqlite_connection(&db) {
+                Some(own) => {
+                    let cpu = pin_to_one_cpu();
+                    tracing::debug!(?cpu, "billing: the writer and its SQLite connection share a CPU");
+                    own
+                }
+                None => db,
+            };
+            let writer = Writer {
+                db: RequestDb::writer(db, statements),
+                state_db,
+                lock,
+                clock,
+                stats: writer_stats,
+                origin,
+            };
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(rt) => rt.block_on(writer.run(rx)),
                 Err(e) => tracing::error!(error = %e, "billing: the writer's runtime did not start; events apply one by one"),
-            },
-        )?;
+            }
+        })?;
         Ok(Self { tx, stats })
     }
 
@@ -166,18 +193,19 @@ impl Writer {
     /// other failure answers every job `None` (nothing of the batch is
     /// stored).
     async fn apply_all(&self, jobs: &[Job]) -> Vec<Reply> {
+        if is_closed(&self.state_db) {
+            self.db.release();
+            return vec![None; jobs.len()];
+        }
         let mut left_out = vec![false; jobs.len()];
         loop {
-            let txn = match self.db.begin().await {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::debug!(error = %e, "billing: a batch could not begin");
-                    return vec![None; jobs.len()];
-                }
-            };
-            match self.apply_in(&txn, jobs, &left_out).await {
+            if let Err(e) = self.db.begin().await {
+                tracing::debug!(error = %e, "billing: a batch could not begin");
+                return vec![None; jobs.len()];
+            }
+            match self.apply_in(jobs, &left_out).await {
                 Ok(replies) => {
-                    return match txn.commit().await {
+                    return match self.db.commit().await {
                         Ok(()) => replies,
                         Err(e) => {
                             tracing::debug!(error = %e, "billing: a batch did not commit; its events apply one by one");
@@ -186,7 +214,7 @@ impl Writer {
                     };
                 }
                 Err((k, e)) => {
-                    let _ = txn.rollback().await;
+                    let _ = self.db.rollback().await;
                     let retry = matches!(e, Step::Rejected(_)) && left_out.iter().filter(|l| **l).count() < MAX_LEFT_OUT;
                     if !retry {
                         tracing::debug!(error = ?e, "billing: a batch failed; its events apply one by one");
@@ -199,7 +227,8 @@ impl Writer {
     }
 
     /// Applies the jobs not left out; on failure, the failing job's index.
-    async fn apply_in(&self, txn: &DatabaseTransaction, jobs: &[Job], left_out: &[bool]) -> Result<Vec<Reply>, (usize, Step)> {
+    async fn apply_in(&self, jobs: &[Job], left_out: &[bool]) -> Result<Vec<Reply>, (usize, Step)> {
+        let txn = &self.db;
         // On SQLite, under the write lock, no other delivery can be in
         // flight, so what this finds stored is the whole answer about
         // earlier copies. On PostgreSQL another instance (or a fallback here)
