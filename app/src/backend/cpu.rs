@@ -8,7 +8,7 @@
 //! batches one after another, spends more time waiting for the hand-offs
 //! than running statements. On one CPU a hand-off is a switch between two
 //! threads there. Measured (docs/benchmarks.md, 2026-11-30 evening, second
-//! session): 1.6× to 1.8× the events per second on SQLite.
+//! session): 1.87× to 2.09× the events per second on SQLite.
 //!
 //! The worker thread inherits the CPU mask of the thread that opens the
 //! connection, so the writer pins itself first, then opens its connection.
