@@ -201,6 +201,9 @@ impl Writer {
         loop {
             if let Err(e) = self.db.begin().await {
                 tracing::debug!(error = %e, "billing: a batch could not begin");
+                // The connection is the writer's for good: no transaction
+                // may stay open on it (a failed ROLLBACK closes it).
+                let _ = self.db.rollback().await;
                 return vec![None; jobs.len()];
             }
             match self.apply_in(jobs, &left_out).await {
@@ -209,6 +212,9 @@ impl Writer {
                         Ok(()) => replies,
                         Err(e) => {
                             tracing::debug!(error = %e, "billing: a batch did not commit; its events apply one by one");
+                            // A COMMIT that failed (SQLite: busy) can leave
+                            // the transaction open, holding the write lock.
+                            let _ = self.db.rollback().await;
                             vec![None; jobs.len()]
                         }
                     };
