@@ -18,10 +18,10 @@
 //! Services keep taking `&impl ConnectionTrait`; this type is one.
 //!
 //! The billing writer holds one for its whole life ([`RequestDb::writer`]):
-//! its transactions run on one connection that never goes back to the pool,
-//! which saves the pool's check of a returned connection (a hand-off to its
-//! worker thread after every batch) and, on SQLite, keeps the connection's
-//! page cache (SQLite drops it when another connection wrote since).
+//! its transactions run on one connection that never goes back to the pool
+//! (no pool check of a returned connection after each batch), so on SQLite
+//! the connection it opened from its pinned thread stays its own (see
+//! `backend::cpu`).
 
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres, Sqlite};

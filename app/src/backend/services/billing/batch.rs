@@ -201,9 +201,6 @@ impl Writer {
         loop {
             if let Err(e) = self.db.begin().await {
                 tracing::debug!(error = %e, "billing: a batch could not begin");
-                // The connection is the writer's for good: no transaction
-                // may stay open on it (a failed ROLLBACK closes it).
-                let _ = self.db.rollback().await;
                 return vec![None; jobs.len()];
             }
             match self.apply_in(jobs, &left_out).await {
