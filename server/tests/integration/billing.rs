@@ -624,6 +624,50 @@ mod billing_database_unavailable {
     }
 }
 
+/// On PostgreSQL a batch that waits (here for a row lock another
+/// connection holds, in production for a slow statement or its commit's WAL
+/// flush) does not hold up the events behind it: a second writer takes and
+/// applies them meanwhile. With one writer the camera below waits for the
+/// lock too and the test times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_postgres_a_waiting_batch_does_not_hold_up_the_next() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some(st) = state(Backend::Postgres).await else { return };
+    let srv = std::sync::Arc::new(serve(st.clone()).await);
+    expect_applied(&srv, &new_entity("w-1", "A-1", "alice", "pw-alice-1"), "billing.new_entity").await;
+    let lock = st.db.begin().await.unwrap();
+    lock.execute_unprepared("SELECT id FROM users WHERE account = 'A-1' FOR UPDATE")
+        .await
+        .unwrap();
+    let paused = {
+        let srv = srv.clone();
+        tokio::spawn(async move {
+            srv.billing(&event("w-2", "billing.pause_entity", json!({ "account": "A-1" })))
+                .await
+        })
+    };
+    // Until the pause's batch waits for the lock.
+    let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+    let mut tries = 0;
+    while scalar_i64(&st.db, waiting).await == 0 {
+        tries += 1;
+        assert!(tries < 200, "the pause never waited for the lock");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let camera = tokio::time::timeout(std::time::Duration::from_secs(5), srv.billing(&camera("w-3", "00:00:00:00:0A:01")))
+        .await
+        .expect("the camera waited behind the locked batch");
+    assert_eq!(camera.0, 202, "{}", camera.1);
+    assert!(!paused.is_finished());
+    lock.commit().await.unwrap();
+    let (status, answer) = paused.await.unwrap();
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(
+        scalar_i64(&st.db, "SELECT COUNT(*) FROM users WHERE account = 'A-1' AND status = 'paused'").await,
+        1
+    );
+}
+
 /// Sends `body` `n` times at once and checks that exactly one copy was
 /// applied (202) and every other got that answer as a duplicate (200); the
 /// applied answer, marked duplicate, is returned.

@@ -1,4 +1,5 @@
-//! Group commit of billing events, one writer per instance.
+//! Group commit of billing events: one writer per instance on SQLite, two on
+//! PostgreSQL.
 //!
 //! SQLite has one writer at a time, so concurrent billing requests queue for
 //! the writer lock, and each pays for its own BEGIN and COMMIT, with every
@@ -10,7 +11,9 @@
 //! On PostgreSQL the same batch saves a commit (a WAL flush) and the round
 //! trips of a transaction per event; writers of other instances commit in
 //! parallel, and a race with them fails the batch on the unique index (then
-//! every event of it is applied on its own, below).
+//! every event of it is applied on its own, below). So an instance runs two
+//! writers there ([`POSTGRES_WRITERS`]): while one waits for the server, the
+//! other takes the next batch (1.5× the events per second, docs/benchmarks.md).
 //!
 //! The writer also answers retries: one query finds which of the batch's
 //! request ids are stored already (those are answered from their stored
@@ -38,7 +41,7 @@ use crate::backend::entities::billing_events;
 use crate::backend::request_db::{RequestDb, StatementCount};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, QueryFilter};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -47,6 +50,13 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 /// Most events in one transaction: bounds how long the writer lock is held,
 /// so page writes waiting for it are not starved.
 const MAX_BATCH: usize = 64;
+
+/// Writers on PostgreSQL. A batch's time is mostly round trips to the
+/// server and its commit's WAL flush, during which one writer waits; a
+/// second one collects and applies the next batch meanwhile, as a second
+/// instance would (so a race between the two is already handled: see the
+/// module comment). SQLite has one writer at a time, so one.
+const POSTGRES_WRITERS: usize = 2;
 
 /// Most rejected events left out of one batch before the whole batch falls
 /// back to one transaction per event: each leaves out one and applies the
@@ -65,7 +75,7 @@ struct Job {
     reply: oneshot::Sender<Reply>,
 }
 
-/// The sending end of one database's writer queue. The writer thread ends
+/// The sending end of one database's writer queue. The writer threads end
 /// when the last [`crate::backend::AppState`] holding this is dropped.
 pub struct Batcher {
     tx: mpsc::UnboundedSender<Job>,
@@ -107,36 +117,30 @@ impl Batcher {
         // Unbounded, yet bounded in practice: every job is an open HTTP
         // request waiting for its answer.
         let (tx, rx) = mpsc::unbounded_channel();
+        // The writers take turns at the queue: one waits for jobs and takes
+        // all that wait, then applies them while the next one waits.
+        let rx = Arc::new(Mutex::new(rx));
         let stats = Arc::new(Stats::default());
-        let writer_stats = stats.clone();
-        // Its own thread, so the writer is never queued behind page renders
-        // on the serving runtimes while it holds the lock.
-        std::thread::Builder::new().name("vigil-billing-writer".into()).spawn(move || {
-            // On SQLite the writer has a connection of its own, opened from
-            // this thread once it is pinned, so the connection's worker
-            // thread shares its CPU (see `backend::cpu`).
-            let state_db = db.clone();
-            let db = match own_sqlite_connection(&db) {
-                Some(own) => {
-                    let cpu = pin_to_one_cpu();
-                    tracing::debug!(?cpu, "billing: the writer and its SQLite connection share a CPU");
-                    own
-                }
-                None => db,
-            };
+        let writers = match db.get_database_backend() {
+            DbBackend::Postgres => POSTGRES_WRITERS,
+            _ => 1,
+        };
+        for i in 0..writers {
             let writer = Writer {
-                db: RequestDb::writer(db, statements),
-                state_db,
-                lock,
-                clock,
-                stats: writer_stats,
+                db: RequestDb::writer(db.clone(), statements.clone()),
+                state_db: db.clone(),
+                lock: if i == 0 { lock.clone() } else { Arc::new(Mutex::new(())) },
+                clock: clock.clone(),
+                stats: stats.clone(),
                 origin,
             };
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(writer.run(rx)),
-                Err(e) => tracing::error!(error = %e, "billing: the writer's runtime did not start; events apply one by one"),
-            }
-        })?;
+            let rx = rx.clone();
+            // Its own thread, so the writer is never queued behind page
+            // renders on the serving runtimes while it holds the lock.
+            std::thread::Builder::new()
+                .name(format!("billing-writer{i}"))
+                .spawn(move || writer.run_on_own_thread(rx))?;
+        }
         Ok(Self { tx, stats })
     }
 
@@ -164,9 +168,28 @@ impl Batcher {
 }
 
 impl Writer {
-    async fn run(self, mut rx: mpsc::UnboundedReceiver<Job>) {
+    fn run_on_own_thread(mut self, rx: Arc<Mutex<mpsc::UnboundedReceiver<Job>>>) {
+        // On SQLite the writer has a connection of its own, opened from this
+        // thread once it is pinned, so the connection's worker thread shares
+        // its CPU (see `backend::cpu`).
+        if let Some(own) = own_sqlite_connection(&self.state_db) {
+            let cpu = pin_to_one_cpu();
+            tracing::debug!(?cpu, "billing: the writer and its SQLite connection share a CPU");
+            self.db = RequestDb::writer(own, self.db.statements());
+        }
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(self.run(rx)),
+            Err(e) => tracing::error!(error = %e, "billing: a writer's runtime did not start; its share of events apply one by one"),
+        }
+    }
+
+    async fn run(self, rx: Arc<Mutex<mpsc::UnboundedReceiver<Job>>>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        loop {
+            let taken = rx.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+            if taken == 0 {
+                break;
+            }
             self.commit(std::mem::take(&mut batch)).await;
         }
     }
