@@ -278,7 +278,12 @@ async fn security_headers(State(https): State<bool>, req: Request, next: Next) -
     let h = res.headers_mut();
     // Leptos pages carry a policy with their nonce and other HTML its own
     // (see own_owner): one without is a page whose scripts will not run.
+    // An HTML file of the site (served from disk, so with `Last-Modified`)
+    // is not a page and gets the default policy below; logging it would
+    // write an error per request (the benchmark's static twins of the pages
+    // did, which slowed the static side of the comparison).
     if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && !h.contains_key(header::LAST_MODIFIED)
         && h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
     {
         tracing::error!(

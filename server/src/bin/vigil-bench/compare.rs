@@ -127,8 +127,18 @@ pub async fn tabs(args: &Args) -> Result<bool, String> {
                     }
                     let body = res.bytes().await.map_err(|e| e.to_string())?;
                     std::fs::write(site.join("bench").join(format!("{slug}.html")), &body).map_err(|e| e.to_string())?;
+                    let errors_before = server.error_lines().len();
                     let ssr = measure(&client, url, cookie, secs).await;
                     let stat = measure(&client, format!("{}/bench/{slug}.html", server.base), cookie, secs).await;
+                    // A server that logs while it serves is slowed by it:
+                    // its figures are not what it costs to serve.
+                    let errors = server.error_lines().split_off(errors_before);
+                    if let Some(first) = errors.first() {
+                        eprintln!(
+                            "WARNING: {tag} logged {} errors during {slug}; its figures are not clean: {first}",
+                            errors.len()
+                        );
+                    }
                     line.push_str(&format!(
                         " | {tag}: {:>6} B SSR {:>6.0}/s p99 {:>6.1} ms static {:>6.0}/s ratio {:.3}",
                         body.len(),

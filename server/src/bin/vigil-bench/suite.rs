@@ -223,8 +223,14 @@ async fn one_backend(args: &Args, backend: &str, measure_browser: bool) -> Resul
         }
         let body = res.bytes().await.map_err(|e| e.to_string())?;
         std::fs::write(site.join("bench").join(format!("{slug}.html")), &body).map_err(|e| e.to_string())?;
+        let errors_before = server.error_lines().len();
         let ssr = measure(&client, url, &cookie, secs).await;
         let stat = measure(&client, format!("{}/bench/{slug}.html", server.base), &cookie, secs).await;
+        // A server that logs while it serves is slowed by it: its figures
+        // would not be what serving costs.
+        if let Some(first) = server.error_lines().get(errors_before) {
+            return Err(format!("the server logged errors while {slug} was measured: {first}"));
+        }
         eprintln!(
             "   {slug:<15} {:>7} B  SSR {:>7.0}/s p99 {:>6.1} ms   static {:>7.0}/s   ratio {:.2}",
             body.len(),
