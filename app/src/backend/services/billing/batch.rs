@@ -104,8 +104,8 @@ struct Writer {
 }
 
 impl Batcher {
-    /// `lock`: the state's write lock on SQLite (one writer at a time), a
-    /// lock of the writer's own on PostgreSQL.
+    /// `lock`: the state's write lock on SQLite (one writer at a time); on
+    /// PostgreSQL the first writer's own (the second gets one of its own).
     /// `statements` counts the writer's statements with the state's.
     pub fn start(
         db: DatabaseConnection,
@@ -179,7 +179,9 @@ impl Writer {
         }
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(rt) => rt.block_on(self.run(rx)),
-            Err(e) => tracing::error!(error = %e, "billing: a writer's runtime did not start; its share of events apply one by one"),
+            // Its end of the queue is dropped: another writer takes the events,
+            // or, with none left, each request applies its event on its own.
+            Err(e) => tracing::error!(error = %e, "billing: a writer's runtime did not start"),
         }
     }
 
