@@ -142,11 +142,6 @@ impl RequestDb {
         }
     }
 
-    /// The counter this handle's statements go to.
-    pub fn statements(&self) -> StatementCount {
-        self.0.statements.clone()
-    }
-
     /// Whether a connection is leased right now (for tests).
     pub fn holds_connection(&self) -> bool {
         self.0.lease.try_lock().map(|l| l.is_some()).unwrap_or(true)

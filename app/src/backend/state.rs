@@ -96,18 +96,20 @@ impl AppState {
     }
 
     /// The billing writer queue of this instance (group commit, see
-    /// [`Batcher`]). On SQLite it shares the write lock; on PostgreSQL it
-    /// has a lock of its own (other writers commit in parallel with it).
+    /// [`Batcher`]). On SQLite it shares the write lock; on PostgreSQL its
+    /// writers commit in parallel with each other and with other writers.
     pub fn billing_batcher(&self) -> Option<&Batcher> {
         self.billing_batcher
             .get_or_init(|| {
-                let lock = match self.backend() {
-                    DbBackend::Sqlite => self.write_lock.clone(),
-                    _ => Arc::new(Mutex::new(())),
-                };
-                Batcher::start(self.db.clone(), self.statements.clone(), lock, self.clock.clone(), self.origin)
-                    .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
-                    .ok()
+                Batcher::start(
+                    self.db.clone(),
+                    self.statements.clone(),
+                    self.write_lock.clone(),
+                    self.clock.clone(),
+                    self.origin,
+                )
+                .map_err(|e| tracing::error!(error = %e, "billing: no writer thread; events apply one by one"))
+                .ok()
             })
             .as_ref()
     }

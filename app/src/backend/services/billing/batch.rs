@@ -96,7 +96,8 @@ struct Writer {
     db: RequestDb,
     /// The state's pool: once it is closed, the writer stops applying.
     state_db: DatabaseConnection,
-    lock: Arc<Mutex<()>>,
+    /// The state's write lock on SQLite; none on PostgreSQL.
+    lock: Option<Arc<Mutex<()>>>,
     clock: Clock,
     stats: Arc<Stats>,
     /// This instance, for the PostgreSQL notices of the batch's events.
@@ -104,13 +105,13 @@ struct Writer {
 }
 
 impl Batcher {
-    /// `lock`: the state's write lock on SQLite (one writer at a time); on
-    /// PostgreSQL the first writer's own (the second gets one of its own).
-    /// `statements` counts the writer's statements with the state's.
+    /// `sqlite_write_lock`: the state's write lock, which the writer takes
+    /// on SQLite (one writer at a time); PostgreSQL's writers need none.
+    /// `statements` counts the writers' statements with the state's.
     pub fn start(
         db: DatabaseConnection,
         statements: StatementCount,
-        lock: Arc<Mutex<()>>,
+        sqlite_write_lock: Arc<Mutex<()>>,
         clock: Clock,
         origin: u64,
     ) -> std::io::Result<Self> {
@@ -121,25 +122,49 @@ impl Batcher {
         // all that wait, then applies them while the next one waits.
         let rx = Arc::new(Mutex::new(rx));
         let stats = Arc::new(Stats::default());
-        let writers = match db.get_database_backend() {
-            DbBackend::Postgres => POSTGRES_WRITERS,
-            _ => 1,
+        let (writers, lock) = match db.get_database_backend() {
+            DbBackend::Sqlite => (1, Some(sqlite_write_lock)),
+            _ => (POSTGRES_WRITERS, None),
         };
         for i in 0..writers {
-            let writer = Writer {
-                db: RequestDb::writer(db.clone(), statements.clone()),
-                state_db: db.clone(),
-                lock: if i == 0 { lock.clone() } else { Arc::new(Mutex::new(())) },
-                clock: clock.clone(),
-                stats: stats.clone(),
-                origin,
-            };
-            let rx = rx.clone();
+            let (state_db, statements, lock, clock, stats, rx) = (
+                db.clone(),
+                statements.clone(),
+                lock.clone(),
+                clock.clone(),
+                stats.clone(),
+                rx.clone(),
+            );
             // Its own thread, so the writer is never queued behind page
             // renders on the serving runtimes while it holds the lock.
-            std::thread::Builder::new()
-                .name(format!("billing-writer{i}"))
-                .spawn(move || writer.run_on_own_thread(rx))?;
+            std::thread::Builder::new().name(format!("billing-writer{i}")).spawn(move || {
+                // On SQLite the writer has a connection of its own, opened
+                // from this thread once it is pinned, so the connection's
+                // worker thread shares its CPU (see `backend::cpu`).
+                let db = match own_sqlite_connection(&state_db) {
+                    Some(own) => {
+                        let cpu = pin_to_one_cpu();
+                        tracing::debug!(?cpu, "billing: the writer and its SQLite connection share a CPU");
+                        own
+                    }
+                    None => state_db.clone(),
+                };
+                let writer = Writer {
+                    db: RequestDb::writer(db, statements),
+                    state_db,
+                    lock,
+                    clock,
+                    stats,
+                    origin,
+                };
+                match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(rt) => rt.block_on(writer.run(rx)),
+                    // Its end of the queue is dropped: another writer takes
+                    // the events, or, with none left, each request applies
+                    // its event on its own.
+                    Err(e) => tracing::error!(error = %e, "billing: a writer's runtime did not start"),
+                }
+            })?;
         }
         Ok(Self { tx, stats })
     }
@@ -168,23 +193,6 @@ impl Batcher {
 }
 
 impl Writer {
-    fn run_on_own_thread(mut self, rx: Arc<Mutex<mpsc::UnboundedReceiver<Job>>>) {
-        // On SQLite the writer has a connection of its own, opened from this
-        // thread once it is pinned, so the connection's worker thread shares
-        // its CPU (see `backend::cpu`).
-        if let Some(own) = own_sqlite_connection(&self.state_db) {
-            let cpu = pin_to_one_cpu();
-            tracing::debug!(?cpu, "billing: the writer and its SQLite connection share a CPU");
-            self.db = RequestDb::writer(own, self.db.statements());
-        }
-        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(rt) => rt.block_on(self.run(rx)),
-            // Its end of the queue is dropped: another writer takes the events,
-            // or, with none left, each request applies its event on its own.
-            Err(e) => tracing::error!(error = %e, "billing: a writer's runtime did not start"),
-        }
-    }
-
     async fn run(self, rx: Arc<Mutex<mpsc::UnboundedReceiver<Job>>>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         loop {
@@ -198,7 +206,10 @@ impl Writer {
 
     async fn commit(&self, jobs: Vec<Job>) {
         let replies = {
-            let _guard = self.lock.lock().await;
+            let _guard = match &self.lock {
+                Some(lock) => Some(lock.lock().await),
+                None => None,
+            };
             self.apply_all(&jobs).await
         };
         let applied = replies.iter().filter(|r| matches!(r, Some((_, false)))).count();
