@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod jobs;
 pub mod limits;
+pub mod memory;
 pub mod net;
 pub mod notify;
 pub mod router;

@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    server::memory::tune();
     // `server precompress <site-root>`: the build step after
     // `cargo leptos build` (server/src/assets.rs); serving takes no arguments.
     let args: Vec<String> = std::env::args().skip(1).collect();
