@@ -23,7 +23,7 @@
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// The purge delay the server runs with, in milliseconds.
-pub const PURGE_DELAY_MS: std::ffi::c_long = 10;
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
 /// Sets the allocator up as described above. Call it first in `main`:
 /// pages faulted in before stay as they are.
