@@ -15,24 +15,15 @@
 // `--no-wasm-lazy-compilation`, to see the same load with eager compilation).
 //
 // usage: node cold-trace.mjs BASE_URL PASSWORD|- PATH [FROM_MARK TO_MARK]
-import { chromium } from "@playwright/test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { launch, signIn } from "./browser.mjs";
 
 const [base, password, path, from = "vigil:instantiated", to = "vigil:hydrated"] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    ...(process.env.JS_FLAGS ? [`--js-flags=${process.env.JS_FLAGS}`] : []),
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch(process.env.JS_FLAGS);
 const ctx = await browser.newContext({ baseURL: base });
-if (password !== "-") {
-  const res = await ctx.request.post("/api/login", { form: { login: "admin", password }, headers: { accept: "application/json" } });
-  if (res.status() !== 200) throw new Error(`sign-in: ${res.status()}`);
-}
+if (password !== "-") await signIn(ctx, password);
 const page = await ctx.newPage();
 const dir = mkdtempSync(join(tmpdir(), "vigil-trace-"));
 const file = join(dir, "trace.json");
@@ -65,7 +56,12 @@ for (const e of events) {
   if (t < lo || t > hi) continue;
   const s = (main_thread[e.name] ??= [0, 0]);
   s[0] += 1;
-  s[1] = Math.round((s[1] + (e.dur ?? 0) / 1000) * 10) / 10;
+  s[1] += (e.dur ?? 0) / 1000;
 }
-const top = Object.fromEntries(Object.entries(main_thread).sort((a, b) => b[1][1] - a[1][1]).slice(0, 25));
+const top = Object.fromEntries(
+  Object.entries(main_thread)
+    .sort((a, b) => b[1][1] - a[1][1])
+    .slice(0, 25)
+    .map(([name, [count, ms]]) => [name, [count, Math.round(ms * 10) / 10]]),
+);
 console.log(JSON.stringify({ marks, resources, main_thread: top, from, to }, null, 1));

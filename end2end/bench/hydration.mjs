@@ -19,7 +19,7 @@
 // per request, the way DevTools throttles (an administrator on a slow link).
 //
 // usage: node hydration.mjs BASE_URL PASSWORD USER_ID [RUNS]
-import { chromium } from "@playwright/test";
+import { launch, signIn } from "./browser.mjs";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 
@@ -29,10 +29,7 @@ const runs = Number(runsArg ?? 5);
 // app/tests/catalogue_json.rs).
 const TABS = JSON.parse(readFileSync(new URL("../tests/catalogue.json", import.meta.url), "utf8")).card_tabs.map((t) => t.slug);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launch();
 
 // Records when the attribute appears, on the page's own clock.
 const probe = () => {
@@ -46,8 +43,7 @@ const probe = () => {
 
 async function signedInContext() {
   const ctx = await browser.newContext({ baseURL: base });
-  const res = await ctx.request.post("/api/login", { form: { login: "admin", password }, headers: { accept: "application/json" } });
-  if (res.status() !== 200) throw new Error(`sign-in: ${res.status()} ${await res.text()}`);
+  await signIn(ctx, password);
   await ctx.addInitScript(probe);
   return ctx;
 }
