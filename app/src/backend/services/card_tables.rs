@@ -56,10 +56,13 @@ pub async fn cameras<C: ConnectionTrait>(
     );
     // A path is `/1/7/42/43/`: its ids, in order, name the address.
     let address = match db.get_database_backend() {
+        // One primary-key lookup per id. Written as a join, PostgreSQL
+        // estimates ten ids and hashes the whole locations table for every
+        // row of the page (a sequential scan per camera: 5.5 ms a page on
+        // the 20,000-user set against 0.46 ms this way).
         sea_orm::DbBackend::Postgres => {
-            "(SELECT string_agg(a.name, ', ' ORDER BY j.ord) \
-             FROM unnest(string_to_array(trim(both '/' from p.location_path), '/')::bigint[]) WITH ORDINALITY AS j(id, ord) \
-             JOIN locations a ON a.id = j.id) AS location"
+            "(SELECT string_agg((SELECT a.name FROM locations a WHERE a.id = j.id), ', ' ORDER BY j.ord) \
+             FROM unnest(string_to_array(trim(both '/' from p.location_path), '/')::bigint[]) WITH ORDINALITY AS j(id, ord)) AS location"
         }
         _ => {
             "(SELECT group_concat(a.name, ', ' ORDER BY j.key) \
