@@ -142,7 +142,23 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
     let (status, mine) = tab(&srv, "cameras", &limited, o.id, "query[sort]=id").await;
     assert_eq!(status, 200, "{mine}");
     assert_eq!(ids(&mine), vec![o.camera]);
+    // Its address: the names along its location's path, from the city down
+    // (each id of the path looked up on its own on PostgreSQL, joined on SQLite).
     let loc = mine["rows"][0]["location"].as_str().unwrap();
+    let path = scalar(
+        &st,
+        format!(
+            "SELECT l.path FROM cameras c JOIN locations l ON l.id = c.location_id WHERE c.id = {}",
+            o.camera
+        ),
+    )
+    .await;
+    let mut names = vec![];
+    for id in path.trim_matches('/').split('/') {
+        names.push(scalar(&st, format!("SELECT name FROM locations WHERE id = {id}")).await);
+    }
+    assert!(names.len() >= 2, "{path}");
+    assert_eq!(loc, names.join(", "));
     assert!(loc.contains("Entrance"), "{loc}");
     let (_, all) = tab(&srv, "cameras", &root, o.id, "query[sort]=id").await;
     let mut expected = vec![o.camera, o.foreign_camera];
