@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_initial;
 mod m20261126_000002_retention;
 mod m20261129_000003_admins_audit;
+mod m20261201_000004_location_address;
 mod sql;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_initial::Migration),
             Box::new(m20261126_000002_retention::Migration),
             Box::new(m20261129_000003_admins_audit::Migration),
+            Box::new(m20261201_000004_location_address::Migration),
         ]
     }
 }

@@ -153,23 +153,11 @@ impl Plan {
     /// Runs `base` (a query whose `SELECT` list includes [`Plan::select_sql`]
     /// and whose `WHERE` clause is open for more conditions), maps each row
     /// into `R` and then through `map`.
-    pub async fn fetch<R, T, C>(&self, db: &C, base: &str, values: Vec<Value>, map: impl FnMut(R) -> T) -> Result<Page<T>, sea_orm::DbErr>
-    where
-        R: FromQueryResult,
-        C: ConnectionTrait,
-    {
-        self.fetch_with(db, base, values, None, map).await
-    }
-
-    /// [`Plan::fetch`] with `outer`, a select list computed over the page's
-    /// rows only (named `p`), after the sort and the limit: per-row lookups
-    /// there cost a page's worth, never a sort over every row.
-    pub async fn fetch_with<R, T, C>(
+    pub async fn fetch<R, T, C>(
         &self,
         db: &C,
         base: &str,
         mut values: Vec<Value>,
-        outer: Option<&str>,
         map: impl FnMut(R) -> T,
     ) -> Result<Page<T>, sea_orm::DbErr>
     where
@@ -178,11 +166,7 @@ impl Plan {
     {
         let (cond, extra) = self.where_sql(values.len());
         values.extend(extra);
-        let mut sql = format!("{base}{cond}{}", self.order_sql());
-        if let Some(outer) = outer {
-            let dir = if self.scan_desc() { "DESC" } else { "ASC" };
-            sql = format!("SELECT p.*, {outer} FROM ({sql}) p ORDER BY p.k_sort {dir}, p.k_id {dir}");
-        }
+        let sql = format!("{base}{cond}{}", self.order_sql());
         let rows = db.query_all_raw(crate::backend::sql::statement(db, sql, values)).await?;
         let has_more = rows.len() as u64 > self.limit;
         let mut rows: Vec<_> = rows.into_iter().take(self.limit as usize).collect();

@@ -151,6 +151,12 @@ fn story() -> Vec<Step> {
                  || CAST(c.id AS TEXT) || '/' || CAST(s.id AS TEXT) || '/' || CAST(h.id AS TEXT) || '/' \
                  || CAST(e.id AS TEXT) || '/'",
         )
+        // Each new node carries its address, from the city down.
+        .is(
+            4,
+            "SELECT COUNT(*) FROM locations WHERE address IN ('Moscow', 'Moscow, Tverskaya St', \
+                 'Moscow, Tverskaya St, 42', 'Moscow, Tverskaya St, 42, Entrance 2')",
+        )
         .is(
             1,
             "SELECT COUNT(*) FROM user_locations ul JOIN locations l ON l.id = ul.location_id \
@@ -184,6 +190,11 @@ fn story() -> Vec<Step> {
             "SELECT COUNT(*) FROM cameras c JOIN locations h ON h.id = c.location_id \
              JOIN locations h42 ON h42.parent_id = h.parent_id WHERE c.id = :cam1 AND h.csa = '77-001-0043' \
              AND h42.kind = 'house' AND h42.name = '42' AND c.archive_days = 30",
+        )
+        // Under a street that was already there: its address continues the street's.
+        .is(
+            1,
+            "SELECT COUNT(*) FROM locations WHERE csa = '77-001-0043' AND address = 'Moscow, Tverskaya St, 43'",
         )
         .is(1, "SELECT COUNT(*) FROM user_cameras WHERE user_id = :alice AND camera_id = :cam1"),
         // Unknown CSA on attach: stored under its own type, the camera stays where it was.

@@ -94,3 +94,34 @@ both!(demo_output_is_fixed_for_its_seed, |st: AppState| async move {
 
 const DIGEST: &str = "be5de653e67f8bee";
 const ROWS: usize = 20_613;
+
+both!(demo_locations_carry_their_address, |st: AppState| async move {
+    app::backend::demo::generate(&st.db, &app::backend::demo::DemoSize::users(40), |_, _, _| {})
+        .await
+        .unwrap();
+    let rows = st
+        .db
+        .query_all_raw(Statement::from_string(
+            st.db.get_database_backend(),
+            "SELECT id, name, path, address FROM locations",
+        ))
+        .await
+        .unwrap();
+    let nodes: std::collections::HashMap<i64, (String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let get = |c| r.try_get::<String>("", c).unwrap();
+            (r.try_get::<i64>("", "id").unwrap(), (get("name"), get("path"), get("address")))
+        })
+        .collect();
+    assert!(nodes.len() > 20, "{}", nodes.len());
+    // Each address is the names along the node's path, from the city down.
+    for (id, (_, path, address)) in &nodes {
+        let names: Vec<&str> = path
+            .trim_matches('/')
+            .split('/')
+            .map(|p| nodes[&p.parse::<i64>().unwrap()].0.as_str())
+            .collect();
+        assert_eq!(*address, names.join(", "), "location {id}");
+    }
+});

@@ -44,6 +44,7 @@ impl<P: FnMut(&str, u64, u64)> Gen<'_, P> {
                 city.to_string().into(),
                 city_path.clone().into(),
                 ts(epoch),
+                city.to_string().into(),
             ]);
             for (si, street) in STREETS.iter().enumerate() {
                 let street_id = loc_id;
@@ -58,6 +59,7 @@ impl<P: FnMut(&str, u64, u64)> Gen<'_, P> {
                     street.to_string().into(),
                     street_path.clone().into(),
                     ts(epoch),
+                    format!("{city}, {street}").into(),
                 ]);
                 for h in 1..=houses_per_street {
                     let house_id = loc_id;
@@ -72,6 +74,7 @@ impl<P: FnMut(&str, u64, u64)> Gen<'_, P> {
                         h.to_string().into(),
                         house_path.clone().into(),
                         ts(epoch),
+                        format!("{city}, {street}, {h}").into(),
                     ]);
                     dir.push(vec![
                         house_csa.clone().into(),
@@ -97,6 +100,7 @@ impl<P: FnMut(&str, u64, u64)> Gen<'_, P> {
                             format!("Entrance {e}").into(),
                             format!("{house_path}{ent_id}/").into(),
                             ts(epoch),
+                            format!("{city}, {street}, {h}, Entrance {e}").into(),
                         ]);
                         dir.push(vec![
                             csa.clone().into(),
@@ -127,7 +131,7 @@ impl<P: FnMut(&str, u64, u64)> Gen<'_, P> {
         insert(
             db,
             "locations",
-            &["id", "parent_id", "csa", "kind", "name", "path", "created_at"],
+            &["id", "parent_id", "csa", "kind", "name", "path", "created_at", "address"],
             locs,
         )
         .await?;

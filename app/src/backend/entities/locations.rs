@@ -1,4 +1,6 @@
-//! Nodes of the location tree; `path` is the materialised id chain.
+//! Nodes of the location tree; `path` is the materialised id chain and
+//! `address` the names along it (written with the node: names and parents
+//! never change).
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +15,7 @@ pub struct Model {
     pub name: String,
     pub path: String,
     pub created_at: DateTimeUtc,
+    pub address: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

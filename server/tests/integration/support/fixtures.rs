@@ -187,7 +187,15 @@ pub async fn location(st: &AppState, parent: Option<(i64, &str)>, kind: &str, na
     .unwrap()
     .last_insert_id;
     let path = format!("{}{id}/", parent.map(|p| p.1).unwrap_or("/"));
-    super::exec(st, &format!("UPDATE locations SET path = '{path}' WHERE id = {id}")).await;
+    // The address as billing writes it: the parent's, then this name.
+    super::exec(
+        st,
+        &format!(
+            "UPDATE locations SET path = '{path}', address = COALESCE((SELECT p.address || ', ' FROM locations p \
+             WHERE p.id = locations.parent_id), '') || name WHERE id = {id}"
+        ),
+    )
+    .await;
     (id, path)
 }
 

@@ -4,7 +4,8 @@
 //! The tree is city → street → house → (entrance), matched by
 //! (parent, kind, name) so that billing's codes join the nodes already there;
 //! the deepest node carries the code. `path` contains the node's own id, so
-//! it is written right after the insert.
+//! it is written right after the insert; `address` (the names along the
+//! path) is its parent's plus its own name.
 
 use super::event::{BillingEventType, Mac, Rejection};
 use super::people::unknown_account;
@@ -28,13 +29,14 @@ async fn location_from_directory<C: ConnectionTrait>(db: &C, csa: &str, now: Dat
         chain.push(("entrance", name));
     }
     let last = chain.len() - 1;
-    let mut parent: Option<(i64, String)> = None;
+    // (id, path, address) of the node the next one hangs from.
+    let mut parent: Option<(i64, String, String)> = None;
     for (i, (kind, name)) in chain.into_iter().enumerate() {
         let mut find = locations::Entity::find()
             .filter(locations::Column::Kind.eq(kind))
             .filter(locations::Column::Name.eq(name.as_str()));
         find = match &parent {
-            Some((pid, _)) => find.filter(locations::Column::ParentId.eq(*pid)),
+            Some((pid, _, _)) => find.filter(locations::Column::ParentId.eq(*pid)),
             None => find.filter(locations::Column::ParentId.is_null()),
         };
         let node = match find.one(db).await? {
@@ -42,9 +44,13 @@ async fn location_from_directory<C: ConnectionTrait>(db: &C, csa: &str, now: Dat
                 if i == last && node.csa.is_none() {
                     exec(db, "UPDATE locations SET csa = $1 WHERE id = $2", vec![csa.into(), node.id.into()]).await?;
                 }
-                (node.id, node.path)
+                (node.id, node.path, node.address)
             }
             None => {
+                let address = match &parent {
+                    Some((_, _, above)) => format!("{above}, {name}"),
+                    None => name.clone(),
+                };
                 let id = locations::Entity::insert(locations::ActiveModel {
                     parent_id: Set(parent.as_ref().map(|p| p.0)),
                     csa: Set((i == last).then(|| csa.to_string())),
@@ -52,6 +58,7 @@ async fn location_from_directory<C: ConnectionTrait>(db: &C, csa: &str, now: Dat
                     name: Set(name),
                     path: Set(String::new()),
                     created_at: Set(now),
+                    address: Set(address.clone()),
                     ..Default::default()
                 })
                 .exec(db)
@@ -64,7 +71,7 @@ async fn location_from_directory<C: ConnectionTrait>(db: &C, csa: &str, now: Dat
                     vec![path.clone().into(), id.into()],
                 )
                 .await?;
-                (id, path)
+                (id, path, address)
             }
         };
         parent = Some(node);
