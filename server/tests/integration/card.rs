@@ -142,8 +142,7 @@ both!(foreign_users_are_404_on_every_tab, |st: AppState| async move {
     let (status, mine) = tab(&srv, "cameras", &limited, o.id, "query[sort]=id").await;
     assert_eq!(status, 200, "{mine}");
     assert_eq!(ids(&mine), vec![o.camera]);
-    // Its address: the names along its location's path, from the city down
-    // (each id of the path looked up on its own on PostgreSQL, joined on SQLite).
+    // Its address: the names along its location's path, from the city down.
     let loc = mine["rows"][0]["location"].as_str().unwrap();
     let path = scalar(
         &st,

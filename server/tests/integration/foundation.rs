@@ -155,3 +155,46 @@ both!(responses_are_compressed_as_negotiated, |st: AppState| async move {
         }
     }
 });
+
+/// Migration 4 fills the address of the locations already there: a tree
+/// written under migration 3, then the rest of the migrations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_locations_get_their_address() {
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(url) = fresh_url(backend).await else { continue };
+        let url = if url.starts_with("sqlite:") {
+            format!("{url}?mode=rwc")
+        } else {
+            url
+        };
+        let db = sea_orm::Database::connect(&url).await.unwrap();
+        Migrator::up(&db, Some(3)).await.unwrap();
+        // A city, a street under it, a house, an entrance, and a second
+        // city: paths as billing writes them.
+        db.execute_unprepared(
+            "INSERT INTO locations (id, parent_id, kind, name, path, created_at) VALUES \
+             (1, NULL, 'city', 'Samara', '/1/', '2026-01-01T00:00:00Z'), \
+             (2, 1, 'street', 'Lenina St', '/1/2/', '2026-01-01T00:00:00Z'), \
+             (3, 2, 'house', '4', '/1/2/3/', '2026-01-01T00:00:00Z'), \
+             (4, 3, 'entrance', 'Entrance 2', '/1/2/3/4/', '2026-01-01T00:00:00Z'), \
+             (5, NULL, 'city', 'Moscow', '/5/', '2026-01-01T00:00:00Z')",
+        )
+        .await
+        .unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let st = AppState::new(db, app::backend::clock::Clock::system());
+        assert_eq!(
+            strings(&st, "SELECT address FROM locations ORDER BY id").await,
+            [
+                "Samara",
+                "Samara, Lenina St",
+                "Samara, Lenina St, 4",
+                "Samara, Lenina St, 4, Entrance 2",
+                "Moscow"
+            ],
+            "{backend:?}"
+        );
+    }
+}
