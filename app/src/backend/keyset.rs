@@ -168,6 +168,55 @@ impl Plan {
         values.extend(extra);
         let sql = format!("{base}{cond}{}", self.order_sql());
         let rows = db.query_all_raw(crate::backend::sql::statement(db, sql, values)).await?;
+        self.page(rows, map)
+    }
+
+    /// [`Plan::fetch`] over a window: the next `window` rows of `base` in the
+    /// page's order (after the cursor), then `filter` on them (the window is
+    /// named `w`; `filter` gets the number of placeholders before its own).
+    /// `None` when fewer than a page (plus one) pass: the window may have
+    /// ended before the table did, so the caller runs the whole query.
+    ///
+    /// For a condition that is cheap row by row but that PostgreSQL may
+    /// evaluate for the whole table before it reads the first row (a hashed
+    /// subplan of an `EXISTS`).
+    pub async fn fetch_window<R, T, C>(
+        &self,
+        db: &C,
+        base: &str,
+        mut values: Vec<Value>,
+        window: u64,
+        filter: impl FnOnce(usize) -> (String, Vec<Value>),
+        map: impl FnMut(R) -> T,
+    ) -> Result<Option<Page<T>>, sea_orm::DbErr>
+    where
+        R: FromQueryResult,
+        C: ConnectionTrait,
+    {
+        let (cond, extra) = self.where_sql(values.len());
+        values.extend(extra);
+        let (filter, extra) = filter(values.len());
+        values.extend(extra);
+        let dir = if self.scan_desc() { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT w.* FROM ({base}{cond} ORDER BY {key} {dir}, {id} {dir} LIMIT {window}) w \
+             WHERE {filter} ORDER BY w.k_sort {dir}, w.k_id {dir} LIMIT {}",
+            self.limit + 1,
+            key = self.key.expr,
+            id = self.id_expr,
+        );
+        let rows = db.query_all_raw(crate::backend::sql::statement(db, sql, values)).await?;
+        if rows.len() as u64 <= self.limit {
+            return Ok(None);
+        }
+        self.page(rows, map).map(Some)
+    }
+
+    /// The page of `rows` (fetched in scan order, at most a page plus one).
+    fn page<R, T>(&self, rows: Vec<QueryResult>, map: impl FnMut(R) -> T) -> Result<Page<T>, sea_orm::DbErr>
+    where
+        R: FromQueryResult,
+    {
         let has_more = rows.len() as u64 > self.limit;
         let mut rows: Vec<_> = rows.into_iter().take(self.limit as usize).collect();
         if matches!(self.mode, Mode::Before | Mode::Last) {

@@ -23,6 +23,17 @@ pub fn camera_condition(admin: &Admin, cam: &str, params: usize) -> (String, Vec
 /// A condition that holds when the user `user_expr` (a sub user counts as its
 /// main user) has at least one camera or location in scope.
 pub fn user_condition(admin: &Admin, user_expr: &str, params: usize) -> (String, Vec<Value>) {
+    user_condition_with(admin, user_expr, params, "")
+}
+
+/// [`user_condition`], checked row by row: `OFFSET 0` keeps PostgreSQL from
+/// building, before the first row, the set of every user in scope (a
+/// hashed subplan of each `EXISTS`).
+pub fn user_condition_per_row(admin: &Admin, user_expr: &str, params: usize) -> (String, Vec<Value>) {
+    user_condition_with(admin, user_expr, params, " LIMIT 1 OFFSET 0")
+}
+
+fn user_condition_with(admin: &Admin, user_expr: &str, params: usize, fence: &str) -> (String, Vec<Value>) {
     if admin.is_super {
         return ("1=1".into(), vec![]);
     }
@@ -35,9 +46,9 @@ pub fn user_condition(admin: &Admin, user_expr: &str, params: usize) -> (String,
     (
         format!(
             "(EXISTS (SELECT 1 FROM user_cameras suc JOIN cameras sc ON sc.id = suc.camera_id \
-             JOIN locations sl ON sl.id = sc.location_id WHERE suc.user_id = {user_expr} AND ({likes})) \
+             JOIN locations sl ON sl.id = sc.location_id WHERE suc.user_id = {user_expr} AND ({likes}){fence}) \
              OR EXISTS (SELECT 1 FROM user_locations sul JOIN locations sl ON sl.id = sul.location_id \
-             WHERE sul.user_id = {user_expr} AND ({likes2})))"
+             WHERE sul.user_id = {user_expr} AND ({likes2}){fence}))"
         ),
         values,
     )
