@@ -234,31 +234,15 @@ both!(scoped_users_list_pages_are_the_scope, |st: AppState| async move {
         .map(|s| s.parse().unwrap())
         .collect();
         assert!(!expected.is_empty(), "{path}");
-        let ids = |v: &serde_json::Value| column::<i64>(&v["rows"], "id");
-        // Forward from the first page.
-        let (mut seen, mut q) = (vec![], "query[sort]=created".to_string());
-        loop {
-            let (status, page) = srv.call_fn("users/list", &cookie, &q).await;
-            assert_eq!(status, 200, "{page}");
-            seen.extend(ids(&page));
-            match page["next"].as_str() {
-                Some(next) => q = format!("query[sort]=created&query[after]={next}"),
-                None => break,
-            }
-        }
+        // Forward from the first page, then backward from the last.
+        let seen: Vec<i64> = walk(&srv, &cookie, "", "next", "after").await.into_iter().flatten().collect();
         assert_eq!(seen, expected, "forward, scope {path}");
-        // Backward from the last page.
-        let (mut pages, mut q) = (vec![], "query[sort]=created&query[last]=true".to_string());
-        loop {
-            let (status, page) = srv.call_fn("users/list", &cookie, &q).await;
-            assert_eq!(status, 200, "{page}");
-            pages.push(ids(&page));
-            match page["prev"].as_str() {
-                Some(prev) => q = format!("query[sort]=created&query[before]={prev}"),
-                None => break,
-            }
-        }
-        let back: Vec<i64> = pages.into_iter().rev().flatten().collect();
+        let back: Vec<i64> = walk(&srv, &cookie, "&query[last]=true", "prev", "before")
+            .await
+            .into_iter()
+            .rev()
+            .flatten()
+            .collect();
         assert_eq!(back, expected, "backward, scope {path}");
     }
     // On PostgreSQL the city's first page comes from the window alone; the
@@ -279,3 +263,18 @@ both!(scoped_users_list_pages_are_the_scope, |st: AppState| async move {
         assert_eq!(used[1], used[0] + 1, "statements (city, entrance): {used:?}");
     }
 });
+
+/// The ids of each page of the users list (newest first), from the page
+/// `start` names, following the answer's `link` cursor as `param`.
+async fn walk(srv: &TestServer, cookie: &str, start: &str, link: &str, param: &str) -> Vec<Vec<i64>> {
+    let (mut pages, mut q) = (vec![], format!("query[sort]=created{start}"));
+    loop {
+        let (status, page) = srv.call_fn("users/list", cookie, &q).await;
+        assert_eq!(status, 200, "{page}");
+        pages.push(column::<i64>(&page["rows"], "id"));
+        match page[link].as_str() {
+            Some(cursor) => q = format!("query[sort]=created&query[{param}]={cursor}"),
+            None => return pages,
+        }
+    }
+}
