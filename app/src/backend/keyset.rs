@@ -146,8 +146,14 @@ impl Plan {
     }
 
     pub fn order_sql(&self) -> String {
+        self.order_limit(self.key.expr, self.id_expr, self.limit + 1)
+    }
+
+    /// ` ORDER BY sort, id LIMIT n` in the scan's direction, over the given
+    /// sort and id expressions.
+    fn order_limit(&self, sort: &str, id: &str, limit: u64) -> String {
         let dir = if self.scan_desc() { "DESC" } else { "ASC" };
-        format!(" ORDER BY {} {dir}, {} {dir} LIMIT {}", self.key.expr, self.id_expr, self.limit + 1)
+        format!(" ORDER BY {sort} {dir}, {id} {dir} LIMIT {limit}")
     }
 
     /// Runs `base` (a query whose `SELECT` list includes [`Plan::select_sql`]
@@ -197,13 +203,10 @@ impl Plan {
         values.extend(extra);
         let (filter, extra) = filter(values.len());
         values.extend(extra);
-        let dir = if self.scan_desc() { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT w.* FROM ({base}{cond} ORDER BY {key} {dir}, {id} {dir} LIMIT {window}) w \
-             WHERE {filter} ORDER BY w.k_sort {dir}, w.k_id {dir} LIMIT {}",
-            self.limit + 1,
-            key = self.key.expr,
-            id = self.id_expr,
+            "SELECT w.* FROM ({base}{cond}{}) w WHERE {filter}{}",
+            self.order_limit(self.key.expr, self.id_expr, window),
+            self.order_limit("w.k_sort", "w.k_id", self.limit + 1),
         );
         let rows = db.query_all_raw(crate::backend::sql::statement(db, sql, values)).await?;
         if rows.len() as u64 <= self.limit {
