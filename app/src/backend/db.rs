@@ -9,6 +9,18 @@ use std::time::Duration;
 /// How long a pooled connection lives before it is replaced.
 const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
+/// How many connections page requests lease at once (`request_db::Reserve`),
+/// beside the pool's own. The pool keeps serving what writes (requests other
+/// than GET, the background jobs); on PostgreSQL it is the smaller of the
+/// two: an instance opens at most 8 + 16 connections, and one per billing
+/// writer, each only when its load needs it.
+pub fn reserve_size(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 16,
+        _ => 8,
+    }
+}
+
 /// Connects and runs pending migrations. A SQLite file (and its folder) is
 /// created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -39,7 +51,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
     } else {
         let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(16)
+        opts.max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
             .sqlx_logging(false)
             // No round trip to ping a connection on every checkout; one that

@@ -2,11 +2,19 @@
 //! transaction takes a pool connection and gives it back, and sqlx pings a
 //! connection when it is given back (and, unless turned off, when it is
 //! taken): on SQLite each ping is a hand-off to the connection's worker
-//! thread and back. A page that runs its statements through a
-//! [`RequestDb`] takes one connection, lazily on its first statement, keeps
-//! it for the request's next statements, and gives it back once when the
-//! response ends ([`RequestDb::release`], called by the router when the
-//! response body is dropped) or when the request's owner is dropped.
+//! thread and back, on PostgreSQL a round trip to the server. A page that
+//! runs its statements through a [`RequestDb`] takes one connection, lazily
+//! on its first statement, keeps it for the request's next statements, and
+//! gives it back once when the response ends ([`RequestDb::release`],
+//! called by the router when the response body is dropped) or when the
+//! request's owner is dropped.
+//!
+//! It gives it back to the state's [`Reserve`], not to the pool: a set of
+//! connections taken out of the pool (`detach`) that only page requests
+//! share, with its own limit and queue. Giving one back there costs no ping
+//! and no task: the statement that last ran on it finished (a connection
+//! whose statement was interrupted, or failed at the connection level, is
+//! closed instead of kept), so there is nothing to test or flush.
 //!
 //! No transaction is opened: each statement autocommits as before, so a
 //! request that writes (through [`super::AppState::write`], on its own
@@ -23,16 +31,26 @@
 //! the connection it opened from its pinned thread stays its own (see
 //! `backend::cpu`).
 
-use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, Postgres, Sqlite};
+use sea_orm::sqlx::{self, Connection, PgConnection, Postgres, Sqlite, SqliteConnection};
 use sea_orm::{ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
 use sea_query_sqlx::SqlxValues;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Statements run for this process's state, counted for the tests that
 /// hold a page to its number of statements.
 pub type StatementCount = Arc<AtomicU64>;
+
+/// How long a reserved connection lives before it is replaced (as the
+/// pool's `max_lifetime`).
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A PostgreSQL connection idle this long is pinged before it is used again:
+/// the server or a proxy may have closed it meanwhile (as the pool's
+/// `test_before_acquire_if_idle_for`).
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(60);
 
 /// The request's database handle; cheap to clone (one per request, shared
 /// by every server function the page calls).
@@ -41,6 +59,9 @@ pub struct RequestDb(Arc<Inner>);
 
 struct Inner {
     db: DatabaseConnection,
+    /// Where a leased handle takes its connection from and gives it back to;
+    /// `None` for a writer, whose connection comes from the pool.
+    reserve: Option<Arc<Reserve>>,
     /// The leased connection; `None` before the first statement and while a
     /// statement runs on it (see [`RequestDb::run`]).
     lease: tokio::sync::Mutex<Option<Lease>>,
@@ -53,21 +74,158 @@ struct Inner {
     statements: StatementCount,
 }
 
-enum Lease {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
+impl Drop for Inner {
+    /// A request dropped before its response ended (a server function
+    /// called outside a page, a test) gives its connection back here.
+    fn drop(&mut self) {
+        if let (Some(lease), Some(reserve)) = (self.lease.get_mut().take(), &self.reserve) {
+            reserve.give_back(&self.db, lease);
+        }
+    }
+}
+
+enum Conn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Conn {
+    async fn from_pool(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        Ok(match db.get_database_backend() {
+            DbBackend::Sqlite => Conn::Sqlite(db.get_sqlite_connection_pool().acquire().await.map_err(acquire_err)?.detach()),
+            DbBackend::Postgres => Conn::Postgres(db.get_postgres_connection_pool().acquire().await.map_err(acquire_err)?.detach()),
+            other => return Err(DbErr::Custom(format!("RequestDb: unsupported backend {other:?}"))),
+        })
+    }
+
+    async fn close(self) {
+        let closed = match self {
+            Conn::Sqlite(c) => c.close().await,
+            Conn::Postgres(c) => c.close().await,
+        };
+        if let Err(e) = closed {
+            tracing::debug!(error = %e, "closing a connection failed");
+        }
+    }
+}
+
+/// A connection out of the pool, with what decides whether it is kept.
+struct Lease {
+    conn: Conn,
+    created: Instant,
+    /// A reserved connection's place in the [`Reserve`]'s limit.
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+/// The connections page requests lease (see the module's comment). At most
+/// `size` are out of the pool at once, leased or idle; a request that finds
+/// them all leased waits its turn (first come, first served) for as long as
+/// the pool would make it wait.
+pub struct Reserve {
+    idle: std::sync::Mutex<Vec<Idle>>,
+    permits: Arc<Semaphore>,
+}
+
+struct Idle {
+    conn: Conn,
+    created: Instant,
+    since: Instant,
+}
+
+impl Reserve {
+    /// Room for `size` connections, opened on demand.
+    pub fn new(size: usize) -> Self {
+        Self {
+            idle: std::sync::Mutex::new(Vec::with_capacity(size)),
+            permits: Arc::new(Semaphore::new(size)),
+        }
+    }
+
+    /// Connections waiting in the reserve (for tests).
+    pub fn idle(&self) -> usize {
+        self.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+
+    /// The most recently given back connection (its caches are the
+    /// warmest), or a new one from the pool.
+    async fn take(&self, db: &DatabaseConnection) -> Result<Lease, DbErr> {
+        if is_closed(db) {
+            self.drain();
+            return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
+        }
+        let wait = match db.get_database_backend() {
+            DbBackend::Postgres => db.get_postgres_connection_pool().options().get_acquire_timeout(),
+            _ => db.get_sqlite_connection_pool().options().get_acquire_timeout(),
+        };
+        let permit = tokio::time::timeout(wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?;
+        loop {
+            let Some(mut idle) = self.idle.lock().ok().and_then(|mut i| i.pop()) else {
+                return Ok(Lease {
+                    conn: Conn::from_pool(db).await?,
+                    created: Instant::now(),
+                    permit: Some(permit),
+                });
+            };
+            if idle.created.elapsed() >= MAX_LIFETIME {
+                tokio::spawn(idle.conn.close());
+                continue;
+            }
+            if let Conn::Postgres(c) = &mut idle.conn {
+                if idle.since.elapsed() >= PING_IF_IDLE_FOR && c.ping().await.is_err() {
+                    continue;
+                }
+            }
+            return Ok(Lease {
+                conn: idle.conn,
+                created: idle.created,
+                permit: Some(permit),
+            });
+        }
+    }
+
+    /// Keeps a leased connection for the next request, unless the pool was
+    /// closed meanwhile (the server stopping, a test's database gone).
+    fn give_back(&self, db: &DatabaseConnection, lease: Lease) {
+        let Lease { conn, created, permit } = lease;
+        if permit.is_none() || is_closed(db) {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(Idle {
+                conn,
+                created,
+                since: Instant::now(),
+            });
+        }
+        // The permit goes after the connection is in place, so the request
+        // it wakes finds it.
+        drop(permit);
+    }
+
+    fn drain(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
+fn is_closed(db: &DatabaseConnection) -> bool {
+    super::db::is_closed(db)
 }
 
 impl RequestDb {
-    /// A handle that leases one connection for the request.
-    pub fn leased(db: DatabaseConnection, statements: StatementCount) -> Self {
-        Self::new(db, statements, true, false)
+    /// A handle that leases one connection of `reserve` for the request.
+    pub fn leased(db: DatabaseConnection, reserve: Arc<Reserve>, statements: StatementCount) -> Self {
+        Self::new(db, Some(reserve), statements, true, false)
     }
 
     /// A handle that keeps its connection until it is dropped, for a writer
     /// that runs one transaction after another ([`RequestDb::begin`]).
     pub fn writer(db: DatabaseConnection, statements: StatementCount) -> Self {
-        Self::new(db, statements, true, true)
+        Self::new(db, None, statements, true, true)
     }
 
     /// A handle that runs each statement on the pool, as plain SeaORM does.
@@ -76,12 +234,13 @@ impl RequestDb {
     /// connection while it waits for a second could, with enough such
     /// requests at once, exhaust the pool.
     pub fn direct(db: DatabaseConnection, statements: StatementCount) -> Self {
-        Self::new(db, statements, false, false)
+        Self::new(db, None, statements, false, false)
     }
 
-    fn new(db: DatabaseConnection, statements: StatementCount, leasing: bool, writer: bool) -> Self {
+    fn new(db: DatabaseConnection, reserve: Option<Arc<Reserve>>, statements: StatementCount, leasing: bool, writer: bool) -> Self {
         Self(Arc::new(Inner {
             db,
+            reserve,
             lease: tokio::sync::Mutex::new(None),
             leasing: AtomicBool::new(leasing),
             writer,
@@ -112,7 +271,7 @@ impl RequestDb {
         let result = self.control("ROLLBACK").await;
         if result.is_err() {
             if let Some(lease) = self.0.lease.lock().await.take() {
-                lease.close().await;
+                lease.conn.close().await;
             }
         }
         result
@@ -125,20 +284,23 @@ impl RequestDb {
             return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
         }
         self.run_uncounted(
-            async |c| sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
-            async |c| sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
+            async |c| sqlx::raw_sql(sql).execute(c).await.map(drop),
+            async |c| sqlx::raw_sql(sql).execute(c).await.map(drop),
         )
         .await?
         .map_err(exec_err)
     }
 
-    /// Gives the connection back to the pool; later statements of the
-    /// request (if any) run on the pool directly. A statement running right
-    /// now keeps it until it finishes, then gives it back.
+    /// Gives the connection back (to the reserve; a writer's is closed);
+    /// later statements of the request (if any) run on the pool directly. A
+    /// statement running right now keeps it until it finishes, then gives
+    /// it back.
     pub fn release(&self) {
         self.0.leasing.store(false, Ordering::Release);
-        if let Ok(mut lease) = self.0.lease.try_lock() {
-            lease.take();
+        if let Ok(mut slot) = self.0.lease.try_lock() {
+            if let Some(lease) = slot.take() {
+                self.let_go(lease);
+            }
         }
     }
 
@@ -148,24 +310,34 @@ impl RequestDb {
     }
 
     async fn acquire(&self) -> Result<Lease, DbErr> {
-        let db = &self.0.db;
-        let lease = match db.get_database_backend() {
-            DbBackend::Sqlite => Lease::Sqlite(db.get_sqlite_connection_pool().acquire().await.map_err(acquire_err)?),
-            DbBackend::Postgres => Lease::Postgres(db.get_postgres_connection_pool().acquire().await.map_err(acquire_err)?),
-            other => return Err(DbErr::Custom(format!("RequestDb: unsupported backend {other:?}"))),
-        };
-        Ok(lease)
+        match &self.0.reserve {
+            Some(reserve) => reserve.take(&self.0.db).await,
+            None => Ok(Lease {
+                conn: Conn::from_pool(&self.0.db).await?,
+                created: Instant::now(),
+                permit: None,
+            }),
+        }
+    }
+
+    fn let_go(&self, lease: Lease) {
+        match &self.0.reserve {
+            Some(reserve) => reserve.give_back(&self.0.db, lease),
+            None => {
+                tokio::spawn(lease.conn.close());
+            }
+        }
     }
 
     /// Runs one statement on the leased connection. The connection is taken
     /// out of its slot while the statement runs: if the caller's future is
-    /// dropped midway (a client went away), the connection goes back to the
-    /// pool, whose release check resets it, instead of being reused in an
-    /// unknown state. After a connection-level error it is not reused either.
+    /// dropped midway (a client went away), the connection is dropped with
+    /// it (closed) instead of being reused in an unknown state. After a
+    /// connection-level error it is not reused either.
     async fn run<T>(
         &self,
-        on_sqlite: impl AsyncFnOnce(&mut PoolConnection<Sqlite>) -> Result<T, sqlx::Error>,
-        on_postgres: impl AsyncFnOnce(&mut PoolConnection<Postgres>) -> Result<T, sqlx::Error>,
+        on_sqlite: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
+        on_postgres: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
     ) -> Result<Result<T, sqlx::Error>, DbErr> {
         self.0.statements.fetch_add(1, Ordering::Relaxed);
         self.run_uncounted(on_sqlite, on_postgres).await
@@ -173,42 +345,32 @@ impl RequestDb {
 
     async fn run_uncounted<T>(
         &self,
-        on_sqlite: impl AsyncFnOnce(&mut PoolConnection<Sqlite>) -> Result<T, sqlx::Error>,
-        on_postgres: impl AsyncFnOnce(&mut PoolConnection<Postgres>) -> Result<T, sqlx::Error>,
+        on_sqlite: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
+        on_postgres: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
     ) -> Result<Result<T, sqlx::Error>, DbErr> {
         let mut slot = self.0.lease.lock().await;
         let mut lease = match slot.take() {
             Some(l) => l,
             None => self.acquire().await?,
         };
-        let result = match &mut lease {
-            Lease::Sqlite(c) => on_sqlite(c).await,
-            Lease::Postgres(c) => on_postgres(c).await,
+        let result = match &mut lease.conn {
+            Conn::Sqlite(c) => on_sqlite(c).await,
+            Conn::Postgres(c) => on_postgres(c).await,
         };
         let healthy = matches!(result, Ok(_) | Err(sqlx::Error::Database(_) | sqlx::Error::RowNotFound));
-        if healthy && self.0.leasing.load(Ordering::Acquire) {
+        if !healthy {
+            // Possibly broken, or inside a transaction: never kept.
+            lease.conn.close().await;
+        } else if self.0.leasing.load(Ordering::Acquire) {
             *slot = Some(lease);
-        } else if self.0.writer {
-            // Possibly inside a transaction: never back to the pool.
-            lease.close().await;
+        } else {
+            self.let_go(lease);
         }
         Ok(result)
     }
 
     fn leasing(&self) -> bool {
         self.0.leasing.load(Ordering::Acquire)
-    }
-}
-
-impl Lease {
-    async fn close(self) {
-        let closed = match self {
-            Lease::Sqlite(c) => c.close().await,
-            Lease::Postgres(c) => c.close().await,
-        };
-        if let Err(e) = closed {
-            tracing::debug!(error = %e, "closing a writer's connection failed");
-        }
     }
 }
 
@@ -249,8 +411,8 @@ impl ConnectionTrait for RequestDb {
             return self.0.db.execute_raw(stmt).await;
         }
         self.run(
-            async |c| query::<Sqlite>(&stmt).execute(&mut **c).await.map(ExecResult::from),
-            async |c| query::<Postgres>(&stmt).execute(&mut **c).await.map(ExecResult::from),
+            async |c| query::<Sqlite>(&stmt).execute(c).await.map(ExecResult::from),
+            async |c| query::<Postgres>(&stmt).execute(c).await.map(ExecResult::from),
         )
         .await?
         .map_err(exec_err)
@@ -266,18 +428,8 @@ impl ConnectionTrait for RequestDb {
             return self.0.db.query_one_raw(stmt).await;
         }
         self.run(
-            async |c| {
-                query::<Sqlite>(&stmt)
-                    .fetch_optional(&mut **c)
-                    .await
-                    .map(|r| r.map(QueryResult::from))
-            },
-            async |c| {
-                query::<Postgres>(&stmt)
-                    .fetch_optional(&mut **c)
-                    .await
-                    .map(|r| r.map(QueryResult::from))
-            },
+            async |c| query::<Sqlite>(&stmt).fetch_optional(c).await.map(|r| r.map(QueryResult::from)),
+            async |c| query::<Postgres>(&stmt).fetch_optional(c).await.map(|r| r.map(QueryResult::from)),
         )
         .await?
         .map_err(query_err)
@@ -290,7 +442,7 @@ impl ConnectionTrait for RequestDb {
         self.run(
             async |c| {
                 Ok(query::<Sqlite>(&stmt)
-                    .fetch_all(&mut **c)
+                    .fetch_all(c)
                     .await?
                     .into_iter()
                     .map(QueryResult::from)
@@ -298,7 +450,7 @@ impl ConnectionTrait for RequestDb {
             },
             async |c| {
                 Ok(query::<Postgres>(&stmt)
-                    .fetch_all(&mut **c)
+                    .fetch_all(c)
                     .await?
                     .into_iter()
                     .map(QueryResult::from)

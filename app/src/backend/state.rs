@@ -2,7 +2,7 @@
 //! and the background jobs.
 
 use super::clock::Clock;
-use crate::backend::request_db::{RequestDb, StatementCount};
+use crate::backend::request_db::{RequestDb, Reserve, StatementCount};
 use crate::backend::services::billing::batch::Batcher;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
 use std::sync::atomic::Ordering;
@@ -42,6 +42,8 @@ pub struct AppState {
     /// Statements run through `db` and through every request's
     /// [`RequestDb`], counted (the tests hold each page to its number).
     pub statements: StatementCount,
+    /// The connections page requests lease (see [`Reserve`]).
+    pub reserve: Arc<Reserve>,
     /// The group-commit writer of billing events (SQLite and PostgreSQL),
     /// started on the first event (see `services::billing::batch`).
     billing_batcher: Arc<OnceLock<Option<Batcher>>>,
@@ -77,8 +79,10 @@ impl AppState {
         db.set_metric_callback(move |_| {
             counted.fetch_add(1, Ordering::Relaxed);
         });
+        let reserve = Arc::new(Reserve::new(super::db::reserve_size(db.get_database_backend())));
         Self {
             statements,
+            reserve,
             db,
             clock,
             write_lock: Arc::new(Mutex::new(())),
@@ -116,7 +120,7 @@ impl AppState {
 
     /// A request's handle that leases one connection (see [`RequestDb`]).
     pub fn request_db(&self) -> RequestDb {
-        RequestDb::leased(self.db.clone(), self.statements.clone())
+        RequestDb::leased(self.db.clone(), self.reserve.clone(), self.statements.clone())
     }
 
     /// A request's handle that runs each statement on the pool (requests

@@ -10,6 +10,7 @@ mod billing;
 mod billing_crash;
 mod card;
 mod client;
+mod connections;
 mod consistency;
 mod demo;
 mod devices;
