@@ -25,6 +25,7 @@ pub fn reserve_size(backend: DbBackend) -> usize {
 /// created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = if url.starts_with("sqlite:") {
+        super::sqlite_lib::configure();
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| DbErr::Custom(format!("DATABASE_URL: {e}")))?
             .create_if_missing(true)

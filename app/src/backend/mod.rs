@@ -15,6 +15,7 @@ pub mod request_db;
 pub mod seed;
 pub mod services;
 pub mod sql;
+pub mod sqlite_lib;
 pub mod state;
 pub mod subscriber_auth;
 pub mod throttle;
